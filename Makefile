@@ -1,0 +1,62 @@
+# Kuaimai: `make run` serves the shop, `make test` runs the suite. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The first Python 3.11+ on PATH builds the virtualenv.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	&& { echo $$p; break; }; done)
+
+.PHONY: help run test lint format venv migrate seed web worker beat bench clean
+
+help:
+	@echo "make run    - set up and serve the shop at http://$(HOST):$(PORT)"
+	@echo "make test   - run the whole suite on the real PostgreSQL and Redis"
+	@echo "make lint   - ruff check + ruff format --check"
+	@echo "make bench  - run the benchmarks in bench/"
+
+# Reinstall only when requirements.txt or pyproject.toml change.
+$(VENV)/.installed: requirements.txt pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is required (python3 --version)."; exit 1; fi
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt --group dev
+	@touch $@
+
+venv: $(VENV)/.installed
+
+migrate: venv
+	@DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
+
+seed: migrate
+	@DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo
+
+run: seed
+	@DEBUG=$${DEBUG:-true} $(PY) manage.py banner --host $(HOST) --port $(PORT)
+	@if [ -n "$$DATABASE_URL$$REDIS_URL" ]; then \
+		HOST=$(HOST) PORT=$(PORT) DEBUG=$${DEBUG:-true} exec $(VENV)/bin/honcho -f config/deploy/Procfile.dev start; \
+	else \
+		DEBUG=$${DEBUG:-true} exec $(PY) manage.py runserver $(HOST):$(PORT); \
+	fi
+
+test: venv
+	@$(PY) -m config.checkservices
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+format: venv
+	@$(VENV)/bin/ruff format .
+	@$(VENV)/bin/ruff check --fix .
+
+bench: venv
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

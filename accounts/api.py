@@ -1,0 +1,315 @@
+"""Accounts API (thin): parse input, call a service or selector, serialize the output."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts import selectors, services
+from accounts.errors import InvalidRefreshToken
+from accounts.models import Address, User
+from config.net import client_ip
+from config.pagination import paginated_response, paginated_schema
+from config.throttling import ScopedIpThrottle
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.IntegerField()
+    message = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description=_("Invalid input")),
+    401: OpenApiResponse(ErrorSerializer, description=_("Not authenticated")),
+    404: OpenApiResponse(ErrorSerializer, description=_("Not found")),
+    429: OpenApiResponse(ErrorSerializer, description=_("Too many requests")),
+}
+
+
+class UserOutputSerializer(serializers.ModelSerializer):
+    avatar = serializers.ImageField(read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "nickname", "email", "phone", "avatar", "date_joined"]
+        read_only_fields = fields
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class LoginOutputSerializer(TokenPairSerializer):
+    user = UserOutputSerializer()
+
+
+def _login_response(user, *, status_code=status.HTTP_200_OK, **extra) -> Response:
+    tokens = services.user_tokens_issue(user=user)
+    return Response(
+        {**tokens, "user": UserOutputSerializer(user).data, **extra}, status=status_code
+    )
+
+
+class UserRegisterApi(APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedIpThrottle]
+    throttle_scope = "register"
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
+        email = serializers.EmailField(required=False, allow_blank=True, default="")
+        phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=16)
+        nickname = serializers.CharField(
+            required=False, allow_blank=True, default="", max_length=50
+        )
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: LoginOutputSerializer, **ERRORS},
+        tags=["auth"],
+        summary="Register a shopper account and log in",
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_register(**data.validated_data)
+        return _login_response(user, status_code=status.HTTP_201_CREATED)
+
+
+class TokenObtainApi(APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+
+    class InputSerializer(serializers.Serializer):
+        identifier = serializers.CharField(max_length=254, help_text="Username, email or phone.")
+        password = serializers.CharField(trim_whitespace=False, max_length=128)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: LoginOutputSerializer, **ERRORS, 403: ERRORS[401]},
+        tags=["auth"],
+        summary="Log in with username, email or phone and password",
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_login_attempt(**data.validated_data, ip=client_ip(request))
+        return _login_response(user)
+
+
+class TokenRefreshApi(APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+
+    class InputSerializer(serializers.Serializer):
+        refresh = serializers.CharField()
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: TokenPairSerializer, **ERRORS},
+        tags=["auth"],
+        summary="Exchange a refresh token for a new pair (the old one is revoked)",
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        refresher = TokenRefreshSerializer(data=data.validated_data)
+        try:
+            refresher.is_valid(raise_exception=True)
+        except (
+            TokenError,
+            User.DoesNotExist,
+            AuthenticationFailed,
+            serializers.ValidationError,
+        ) as exc:
+            # Expired, revoked, malformed, or its user is gone or disabled: one answer.
+            raise InvalidRefreshToken() from exc
+        return Response(refresher.validated_data)
+
+
+class LogoutApi(APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+
+    class InputSerializer(serializers.Serializer):
+        refresh = serializers.CharField()
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={204: None, **ERRORS},
+        tags=["auth"],
+        summary="Log out: revoke the given refresh token",
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            RefreshToken(data.validated_data["refresh"]).blacklist()
+        except TokenError as exc:
+            raise InvalidRefreshToken() from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WechatLoginApi(APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedIpThrottle]
+    throttle_scope = "wechat_login"
+
+    class InputSerializer(serializers.Serializer):
+        code = serializers.CharField(max_length=128, help_text="The code from wx.login().")
+
+    class OutputSerializer(LoginOutputSerializer):
+        created = serializers.BooleanField()
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: OutputSerializer, **ERRORS, 503: ERRORS[400]},
+        tags=["auth"],
+        summary="Log in from the WeChat mini-program with a wx.login code",
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user, created = services.user_login_wechat(code=data.validated_data["code"])
+        return _login_response(user, created=created)
+
+
+class MeApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        nickname = serializers.CharField(required=False, allow_blank=True, max_length=50)
+        email = serializers.EmailField(required=False, allow_blank=True)
+        phone = serializers.CharField(required=False, allow_blank=True, max_length=16)
+        avatar = serializers.ImageField(required=False, allow_null=True)
+
+    @extend_schema(responses={200: UserOutputSerializer, **ERRORS}, tags=["me"])
+    def get(self, request):
+        return Response(UserOutputSerializer(request.user, context={"request": request}).data)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: UserOutputSerializer, **ERRORS},
+        tags=["me"],
+        summary="Update my profile (JSON, or multipart for the avatar)",
+    )
+    def patch(self, request):
+        data = self.InputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        user = services.user_update_profile(user=request.user, data=data.validated_data)
+        return Response(UserOutputSerializer(user, context={"request": request}).data)
+
+
+class PasswordChangeApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        old_password = serializers.CharField(trim_whitespace=False, max_length=128)
+        new_password = serializers.CharField(trim_whitespace=False, max_length=128)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: TokenPairSerializer, **ERRORS},
+        tags=["me"],
+        summary="Change my password; every other token stops working, a new pair is returned",
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.user_change_password(user=request.user, **data.validated_data)
+        return Response(services.user_tokens_issue(user=request.user))
+
+
+class AddressSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Address
+        fields = [
+            "id",
+            "receiver",
+            "phone",
+            "province",
+            "city",
+            "district",
+            "detail",
+            "postal_code",
+            "is_default",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class AddressListApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        responses={200: paginated_schema(AddressSerializer), **ERRORS}, tags=["addresses"]
+    )
+    def get(self, request):
+        return paginated_response(
+            queryset=selectors.address_list_for_user(user=request.user),
+            serializer_class=AddressSerializer,
+            request=request,
+            view=self,
+        )
+
+    @extend_schema(
+        request=AddressSerializer, responses={201: AddressSerializer, **ERRORS}, tags=["addresses"]
+    )
+    def post(self, request):
+        data = AddressSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        address = services.address_create(user=request.user, data=data.validated_data)
+        return Response(AddressSerializer(address).data, status=status.HTTP_201_CREATED)
+
+
+class AddressDetailApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={200: AddressSerializer, **ERRORS}, tags=["addresses"])
+    def get(self, request, pk):
+        address = selectors.address_get_for_user(user=request.user, pk=pk)
+        return Response(AddressSerializer(address).data)
+
+    @extend_schema(
+        request=AddressSerializer, responses={200: AddressSerializer, **ERRORS}, tags=["addresses"]
+    )
+    def put(self, request, pk):
+        return self._update(request, pk, partial=False)
+
+    @extend_schema(
+        request=AddressSerializer, responses={200: AddressSerializer, **ERRORS}, tags=["addresses"]
+    )
+    def patch(self, request, pk):
+        return self._update(request, pk, partial=True)
+
+    def _update(self, request, pk, *, partial):
+        address = selectors.address_get_for_user(user=request.user, pk=pk)
+        data = AddressSerializer(address, data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        address = services.address_update(address=address, data=data.validated_data)
+        return Response(AddressSerializer(address).data)
+
+    @extend_schema(responses={204: None, **ERRORS}, tags=["addresses"])
+    def delete(self, request, pk):
+        services.address_delete(address=selectors.address_get_for_user(user=request.user, pk=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AddressSetDefaultApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: AddressSerializer, **ERRORS}, tags=["addresses"])
+    def post(self, request, pk):
+        address = selectors.address_get_for_user(user=request.user, pk=pk)
+        return Response(AddressSerializer(services.address_set_default(address=address)).data)

@@ -1,0 +1,82 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Address, User
+
+
+class ServiceErrorsMixin:
+    """Attach a service's ValidationError to the form's fields."""
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, exc.messages)
+
+
+class RegisterForm(ServiceErrorsMixin, forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    email = forms.EmailField(label=_("Email"))
+    phone = forms.CharField(label=_("Phone (optional)"), max_length=16, required=False)
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password_confirm = forms.CharField(
+        label=_("Confirm password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_confirm"):
+            self.add_error("password_confirm", _("The two passwords do not match."))
+        return data
+
+
+class LoginForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("Username, email or phone"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class ProfileForm(ServiceErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["nickname", "email", "phone", "avatar"]
+
+    def _post_clean(self):
+        # Model validation (uniqueness included) is the service's job.
+        pass
+
+
+class AddressForm(ServiceErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = Address
+        fields = [
+            "receiver",
+            "phone",
+            "province",
+            "city",
+            "district",
+            "detail",
+            "postal_code",
+            "is_default",
+        ]
+        labels = {"is_default": _("Use as my default address")}
+
+    def _post_clean(self):
+        pass

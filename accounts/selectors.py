@@ -1,0 +1,28 @@
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Address, User
+
+
+def user_get_by_identifier(*, identifier: str) -> User | None:
+    """The user whose username, email (any case) or phone is ``identifier``, if any."""
+    identifier = identifier.strip()
+    if not identifier:
+        return None
+    query = Q(username=identifier)
+    if "@" in identifier:
+        query |= Q(email__iexact=identifier)
+    else:
+        query |= Q(phone=identifier)
+    # Username matches win over email/phone matches of other users.
+    users = sorted(User.objects.filter(query)[:3], key=lambda u: u.username != identifier)
+    return users[0] if users else None
+
+
+def address_list_for_user(*, user: User) -> QuerySet[Address]:
+    return Address.objects.filter(user=user)
+
+
+def address_get_for_user(*, user: User, pk) -> Address:
+    """The user's own address; anyone else's is a 404."""
+    return get_object_or_404(Address, user=user, pk=pk)

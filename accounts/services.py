@@ -1,0 +1,314 @@
+"""Writes of the accounts app: registration, login with lockout, passwords, tokens, addresses."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from accounts import wechat
+from accounts.errors import (
+    AccountDisabled,
+    AddressLimitReached,
+    InvalidCredentials,
+    LoginLocked,
+    WrongPassword,
+)
+from accounts.models import Address, User
+from accounts.selectors import user_get_by_identifier
+from config.ratelimit import rate_limit_hit, rate_limit_peek, rate_limit_reset
+
+logger = logging.getLogger(__name__)
+
+PROFILE_FIELDS = ("nickname", "email", "phone", "avatar")
+ADDRESS_FIELDS = (
+    "receiver",
+    "phone",
+    "province",
+    "city",
+    "district",
+    "detail",
+    "postal_code",
+    "is_default",
+)
+
+
+# --- Users ---------------------------------------------------------------------------------
+
+
+def _normalize_email(email: str | None) -> str:
+    return (email or "").strip().lower()
+
+
+def _normalize_phone(phone: str | None) -> str:
+    return (phone or "").strip().replace(" ", "").replace("-", "")
+
+
+def _check_unique(*, email: str, phone: str, exclude_pk=None) -> None:
+    others = User.objects.exclude(pk=exclude_pk) if exclude_pk else User.objects.all()
+    errors = {}
+    if email and others.filter(email__iexact=email).exists():
+        errors["email"] = [_("A user with that email address already exists.")]
+    if phone and others.filter(phone=phone).exists():
+        errors["phone"] = [_("A user with that phone number already exists.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _validate_user(user: User, errors: dict | None = None) -> None:
+    """Field checks plus case-insensitive email / phone uniqueness, all as field errors."""
+    errors = dict(errors or {})
+    try:
+        user.full_clean(exclude=["password"], validate_constraints=False)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        _check_unique(email=user.email, phone=user.phone, exclude_pk=user.pk)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save_user(user: User) -> None:
+    """Save; a unique race lost to a concurrent request becomes the same field error."""
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        _validate_user(user)
+        raise exc
+
+
+def user_register(
+    *, username: str, password: str, email: str = "", phone: str = "", nickname: str = ""
+) -> User:
+    """Create an active shopper; raises ValidationError with field messages on bad input."""
+    user = User(
+        username=username.strip(),
+        email=_normalize_email(email),
+        phone=_normalize_phone(phone),
+        nickname=nickname.strip(),
+    )
+    errors: dict[str, list[str]] = {}
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        errors["password"] = list(exc.messages)
+    _validate_user(user, errors)
+    user.set_password(password)
+    _save_user(user)
+    return user
+
+
+def user_update_profile(*, user: User, data: dict) -> User:
+    """Update the editable profile fields given in ``data``; others are ignored."""
+    for field in PROFILE_FIELDS:
+        if field not in data:
+            continue
+        value = data[field]
+        if field == "email":
+            value = _normalize_email(value)
+        elif field == "phone":
+            value = _normalize_phone(value)
+        elif field == "nickname":
+            value = (value or "").strip()
+        elif field == "avatar" and not value:
+            value = ""
+        setattr(user, field, value)
+    _validate_user(user)
+    _save_user(user)
+    return user
+
+
+def user_disable(*, user: User) -> None:
+    """Disable an account: no login, no refresh, open tokens stop working."""
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    user.is_active = False
+    user_tokens_revoke(user=user)
+
+
+# --- Login and lockout ---------------------------------------------------------------------
+
+
+def _lockout_keys(*, identifier: str, user: User | None, ip: str) -> tuple[str, str]:
+    account = f"user:{user.pk}" if user else f"id:{identifier.strip().lower()[:150]}"
+    return f"login:acct:{account}", f"login:ip:{ip}"
+
+
+def user_login_attempt(*, identifier: str, password: str, ip: str) -> User:
+    """Check credentials with lockout; raise LoginLocked, InvalidCredentials or AccountDisabled."""
+    window = settings.LOGIN_FAILURE_WINDOW
+    user = user_get_by_identifier(identifier=identifier)
+    account_key, ip_key = _lockout_keys(identifier=identifier, user=user, ip=ip)
+    limits = (
+        (account_key, settings.LOGIN_FAILURE_LIMIT_PER_ACCOUNT),
+        (ip_key, settings.LOGIN_FAILURE_LIMIT_PER_IP),
+    )
+    for key, limit in limits:
+        state = rate_limit_peek(key=key, limit=limit, window_seconds=window)
+        if not state.allowed:
+            logger.warning("login locked for %s", key)
+            raise LoginLocked(retry_after=state.retry_after_seconds)
+
+    if user is None:
+        # Spend the same hashing time as a real check, so timing does not reveal accounts.
+        make_password(password)
+        valid = False
+    else:
+        valid = user.check_password(password)
+
+    if not valid:
+        for key, limit in limits:
+            rate_limit_hit(key=key, limit=limit, window_seconds=window)
+        raise InvalidCredentials()
+    if not user.is_active:
+        raise AccountDisabled()
+    rate_limit_reset(key=account_key)
+    return user
+
+
+def user_record_login(*, user: User) -> None:
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+
+
+# --- Passwords and tokens ------------------------------------------------------------------
+
+
+def user_tokens_issue(*, user: User) -> dict[str, str]:
+    """A new access/refresh pair for the user (the refresh token is tracked for revocation)."""
+    refresh = RefreshToken.for_user(user)
+    user_record_login(user=user)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def user_tokens_revoke(*, user: User) -> int:
+    """Blacklist every outstanding refresh token of the user; returns how many."""
+    open_tokens = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
+    created = BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in open_tokens], ignore_conflicts=True
+    )
+    return len(created)
+
+
+@transaction.atomic
+def user_set_password(*, user: User, new_password: str) -> None:
+    """Set a new (validated) password and revoke every refresh token issued before."""
+    password_validation.validate_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    user_tokens_revoke(user=user)
+
+
+def user_change_password(*, user: User, old_password: str, new_password: str) -> None:
+    """Change a password after checking the old one; other sessions' tokens stop working."""
+    if not user.check_password(old_password):
+        raise WrongPassword(errors={"old_password": [str(WrongPassword.default_message)]})
+    try:
+        user_set_password(user=user, new_password=new_password)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from exc
+
+
+# --- WeChat mini-program login -------------------------------------------------------------
+
+
+def user_login_wechat(*, code: str) -> tuple[User, bool]:
+    """Exchange a wx.login code for the user with that openid, creating one if new."""
+    session = wechat.code2session(code=code)
+    user = User.objects.filter(wechat_openid=session.openid).first()
+    created = False
+    if user is None:
+        try:
+            with transaction.atomic():
+                user = User(
+                    username=f"wx_{secrets.token_hex(6)}",
+                    wechat_openid=session.openid,
+                    wechat_unionid=session.unionid,
+                    nickname=_("WeChat user"),
+                )
+                user.set_unusable_password()
+                user.save()
+                created = True
+        except IntegrityError:
+            # A concurrent login with the same code's openid won the race.
+            user = User.objects.get(wechat_openid=session.openid)
+    elif session.unionid and user.wechat_unionid != session.unionid:
+        User.objects.filter(pk=user.pk).update(wechat_unionid=session.unionid)
+        user.wechat_unionid = session.unionid
+    if not user.is_active:
+        raise AccountDisabled()
+    return user, created
+
+
+# --- Addresses -----------------------------------------------------------------------------
+
+
+def _clean_address(address: Address) -> None:
+    address.full_clean(exclude=["user", "is_default"])
+
+
+@transaction.atomic
+def address_create(*, user: User, data: dict) -> Address:
+    """Add an address (at most ADDRESS_LIMIT_PER_USER); the first one becomes the default."""
+    # Lock the owner so two concurrent creates cannot both pass the limit check.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    limit = settings.ADDRESS_LIMIT_PER_USER
+    existing = Address.objects.filter(user=user).count()
+    if existing >= limit:
+        raise AddressLimitReached(AddressLimitReached.default_message % {"limit": limit})
+    address = Address(user=user, **{k: v for k, v in data.items() if k in ADDRESS_FIELDS})
+    _clean_address(address)
+    if existing == 0:
+        address.is_default = True
+    if address.is_default:
+        Address.objects.filter(user=user, is_default=True).update(is_default=False)
+    address.save()
+    return address
+
+
+@transaction.atomic
+def address_update(*, address: Address, data: dict) -> Address:
+    """Change an address; ``is_default=True`` makes it the default."""
+    for field in ADDRESS_FIELDS:
+        if field in data:
+            setattr(address, field, data[field])
+    _clean_address(address)
+    if address.is_default:
+        Address.objects.filter(user_id=address.user_id, is_default=True).exclude(
+            pk=address.pk
+        ).update(is_default=False)
+    address.save()
+    return address
+
+
+@transaction.atomic
+def address_set_default(*, address: Address) -> Address:
+    """Make this the user's only default address."""
+    Address.objects.filter(user_id=address.user_id, is_default=True).exclude(pk=address.pk).update(
+        is_default=False
+    )
+    Address.objects.filter(pk=address.pk).update(is_default=True, updated_at=timezone.now())
+    address.refresh_from_db()
+    return address
+
+
+@transaction.atomic
+def address_delete(*, address: Address) -> None:
+    """Delete an address; if it was the default, the most recent other one takes over."""
+    user_id, was_default = address.user_id, address.is_default
+    address.delete()
+    if was_default:
+        successor = Address.objects.filter(user_id=user_id).order_by("-updated_at", "-pk").first()
+        if successor:
+            Address.objects.filter(pk=successor.pk).update(is_default=True)

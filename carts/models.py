@@ -1,0 +1,1 @@
+"""Models of the carts app arrive with its issue."""

@@ -1,0 +1,1 @@
+"""Models of the catalog app arrive with its issue."""

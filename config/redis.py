@@ -1,0 +1,65 @@
+"""The one Redis-client factory for app state (rate limits, carts, seckill).
+
+Full mode: a real redis-py client per URL, pooled. Embedded mode: one in-process fakeredis
+server with Lua support, so the same scripts run without a Redis server. Settings are read
+at call time, so tests can point a client elsewhere with override_settings.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cache
+
+import redis
+from django.conf import settings
+
+_lock = threading.Lock()
+_clients: dict[str, redis.Redis] = {}
+
+
+@cache
+def _fake_server():
+    import fakeredis
+
+    return fakeredis.FakeServer()
+
+
+def get_redis() -> redis.Redis:
+    """Return the Redis client for app state; responses are decoded to str."""
+    url = settings.REDIS_STATE_URL
+    client = _clients.get(url)
+    if client is not None:
+        return client
+    with _lock:
+        client = _clients.get(url)
+        if client is None:
+            if url:
+                client = redis.Redis.from_url(
+                    url,
+                    decode_responses=True,
+                    socket_timeout=settings.REDIS_SOCKET_TIMEOUT,
+                    socket_connect_timeout=settings.REDIS_SOCKET_TIMEOUT,
+                    health_check_interval=30,
+                )
+            else:
+                import fakeredis
+
+                client = fakeredis.FakeRedis(server=_fake_server(), decode_responses=True)
+            _clients[url] = client
+    return client
+
+
+class LuaScript:
+    """A Lua script loaded from config/lua or an app's lua/ folder, run with EVALSHA."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self._registered: dict[int, redis.commands.core.Script] = {}
+
+    def __call__(self, *, keys: list[str], args: list, client: redis.Redis | None = None):
+        client = client or get_redis()
+        script = self._registered.get(id(client))
+        if script is None:
+            script = client.register_script(self.source)
+            self._registered[id(client)] = script
+        return script(keys=keys, args=args)

@@ -1,0 +1,9 @@
+"""WSGI entry point: plain HTTP (pages, admin, API, callbacks) under gunicorn sync workers."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+application = get_wsgi_application()

@@ -1,0 +1,1 @@
+"""Models of the orders app arrive with its issue."""

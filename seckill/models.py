@@ -1,0 +1,1 @@
+"""Models of the seckill app arrive with its issue."""
