@@ -253,7 +253,9 @@ class AddressListApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
-        responses={200: paginated_schema(AddressSerializer), **ERRORS}, tags=["addresses"]
+        responses={200: paginated_schema(AddressSerializer), **ERRORS},
+        tags=["addresses"],
+        operation_id="addresses_list",
     )
     def get(self, request):
         return paginated_response(

@@ -278,7 +278,7 @@ REST_FRAMEWORK = {
         "wechat_login": env.str("THROTTLE_RATE_WECHAT_LOGIN", default="30/min"),
     },
     "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 

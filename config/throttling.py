@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from config.net import client_ip
@@ -10,6 +11,10 @@ from config.ratelimit import rate_limit_hit
 
 class RedisSlidingWindowThrottle(SimpleRateThrottle):
     """A SimpleRateThrottle whose history lives in one Lua call instead of the cache."""
+
+    def get_rate(self):
+        # Read at call time (DRF copies the rates into a class attribute at import).
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
     def allow_request(self, request, view):
         if self.rate is None:

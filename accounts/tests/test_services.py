@@ -1,0 +1,117 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+from accounts import services
+from accounts.errors import AddressLimitReached
+from accounts.models import Address, User
+from accounts.permissions import MERCHANTS_GROUP
+from accounts.tasks import flush_expired_tokens_task
+from accounts.tests.factories import AddressFactory, UserFactory
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent_and_keeps_changed_passwords():
+    call_command("seed_demo")
+    merchant = User.objects.get(username="merchant")
+    merchant.set_password("Changed-By-Owner-1")
+    merchant.save()
+    call_command("seed_demo")
+    assert User.objects.filter(username__in=["shopper", "merchant", "admin"]).count() == 3
+    assert Address.objects.filter(user__username="shopper").count() == 1
+    merchant.refresh_from_db()
+    assert merchant.check_password("Changed-By-Owner-1")
+    assert merchant.is_staff and not merchant.is_superuser
+    assert list(merchant.groups.values_list("name", flat=True)) == [MERCHANTS_GROUP]
+
+
+@pytest.mark.django_db
+def test_merchants_group_may_view_customers_but_not_change_them():
+    group = Group.objects.get(name=MERCHANTS_GROUP)
+    codenames = set(group.permissions.values_list("content_type__app_label", "codename"))
+    assert codenames == {("accounts", "view_user"), ("accounts", "view_address")}
+
+
+@pytest.mark.django_db
+def test_email_uniqueness_is_enforced_by_the_database_too():
+    UserFactory(email="dup@example.com")
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="sneaky", email="DUP@example.com")
+
+
+@pytest.mark.django_db
+def test_only_one_default_address_per_user_in_the_database():
+    user = UserFactory()
+    AddressFactory(user=user, is_default=True)
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AddressFactory(user=user, is_default=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_address_creates_never_pass_the_limit(settings):
+    settings.ADDRESS_LIMIT_PER_USER = 5
+    user = UserFactory()
+    AddressFactory.create_batch(3, user=user)
+    outcomes = []
+    barrier = threading.Barrier(6)
+
+    def create():
+        try:
+            barrier.wait()
+            services.address_create(
+                user=user,
+                data={
+                    "receiver": "并发",
+                    "phone": "13000000000",
+                    "province": "p",
+                    "city": "c",
+                    "district": "d",
+                    "detail": "x",
+                },
+            )
+            outcomes.append("ok")
+        except AddressLimitReached:
+            outcomes.append("limit")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["limit"] * 4 + ["ok"] * 2
+    assert Address.objects.filter(user=user).count() == 5
+
+
+@pytest.mark.django_db
+def test_user_disable_revokes_tokens():
+    user = UserFactory()
+    services.user_tokens_issue(user=user)
+    services.user_tokens_issue(user=user)
+    services.user_disable(user=user)
+    user.refresh_from_db()
+    assert user.is_active is False
+    assert OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True).count() == 0
+
+
+@pytest.mark.django_db
+def test_flush_expired_tokens_task_removes_only_expired_tokens():
+    user = UserFactory()
+    services.user_tokens_issue(user=user)
+    services.user_tokens_issue(user=user)
+    OutstandingToken.objects.filter(pk=OutstandingToken.objects.first().pk).update(
+        expires_at=timezone.now() - timedelta(days=1)
+    )
+    flush_expired_tokens_task.delay()
+    assert OutstandingToken.objects.filter(user=user).count() == 1

@@ -1,0 +1,55 @@
+import logging
+
+import pytest
+
+from config.middleware import RequestIdLogFilter
+
+
+@pytest.mark.django_db
+def test_healthz_does_no_io(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_readyz_ok_when_database_and_redis_answer(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+
+
+@pytest.mark.django_db
+def test_readyz_503_when_redis_is_unreachable(client, settings):
+    settings.REDIS_STATE_URL = "redis://127.0.0.1:1/0"
+    settings.REDIS_SOCKET_TIMEOUT = 0.5
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unavailable",
+        "checks": {"database": "ok", "redis": "unavailable"},
+    }
+
+
+def test_request_id_is_echoed_or_generated(client):
+    given = client.get("/healthz", HTTP_X_REQUEST_ID="abc-123.def")
+    assert given["X-Request-ID"] == "abc-123.def"
+    made = client.get("/healthz")
+    assert len(made["X-Request-ID"]) == 32
+    # A header that could forge log lines is replaced, not echoed.
+    forged = client.get("/healthz", HTTP_X_REQUEST_ID="bad\nid value")
+    assert forged["X-Request-ID"] != "bad\nid value"
+    assert len(forged["X-Request-ID"]) == 32
+
+
+@pytest.mark.django_db
+def test_log_lines_carry_the_request_id(client, caplog):
+    caplog.set_level(logging.WARNING, logger="django.request")
+    client.get("/api/v1/me", HTTP_X_REQUEST_ID="trace-42")
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert records
+    log_filter = RequestIdLogFilter()
+    for record in records:
+        log_filter.filter(record)
+    assert records[-1].request_id == "trace-42"
