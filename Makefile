@@ -37,7 +37,7 @@ seed: migrate
 
 run: seed
 	@DEBUG=$${DEBUG:-true} $(PY) manage.py banner --host $(HOST) --port $(PORT)
-	@if [ -n "$$DATABASE_URL$$REDIS_URL" ]; then \
+	@if [ -n "$$REDIS_URL" ]; then \
 		HOST=$(HOST) PORT=$(PORT) DEBUG=$${DEBUG:-true} exec $(VENV)/bin/honcho -f config/deploy/Procfile.dev start; \
 	else \
 		DEBUG=$${DEBUG:-true} exec $(PY) manage.py runserver $(HOST):$(PORT); \

@@ -208,6 +208,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * CELERY_MAX_COUNTDOWN),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Task logs go through LOGGING below, so they carry the request id of whoever queued them.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 CELERY_BEAT_SCHEDULE = {
     "accounts-flush-expired-tokens": {
