@@ -23,8 +23,8 @@ help:
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is required (python3 --version)."; exit 1; fi
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
-	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt --group dev
+	@$(PY) -m pip install -qq --disable-pip-version-check --upgrade "pip>=25.1"
+	@$(PY) -m pip install -qq --disable-pip-version-check -r requirements.txt --group dev
 	@touch $@
 
 venv: $(VENV)/.installed
