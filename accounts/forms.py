@@ -3,7 +3,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Address, User
+from accounts.models import ADDRESS_EDITABLE_FIELDS, Address, User
 
 
 class ServiceErrorsMixin:
@@ -66,16 +66,7 @@ class ProfileForm(ServiceErrorsMixin, forms.ModelForm):
 class AddressForm(ServiceErrorsMixin, forms.ModelForm):
     class Meta:
         model = Address
-        fields = [
-            "receiver",
-            "phone",
-            "province",
-            "city",
-            "district",
-            "detail",
-            "postal_code",
-            "is_default",
-        ]
+        fields = list(ADDRESS_EDITABLE_FIELDS)
         labels = {"is_default": _("Use as my default address")}
 
     def _post_clean(self):

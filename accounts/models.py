@@ -69,6 +69,18 @@ class User(AbstractUser):
         return self.nickname or self.username
 
 
+ADDRESS_EDITABLE_FIELDS = (
+    "receiver",
+    "phone",
+    "province",
+    "city",
+    "district",
+    "detail",
+    "postal_code",
+    "is_default",
+)
+
+
 class Address(models.Model):
     """A shipping address in a user's address book; at most one default per user."""
 

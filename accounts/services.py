@@ -12,6 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -20,26 +24,17 @@ from accounts.errors import (
     AccountDisabled,
     AddressLimitReached,
     InvalidCredentials,
+    InvalidRefreshToken,
     LoginLocked,
     WrongPassword,
 )
-from accounts.models import Address, User
+from accounts.models import ADDRESS_EDITABLE_FIELDS, Address, User
 from accounts.selectors import user_get_by_identifier
 from config.ratelimit import rate_limit_hit, rate_limit_peek, rate_limit_reset
 
 logger = logging.getLogger(__name__)
 
 PROFILE_FIELDS = ("nickname", "email", "phone", "avatar")
-ADDRESS_FIELDS = (
-    "receiver",
-    "phone",
-    "province",
-    "city",
-    "district",
-    "detail",
-    "postal_code",
-    "is_default",
-)
 
 
 # --- Users ---------------------------------------------------------------------------------
@@ -201,6 +196,25 @@ def user_tokens_revoke(*, user: User) -> int:
     return len(created)
 
 
+def user_tokens_refresh(*, refresh: str) -> dict[str, str]:
+    """Rotate a refresh token: a new pair, the old refresh token blacklisted."""
+    refresher = TokenRefreshSerializer(data={"refresh": refresh})
+    try:
+        refresher.is_valid(raise_exception=True)
+    except (TokenError, User.DoesNotExist, AuthenticationFailed, DRFValidationError) as exc:
+        # Expired, revoked, malformed, or its user is gone or disabled: one answer.
+        raise InvalidRefreshToken() from exc
+    return refresher.validated_data
+
+
+def user_token_revoke(*, refresh: str) -> None:
+    """Blacklist one refresh token (logout); an invalid or revoked one is an error."""
+    try:
+        RefreshToken(refresh).blacklist()
+    except TokenError as exc:
+        raise InvalidRefreshToken() from exc
+
+
 @transaction.atomic
 def user_set_password(*, user: User, new_password: str) -> None:
     """Set a new (validated) password and revoke every refresh token issued before."""
@@ -267,7 +281,7 @@ def address_create(*, user: User, data: dict) -> Address:
     existing = Address.objects.filter(user=user).count()
     if existing >= limit:
         raise AddressLimitReached(AddressLimitReached.default_message % {"limit": limit})
-    address = Address(user=user, **{k: v for k, v in data.items() if k in ADDRESS_FIELDS})
+    address = Address(user=user, **{k: v for k, v in data.items() if k in ADDRESS_EDITABLE_FIELDS})
     _clean_address(address)
     if existing == 0:
         address.is_default = True
@@ -280,7 +294,7 @@ def address_create(*, user: User, data: dict) -> Address:
 @transaction.atomic
 def address_update(*, address: Address, data: dict) -> Address:
     """Change an address; ``is_default=True`` makes it the default."""
-    for field in ADDRESS_FIELDS:
+    for field in ADDRESS_EDITABLE_FIELDS:
         if field in data:
             setattr(address, field, data[field])
     _clean_address(address)

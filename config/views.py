@@ -16,25 +16,19 @@ def _is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
-@requires_csrf_token
-def bad_request(request, exception=None):
-    if _is_api(request):
-        return JsonResponse(error_body(400, "Bad request."), status=400)
-    return render(request, "400.html", status=400)
+def _error_view(status: int, message: str):
+    @requires_csrf_token
+    def view(request, exception=None):
+        if _is_api(request):
+            return JsonResponse(error_body(status, message), status=status)
+        return render(request, f"{status}.html", status=status)
+
+    return view
 
 
-@requires_csrf_token
-def permission_denied(request, exception=None):
-    if _is_api(request):
-        return JsonResponse(error_body(403, "Permission denied."), status=403)
-    return render(request, "403.html", status=403)
-
-
-@requires_csrf_token
-def page_not_found(request, exception=None):
-    if _is_api(request):
-        return JsonResponse(error_body(404, "Not found."), status=404)
-    return render(request, "404.html", status=404)
+bad_request = _error_view(400, "Bad request.")
+permission_denied = _error_view(403, "Permission denied.")
+page_not_found = _error_view(404, "Not found.")
 
 
 @requires_csrf_token
