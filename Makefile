@@ -38,7 +38,8 @@ seed: migrate
 run: seed
 	@DEBUG=$${DEBUG:-true} $(PY) manage.py banner --host $(HOST) --port $(PORT)
 	@if [ -n "$$REDIS_URL" ]; then \
-		HOST=$(HOST) PORT=$(PORT) DEBUG=$${DEBUG:-true} exec $(VENV)/bin/honcho -f config/deploy/Procfile.dev start; \
+		PATH="$(CURDIR)/$(VENV)/bin:$$PATH" HOST=$(HOST) PORT=$(PORT) DEBUG=$${DEBUG:-true} \
+			exec $(VENV)/bin/honcho -f config/deploy/Procfile.dev start; \
 	else \
 		DEBUG=$${DEBUG:-true} exec $(PY) manage.py runserver $(HOST):$(PORT); \
 	fi
