@@ -1,7 +1,6 @@
 """Accounts API (thin): parse input, call a service or selector, serialize the output."""
 
-from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -10,21 +9,8 @@ from accounts import selectors, services
 from accounts.models import ADDRESS_EDITABLE_FIELDS, Address, User
 from config.net import client_ip
 from config.pagination import paginated_response, paginated_schema
+from config.schema import ERRORS
 from config.throttling import ScopedIpThrottle
-
-
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.IntegerField()
-    message = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-
-
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description=_("Invalid input")),
-    401: OpenApiResponse(ErrorSerializer, description=_("Not authenticated")),
-    404: OpenApiResponse(ErrorSerializer, description=_("Not found")),
-    429: OpenApiResponse(ErrorSerializer, description=_("Too many requests")),
-}
 
 
 class UserOutputSerializer(serializers.ModelSerializer):
@@ -222,7 +208,6 @@ class AddressListApi(APIView):
     @extend_schema(
         responses={200: paginated_schema(AddressSerializer), **ERRORS},
         tags=["addresses"],
-        operation_id="addresses_list",
     )
     def get(self, request):
         return paginated_response(

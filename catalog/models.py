@@ -1,1 +1,197 @@
-"""Models of the catalog app arrive with its issue."""
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.Model):
+    """A node of the category tree. ``path`` (slugs joined by "/") is kept by the services,
+    so descendants are one indexed prefix query and ordering by it lists the tree."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    image = models.ImageField(_("image"), upload_to="categories/", blank=True, default="")
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    path = models.CharField(max_length=500, editable=False, db_index=True, default="")
+    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalog:category", args=[self.slug])
+
+
+class Brand(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    logo = models.ImageField(_("logo"), upload_to="brands/", blank=True, default="")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("brand")
+        verbose_name_plural = _("brands")
+
+    def __str__(self):
+        return self.name
+
+
+class ProductStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ON_SALE = "on_sale", _("On sale")
+    OFF_SALE = "off_sale", _("Off sale")
+
+
+class Product(models.Model):
+    """A product (SPU). Shoppers see it only while it is on sale.
+
+    ``spec`` defines the SKU axes in display order: ``[{"name": "colour", "values": [...]}]``.
+    ``min_price``/``max_price`` mirror the active SKUs' prices (kept by the services) so lists
+    can filter and sort by price without touching SKUs.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=True)
+    subtitle = models.CharField(_("subtitle"), max_length=300, blank=True, default="")
+    description = models.TextField(
+        _("description"), blank=True, default="", help_text=_("HTML; unsafe markup is removed.")
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="products"
+    )
+    brand = models.ForeignKey(
+        Brand,
+        verbose_name=_("brand"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="products",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ProductStatus.choices, default=ProductStatus.DRAFT
+    )
+    is_hot = models.BooleanField(_("hot"), default=False)
+    is_recommended = models.BooleanField(_("recommended"), default=False)
+    sales_count = models.PositiveIntegerField(_("sales"), default=0)
+    spec = models.JSONField(_("specification"), default=list, blank=True)
+    min_price = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, editable=False
+    )
+    max_price = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, editable=False
+    )
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        # The GIN index on search_vector is created by migration 0002 on PostgreSQL only.
+        indexes = [
+            models.Index(fields=["status", "category"], name="catalog_product_status_cat"),
+            models.Index(fields=["status", "min_price"], name="catalog_product_status_price"),
+            models.Index(fields=["status", "-sales_count"], name="catalog_product_status_sales"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalog:product", args=[self.slug])
+
+
+class Sku(models.Model):
+    """A sellable unit: one combination of the product's spec values, with price and stock."""
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="skus"
+    )
+    code = models.CharField(_("SKU code"), max_length=64, unique=True)
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    price = models.DecimalField(
+        _("price"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    list_price = models.DecimalField(
+        _("list price"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    stock = models.PositiveIntegerField(_("stock"), default=0)
+    low_stock_threshold = models.PositiveIntegerField(_("low-stock threshold"), default=5)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["product", "pk"]
+        verbose_name = _("SKU")
+        verbose_name_plural = _("SKUs")
+        constraints = [
+            models.CheckConstraint(condition=Q(stock__gte=0), name="catalog_sku_stock_gte_0"),
+            models.CheckConstraint(condition=Q(price__gt=0), name="catalog_sku_price_gt_0"),
+            models.UniqueConstraint(
+                fields=["product", "attributes"], name="catalog_sku_unique_attributes"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.attributes_label}".strip()
+
+    @property
+    def attributes_label(self) -> str:
+        return " / ".join(str(v) for v in self.attributes.values())
+
+    @property
+    def is_low_stock(self) -> bool:
+        return self.stock <= self.low_stock_threshold
+
+
+def _max_image_bytes() -> int:
+    return settings.CATALOG_IMAGE_MAX_BYTES
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="images"
+    )
+    image = models.ImageField(_("image"), upload_to="products/%Y/%m/")
+    thumbnail = models.ImageField(upload_to="products/thumbs/%Y/%m/", blank=True, editable=False)
+    alt = models.CharField(_("alt text"), max_length=200, blank=True, default="")
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("product image")
+        verbose_name_plural = _("product images")
+
+    def __str__(self):
+        return self.alt or self.image.name

@@ -5,5 +5,7 @@ from catalog import views
 app_name = "catalog"
 
 urlpatterns = [
-    path("", views.search, name="search"),
+    path("search/", views.search, name="search"),
+    path("category/<str:slug>/", views.category, name="category"),
+    path("product/<str:slug>/", views.product, name="product"),
 ]

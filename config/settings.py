@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
@@ -97,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.site",
+                "catalog.context_processors.header",
             ],
         },
     },
@@ -252,6 +254,16 @@ WECHAT_MINIPROGRAM_APPID = env.str("WECHAT_MINIPROGRAM_APPID", default="")
 WECHAT_MINIPROGRAM_SECRET = env.str("WECHAT_MINIPROGRAM_SECRET", default="")
 WECHAT_API_BASE = env.str("WECHAT_API_BASE", default="https://api.weixin.qq.com")
 WECHAT_API_TIMEOUT = env.float("WECHAT_API_TIMEOUT", default=5.0)
+
+# Catalog: image uploads and cache lifetimes (seconds). Stock shown to shoppers is read through
+# its own short cache, so it is never older than CATALOG_STOCK_CACHE_SECONDS.
+CATALOG_IMAGE_MAX_BYTES = env.int("CATALOG_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+CATALOG_LIST_CACHE_SECONDS = env.int("CATALOG_LIST_CACHE_SECONDS", default=5 * 60)
+CATALOG_DETAIL_CACHE_SECONDS = env.int("CATALOG_DETAIL_CACHE_SECONDS", default=10 * 60)
+CATALOG_STOCK_CACHE_SECONDS = env.int("CATALOG_STOCK_CACHE_SECONDS", default=5)
+# PostgreSQL text-search configuration for product search ("english" stems English words and
+# keeps other words, such as Chinese names, as they are).
+CATALOG_SEARCH_CONFIG = env.str("CATALOG_SEARCH_CONFIG", default="english")
 
 # --- API ---------------------------------------------------------------------------------
 

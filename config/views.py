@@ -1,4 +1,4 @@
-"""Home page and error handlers (HTML for pages, the API error body under /api/)."""
+"""Error handlers (HTML for pages, the API error body under /api/)."""
 
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
@@ -6,10 +6,6 @@ from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
 from config.exceptions import error_body
-
-
-def home(request):
-    return render(request, "home.html")
 
 
 def _is_api(request) -> bool:

@@ -32,10 +32,24 @@ def test_seed_demo_is_idempotent_and_keeps_changed_passwords():
 
 
 @pytest.mark.django_db
-def test_merchants_group_may_view_customers_but_not_change_them():
+def test_merchants_group_views_customers_and_manages_shop_models():
+    from django.contrib.auth.models import Permission
+
     group = Group.objects.get(name=MERCHANTS_GROUP)
-    codenames = set(group.permissions.values_list("content_type__app_label", "codename"))
-    assert codenames == {("accounts", "view_user"), ("accounts", "view_address")}
+    granted = set(group.permissions.values_list("content_type__app_label", "codename"))
+    assert {p for p in granted if p[0] == "accounts"} == {
+        ("accounts", "view_user"),
+        ("accounts", "view_address"),
+    }
+    # Every permission of the shop apps' models, as those models arrive.
+    shop_apps = ["catalog", "carts", "orders", "payments", "seckill"]
+    expected = set(
+        Permission.objects.filter(content_type__app_label__in=shop_apps).values_list(
+            "content_type__app_label", "codename"
+        )
+    )
+    assert ("catalog", "change_product") in expected
+    assert {p for p in granted if p[0] != "accounts"} == expected
 
 
 @pytest.mark.django_db

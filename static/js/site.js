@@ -17,3 +17,16 @@
     }
   });
 })();
+
+// Product gallery: a thumbnail shows its image in the main slot (links still work without JS).
+(function () {
+  "use strict";
+  var main = document.querySelector("[data-main-image]");
+  if (!main) { return; }
+  document.querySelectorAll("[data-gallery-thumb]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      main.src = link.getAttribute("href");
+    });
+  });
+})();

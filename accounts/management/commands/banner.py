@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from accounts.management.commands.seed_demo import DEMO_LOGINS
+from accounts.demo import DEMO_LOGINS
 
 
 class Command(BaseCommand):

@@ -1,0 +1,99 @@
+"""Catalog API (read-only for clients): category tree, product list, product detail."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog import selectors
+from catalog.filters import SORT_CHOICES
+from catalog.serializers import (
+    CategoryNodeSerializer,
+    ProductCardSerializer,
+    ProductDetailSerializer,
+)
+from config.pagination import PageNumberPagination
+from config.schema import ERRORS
+
+
+class PageInputSerializer(serializers.Serializer):
+    page = serializers.IntegerField(min_value=1, default=1)
+    page_size = serializers.IntegerField(
+        min_value=1, max_value=PageNumberPagination.max_page_size, default=20
+    )
+
+
+class CategoryTreeApi(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses={200: CategoryNodeSerializer(many=True)}, tags=["catalog"])
+    def get(self, request):
+        return Response(selectors.category_tree())
+
+
+class ProductListApi(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    class OutputSerializer(serializers.Serializer):
+        count = serializers.IntegerField()
+        next = serializers.URLField(allow_null=True)
+        previous = serializers.URLField(allow_null=True)
+        results = ProductCardSerializer(many=True)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Search words"),
+            OpenApiParameter("category", str, description="Category slug (descendants included)"),
+            OpenApiParameter("brand", int, description="Brand id"),
+            OpenApiParameter("min_price", float, description="Lowest price"),
+            OpenApiParameter("max_price", float, description="Highest price"),
+            OpenApiParameter("in_stock", bool, description="Only products with stock"),
+            OpenApiParameter("sort", str, enum=[c[0] for c in SORT_CHOICES]),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses={200: OutputSerializer, 400: ERRORS[400]},
+        tags=["catalog"],
+    )
+    def get(self, request):
+        paging = PageInputSerializer(data=request.query_params)
+        paging.is_valid(raise_exception=True)
+        page, page_size = paging.validated_data["page"], paging.validated_data["page_size"]
+        data = selectors.product_list_page(params=request.query_params, page=page,
+                                           page_size=page_size)  # fmt: skip
+
+        def link(number):
+            if number < 1 or number > data["num_pages"]:
+                return None
+            return request.build_absolute_uri(
+                request.path + "?" + _with_page(request.query_params, number)
+            )
+
+        return Response(
+            {
+                "count": data["count"],
+                "next": link(page + 1),
+                "previous": link(page - 1),
+                "results": data["results"],
+            }
+        )
+
+
+def _with_page(params, number: int) -> str:
+    query = params.copy()
+    query["page"] = str(number)
+    return query.urlencode()
+
+
+class ProductDetailApi(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    class OutputSerializer(ProductDetailSerializer):
+        in_stock = serializers.BooleanField()
+
+        class Meta(ProductDetailSerializer.Meta):
+            fields = [*ProductDetailSerializer.Meta.fields, "in_stock"]
+
+    @extend_schema(responses={200: OutputSerializer, 404: ERRORS[404]}, tags=["catalog"])
+    def get(self, request, pk: int):
+        return Response(selectors.product_detail(pk=pk))

@@ -1,0 +1,51 @@
+"""Versioned cache for catalog reads.
+
+Every catalog write bumps one version number after commit; every cached list or detail key
+carries the version, so a change to a product, SKU, image, brand or category shows on the
+next request and stale entries simply expire.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+
+VERSION_KEY = "catalog:version"
+
+
+def catalog_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, timeout=None)
+        version = cache.get(VERSION_KEY, 1)
+    return int(version)
+
+
+def catalog_bump() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.add(VERSION_KEY, 2, timeout=None)
+
+
+def catalog_changed() -> None:
+    """Invalidate catalog caches once the current transaction commits."""
+    transaction.on_commit(catalog_bump)
+
+
+def catalog_cached(name: str, params: dict, timeout: int, build: Callable[[], Any]) -> Any:
+    """Return the cached value for (name, params) at the current version, building it once."""
+    digest = hashlib.sha1(  # noqa: S324 - a cache key, not a security boundary
+        json.dumps(params, sort_keys=True, default=str).encode()
+    ).hexdigest()
+    key = f"catalog:{catalog_version()}:{name}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout)
+    return value

@@ -1,0 +1,215 @@
+"""CSV export and import of products with their SKUs: one row per SKU.
+
+Import matches products by slug and SKUs by code, creates or updates them through the
+services, and is all-or-nothing: any bad row rolls the whole file back, and the error names
+the row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from catalog import services
+from catalog.models import Category, Product, ProductStatus, Sku
+
+COLUMNS = [
+    "product_slug",
+    "product_name",
+    "subtitle",
+    "category_slug",
+    "brand",
+    "status",
+    "is_hot",
+    "is_recommended",
+    "spec",
+    "description",
+    "sku_code",
+    "sku_attributes",
+    "price",
+    "list_price",
+    "stock",
+    "low_stock_threshold",
+    "sku_active",
+]
+MAX_ROWS = 20_000
+
+
+def products_export(*, queryset, stream) -> None:
+    """Write the products of ``queryset`` and their SKUs as CSV to ``stream``."""
+    writer = csv.writer(stream)
+    writer.writerow(COLUMNS)
+    products = queryset.select_related("category", "brand").prefetch_related("skus")
+    for product in products.order_by("pk"):
+        base = [
+            product.slug,
+            product.name,
+            product.subtitle,
+            product.category.slug,
+            product.brand.name if product.brand else "",
+            product.status,
+            int(product.is_hot),
+            int(product.is_recommended),
+            json.dumps(product.spec, ensure_ascii=False),
+            product.description,
+        ]
+        for sku in sorted(product.skus.all(), key=lambda s: s.pk):
+            writer.writerow(
+                [
+                    *base,
+                    sku.code,
+                    json.dumps(sku.attributes, ensure_ascii=False),
+                    sku.price,
+                    sku.list_price if sku.list_price is not None else "",
+                    sku.stock,
+                    sku.low_stock_threshold,
+                    int(sku.is_active),
+                ]
+            )
+
+
+def _bool(value: str) -> bool:
+    return str(value).strip().lower() in {"1", "true", "yes", "y"}
+
+
+def _json(value: str, field: str, default):
+    if not str(value).strip():
+        return default
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise ValidationError({field: [_("Not valid JSON.")]}) from exc
+
+
+def _decimal(value: str, field: str, *, required: bool) -> Decimal | None:
+    if not str(value).strip():
+        if required:
+            raise ValidationError({field: [_("This field is required.")]})
+        return None
+    try:
+        return Decimal(str(value).strip())
+    except InvalidOperation as exc:
+        raise ValidationError({field: [_("Enter a number.")]}) from exc
+
+
+def _int(value: str, field: str, default: int) -> int:
+    if not str(value).strip():
+        return default
+    try:
+        number = int(str(value).strip())
+    except ValueError as exc:
+        raise ValidationError({field: [_("Enter a whole number.")]}) from exc
+    if number < 0:
+        raise ValidationError({field: [_("Must not be negative.")]})
+    return number
+
+
+def _read(stream) -> list[dict]:
+    raw = stream.read()
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValidationError(_("The file is not UTF-8 text.")) from exc
+    reader = csv.DictReader(io.StringIO(raw))
+    missing = [c for c in ("product_slug", "product_name", "category_slug", "sku_code", "price")
+               if c not in (reader.fieldnames or [])]  # fmt: skip
+    if missing:
+        raise ValidationError(_("Missing columns: %(cols)s.") % {"cols": ", ".join(missing)})
+    rows = list(reader)
+    if not rows:
+        raise ValidationError(_("The file has no rows."))
+    if len(rows) > MAX_ROWS:
+        raise ValidationError(_("At most %(n)d rows per file.") % {"n": MAX_ROWS})
+    return rows
+
+
+@transaction.atomic
+def products_import(*, stream) -> dict[str, int]:
+    """Create or update products and SKUs from CSV; all rows or none."""
+    rows = _read(stream)
+    errors: list[str] = []
+    created = updated = 0
+    done_products: dict[str, Product] = {}
+    for number, row in enumerate(rows, start=2):  # row 1 is the header
+        try:
+            with transaction.atomic():
+                slug = row["product_slug"].strip()
+                product = done_products.get(slug)
+                if product is None:
+                    product, is_new = _import_product(row)
+                    done_products[slug] = product
+                    created, updated = created + is_new, updated + (not is_new)
+                _import_sku(product, row)
+        except ValidationError as exc:
+            details = (
+                "; ".join(f"{f}: {' '.join(m)}" for f, m in exc.message_dict.items())
+                if hasattr(exc, "error_dict")
+                else " ".join(exc.messages)
+            )
+            errors.append(_("Row %(row)d: %(details)s") % {"row": number, "details": details})
+    if errors:
+        raise ValidationError(errors)
+    return {"created": created, "updated": updated}
+
+
+def _import_product(row: dict) -> tuple[Product, bool]:
+    category = Category.objects.filter(slug=row["category_slug"].strip()).first()
+    if category is None:
+        raise ValidationError({"category_slug": [_("Unknown category.")]})
+    status = (row.get("status") or ProductStatus.DRAFT).strip()
+    if status not in ProductStatus.values:
+        raise ValidationError({"status": [_("Use draft, on_sale or off_sale.")]})
+    brand_name = (row.get("brand") or "").strip()
+    data = {
+        "name": row["product_name"].strip(),
+        "slug": row["product_slug"].strip(),
+        "subtitle": (row.get("subtitle") or "").strip(),
+        "description": row.get("description") or "",
+        "category": category,
+        "brand": services.brand_get_or_create(name=brand_name) if brand_name else None,
+        "status": ProductStatus.DRAFT,  # set after the SKUs exist
+        "is_hot": _bool(row.get("is_hot", "")),
+        "is_recommended": _bool(row.get("is_recommended", "")),
+        "spec": _json(row.get("spec", ""), "spec", []),
+    }
+    product = Product.objects.filter(slug=data["slug"]).first()
+    if product is None:
+        product = services.product_create(data=data)
+        is_new = True
+    else:
+        data.pop("status")
+        product = services.product_update(product=product, data=data)
+        is_new = False
+    product._import_status = status
+    return product, is_new
+
+
+def _import_sku(product: Product, row: dict) -> None:
+    code = row["sku_code"].strip()
+    data = {
+        "code": code,
+        "attributes": _json(row.get("sku_attributes", ""), "sku_attributes", {}),
+        "price": _decimal(row["price"], "price", required=True),
+        "list_price": _decimal(row.get("list_price", ""), "list_price", required=False),
+        "stock": _int(row.get("stock", ""), "stock", 0),
+        "low_stock_threshold": _int(row.get("low_stock_threshold", ""), "low_stock_threshold", 5),
+        "is_active": _bool(row.get("sku_active", "1") or "1"),
+    }
+    sku = Sku.objects.filter(code=code).first()
+    if sku is not None and sku.product_id != product.pk:
+        raise ValidationError({"sku_code": [_("This code belongs to another product.")]})
+    if sku is None:
+        services.sku_create(product=product, data=data)
+    else:
+        services.sku_update(sku=sku, data=data)
+    status = getattr(product, "_import_status", None)
+    if status and product.status != status:
+        services.product_set_status(product_ids=[product.pk], status=status)
+        product.status = status

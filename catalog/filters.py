@@ -1,0 +1,112 @@
+"""Query-string filters for product lists (API and pages): validated, then applied."""
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Category, Product, Sku
+
+SORTS = {
+    "relevance": None,
+    "price": ("min_price", "-sales_count", "-pk"),
+    "-price": (F("min_price").desc(nulls_last=True), "-sales_count", "-pk"),
+    "sales": ("-sales_count", "-pk"),
+    "newest": ("-created_at", "-pk"),
+}
+SORT_CHOICES = [
+    ("relevance", _("Relevance")),
+    ("price", _("Price: low to high")),
+    ("-price", _("Price: high to low")),
+    ("sales", _("Best selling")),
+    ("newest", _("Newest")),
+]
+
+
+class ProductFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", max_length=100, label=_("Search"))
+    category = django_filters.CharFilter(
+        method="filter_category", max_length=100, label=_("Category slug")
+    )
+    brand = django_filters.NumberFilter(field_name="brand_id", min_value=1, label=_("Brand id"))
+    min_price = django_filters.NumberFilter(
+        field_name="min_price", lookup_expr="gte", min_value=0, label=_("Lowest price")
+    )
+    max_price = django_filters.NumberFilter(
+        field_name="min_price", lookup_expr="lte", min_value=0, label=_("Highest price")
+    )
+    in_stock = django_filters.BooleanFilter(
+        method="filter_in_stock", widget=forms.CheckboxInput, label=_("In stock only")
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=SORT_CHOICES, method="filter_noop", empty_label=None, label=_("Sort")
+    )
+
+    class Meta:
+        model = Product
+        fields = []
+
+    def is_valid(self):
+        valid = super().is_valid()
+        data = self.form.cleaned_data if valid else {}
+        low, high = data.get("min_price"), data.get("max_price")
+        if low is not None and high is not None and low > high:
+            self.form.add_error("max_price", _("The highest price must not be below the lowest."))
+            return False
+        if (
+            data.get("category")
+            and not Category.objects.filter(slug=data["category"], is_active=True).exists()
+        ):
+            self.form.add_error("category", _("Unknown category."))
+            return False
+        return valid
+
+    def filter_noop(self, queryset, name, value):
+        return queryset
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        if connection.vendor == "postgresql":
+            query = SearchQuery(
+                value, search_type="websearch", config=settings.CATALOG_SEARCH_CONFIG
+            )
+            # Full-text match, or a substring of the name (CJK names are single tokens).
+            return queryset.filter(Q(search_vector=query) | Q(name__icontains=value)).annotate(
+                rank=SearchRank(F("search_vector"), query)
+            )
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(subtitle__icontains=value)
+            | Q(description__icontains=value)
+        )
+
+    def filter_category(self, queryset, name, value):
+        category = Category.objects.filter(slug=value, is_active=True).first()
+        if category is None:
+            return queryset.none()
+        subtree = Category.objects.filter(
+            Q(pk=category.pk) | Q(path__startswith=category.path + "/"), is_active=True
+        )
+        return queryset.filter(category__in=subtree)
+
+    def filter_in_stock(self, queryset, name, value):
+        if not value:
+            return queryset
+        stocked = Sku.objects.filter(product=OuterRef("pk"), is_active=True, stock__gt=0)
+        return queryset.filter(Exists(stocked))
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        data = self.form.cleaned_data
+        sort = data.get("sort") or ("relevance" if data.get("q") else "newest")
+        if sort == "relevance":
+            if data.get("q") and connection.vendor == "postgresql":
+                return queryset.order_by(F("rank").desc(nulls_last=True), "-sales_count", "-pk")
+            sort = "sales" if data.get("q") else "newest"
+        return queryset.order_by(*SORTS[sort])

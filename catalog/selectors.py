@@ -1,0 +1,170 @@
+"""Reads of the catalog, cached and shaped for both the API and the pages."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import EmptyPage, Paginator
+from django.db.models import Prefetch, QuerySet
+
+from catalog.cache import catalog_cached
+from catalog.errors import ProductNotFound
+from catalog.filters import ProductFilter
+from catalog.models import Category, Product, ProductImage, ProductStatus, Sku
+from catalog.serializers import ProductCardSerializer, ProductDetailSerializer
+
+
+def product_queryset_for_shoppers() -> QuerySet[Product]:
+    """On-sale products with what a product card needs, in a constant number of queries."""
+    return (
+        Product.objects.filter(status=ProductStatus.ON_SALE, category__is_active=True)
+        .select_related("category", "brand")
+        .prefetch_related(
+            Prefetch("images", queryset=ProductImage.objects.order_by("sort_order", "pk"))
+        )
+    )
+
+
+# --- Categories ----------------------------------------------------------------------------
+
+
+def _build_category_tree() -> list[dict]:
+    nodes: dict[int, dict] = {}
+    roots: list[dict] = []
+    categories = Category.objects.filter(is_active=True).order_by("depth", "sort_order", "name")
+    for category in categories:
+        node = {
+            "id": category.pk,
+            "name": category.name,
+            "slug": category.slug,
+            "url": category.get_absolute_url(),
+            "image": category.image.url if category.image else None,
+            "children": [],
+        }
+        nodes[category.pk] = node
+        if category.parent_id is None:
+            roots.append(node)
+        elif category.parent_id in nodes:
+            nodes[category.parent_id]["children"].append(node)
+        # A child of an inactive parent is hidden with it.
+    return roots
+
+
+def category_tree() -> list[dict]:
+    """Active categories as nested dicts, roots first, children by sort order."""
+    return catalog_cached(
+        "category_tree", {}, settings.CATALOG_LIST_CACHE_SECONDS, _build_category_tree
+    )
+
+
+def category_get_active(*, slug: str) -> Category:
+    category = Category.objects.filter(slug=slug, is_active=True).select_related("parent").first()
+    if category is None:
+        raise ProductNotFound()
+    return category
+
+
+def category_breadcrumbs(*, category: Category) -> list[dict]:
+    """Root-to-category trail, from the materialized path (one query)."""
+    slugs = category.path.split("/")
+    by_slug = {c.slug: c for c in Category.objects.filter(slug__in=slugs)}
+    return [
+        {"name": by_slug[s].name, "url": by_slug[s].get_absolute_url()}
+        for s in slugs
+        if s in by_slug
+    ]
+
+
+# --- Product lists -------------------------------------------------------------------------
+
+
+def product_list_page(*, params, page: int = 1, page_size: int = 20) -> dict:
+    """Filtered, sorted page of product cards: ``{count, page, num_pages, results}``.
+
+    ``params`` is the query string; invalid values raise ``ValidationError`` with field errors.
+    Lists are cached for CATALOG_LIST_CACHE_SECONDS (5 s when filtering by stock).
+    """
+    from django.core.exceptions import ValidationError
+
+    filterset = ProductFilter(params, queryset=product_queryset_for_shoppers())
+    if not filterset.is_valid():
+        raise ValidationError({f: list(e) for f, e in filterset.form.errors.items()})
+    cleaned = {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")}
+    timeout = (
+        settings.CATALOG_STOCK_CACHE_SECONDS
+        if cleaned.get("in_stock")
+        else settings.CATALOG_LIST_CACHE_SECONDS
+    )
+
+    def build() -> dict:
+        paginator = Paginator(filterset.qs, page_size)
+        try:
+            current = paginator.page(page)
+        except EmptyPage:
+            return {"count": paginator.count, "page": page, "num_pages": paginator.num_pages,
+                    "results": []}  # fmt: skip
+        return {
+            "count": paginator.count,
+            "page": page,
+            "num_pages": paginator.num_pages,
+            "results": ProductCardSerializer(current.object_list, many=True).data,
+        }
+
+    return catalog_cached(
+        "product_list", {**cleaned, "page": page, "page_size": page_size}, timeout, build
+    )
+
+
+def home_sections() -> dict:
+    """Hot, recommended and new products plus category entry points for the home page."""
+
+    def build() -> dict:
+        base = product_queryset_for_shoppers()
+        return {
+            "hot": ProductCardSerializer(
+                base.filter(is_hot=True).order_by("-sales_count")[:8], many=True
+            ).data,  # fmt: skip
+            "recommended": ProductCardSerializer(
+                base.filter(is_recommended=True).order_by("-updated_at")[:8], many=True
+            ).data,
+            "new": ProductCardSerializer(base.order_by("-created_at")[:8], many=True).data,
+        }
+
+    return catalog_cached("home", {}, settings.CATALOG_LIST_CACHE_SECONDS, build)
+
+
+# --- Product detail ------------------------------------------------------------------------
+
+
+def _live_stock(product_id: int) -> dict[int, int]:
+    """SKU id → stock, at most CATALOG_STOCK_CACHE_SECONDS old (its own key, no version)."""
+    key = f"catalog:stock:{product_id}"
+    stock = cache.get(key)
+    if stock is None:
+        stock = dict(Sku.objects.filter(product_id=product_id).values_list("pk", "stock"))
+        cache.set(key, stock, settings.CATALOG_STOCK_CACHE_SECONDS)
+    return stock
+
+
+def product_detail(*, slug: str | None = None, pk: int | None = None) -> dict:
+    """An on-sale product with SKUs, images, spec and breadcrumbs; stock is live."""
+    lookup = {"slug": slug} if slug is not None else {"pk": pk}
+
+    def build() -> dict | bool:
+        product = (
+            product_queryset_for_shoppers()
+            .prefetch_related(Prefetch("skus", queryset=Sku.objects.order_by("pk")))
+            .filter(**lookup)
+            .first()
+        )
+        if product is None:
+            return False  # cached too, so probing missing products stays cheap
+        breadcrumbs = category_breadcrumbs(category=product.category)
+        return ProductDetailSerializer(product, context={"breadcrumbs": breadcrumbs}).data
+
+    data = catalog_cached("product_detail", lookup, settings.CATALOG_DETAIL_CACHE_SECONDS, build)
+    if not data:
+        raise ProductNotFound()
+    stock = _live_stock(data["id"])
+    skus = [{**sku, "stock": stock.get(sku["id"], 0)} for sku in data["skus"]]
+    return {**data, "skus": skus, "in_stock": any(sku["stock"] > 0 for sku in skus)}

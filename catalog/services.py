@@ -1,0 +1,394 @@
+"""Writes of the catalog: categories, brands, products, SKUs, stock and images.
+
+Every write validates, saves, keeps the product's derived fields (price range, search
+vector) in step, and invalidates the catalog cache after commit. The admin, the API, the CSV
+import and the demo data all come through here.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.db.models import F, Max, Min, TextField, Value
+from django.utils.html import strip_tags
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from catalog.cache import catalog_changed
+from catalog.errors import InsufficientStock
+from catalog.models import Brand, Category, Product, ProductImage, ProductStatus, Sku
+
+PRODUCT_FIELDS = (
+    "name",
+    "slug",
+    "subtitle",
+    "description",
+    "category",
+    "brand",
+    "status",
+    "is_hot",
+    "is_recommended",
+    "spec",
+)
+SKU_FIELDS = (
+    "code",
+    "attributes",
+    "price",
+    "list_price",
+    "stock",
+    "low_stock_threshold",
+    "is_active",
+)
+ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+THUMBNAIL_SIZE = (400, 400)
+
+
+# --- Spec and attributes -------------------------------------------------------------------
+
+
+def spec_normalize(spec) -> list[dict]:
+    """Validate a spec definition: ``[{"name": str, "values": [str, ...]}, ...]``."""
+    if spec in (None, "", []):
+        return []
+    message = _(
+        'The specification must be a list like [{"name": "colour", "values": ["red", "blue"]}].'
+    )
+    if not isinstance(spec, list):
+        raise ValidationError({"spec": [message]})
+    normalized, names = [], set()
+    for axis in spec:
+        if not isinstance(axis, dict) or not isinstance(axis.get("values"), list):
+            raise ValidationError({"spec": [message]})
+        name = str(axis.get("name", "")).strip()
+        values = [str(v).strip() for v in axis["values"]]
+        if not name or not values or any(not v for v in values):
+            raise ValidationError({"spec": [_("Every spec axis needs a name and values.")]})
+        if name in names or len(set(values)) != len(values):
+            raise ValidationError(
+                {"spec": [_("Spec axis names and the values of one axis must be unique.")]}
+            )
+        names.add(name)
+        normalized.append({"name": name, "values": values})
+    return normalized
+
+
+def sku_attributes_normalize(*, spec: list[dict], attributes) -> dict:
+    """Check SKU attributes against the product's spec; return them in spec order."""
+    attributes = attributes or {}
+    if not isinstance(attributes, dict):
+        raise ValidationError({"attributes": [_('Attributes must be like {"colour": "red"}.')]})
+    expected = [axis["name"] for axis in spec]
+    if set(attributes) != set(expected):
+        raise ValidationError(
+            {
+                "attributes": [
+                    _("Attributes must name exactly these spec axes: %(axes)s.")
+                    % {"axes": ", ".join(expected) or _("none")}
+                ]
+            }
+        )
+    normalized = {}
+    for axis in spec:
+        value = str(attributes[axis["name"]]).strip()
+        if value not in axis["values"]:
+            raise ValidationError(
+                {
+                    "attributes": [
+                        _("%(value)s is not a value of %(axis)s (allowed: %(allowed)s).")
+                        % {
+                            "value": value,
+                            "axis": axis["name"],
+                            "allowed": ", ".join(axis["values"]),
+                        }
+                    ]
+                }
+            )
+        normalized[axis["name"]] = value
+    return normalized
+
+
+# --- Categories and brands -----------------------------------------------------------------
+
+
+def _category_path(category: Category) -> tuple[str, int]:
+    if category.parent_id is None:
+        return category.slug, 0
+    parent = Category.objects.get(pk=category.parent_id)
+    return f"{parent.path}/{category.slug}", parent.depth + 1
+
+
+@transaction.atomic
+def category_save(*, category: Category) -> Category:
+    """Validate and save a category; keeps ``path``/``depth`` of it and its descendants."""
+    if not category.slug:
+        category.slug = slugify(category.name, allow_unicode=True)
+    if category.pk and category.parent_id:
+        parent_path = Category.objects.values_list("path", flat=True).get(pk=category.parent_id)
+        old_path = Category.objects.values_list("path", flat=True).get(pk=category.pk)
+        if parent_path == old_path or parent_path.startswith(old_path + "/"):
+            raise ValidationError({"parent": [_("A category cannot be inside itself.")]})
+    category.full_clean(exclude=["path", "depth"])
+    old = Category.objects.filter(pk=category.pk).values("path", "depth").first()
+    category.path, category.depth = _category_path(category)
+    category.save()
+    if old and old["path"] != category.path:
+        for child in Category.objects.filter(path__startswith=old["path"] + "/").order_by("path"):
+            child.path = category.path + child.path[len(old["path"]) :]
+            child.depth = child.path.count("/")
+            child.save(update_fields=["path", "depth"])
+    catalog_changed()
+    return category
+
+
+def category_create(*, name: str, slug: str = "", parent: Category | None = None, **extra):
+    return category_save(category=Category(name=name, slug=slug, parent=parent, **extra))
+
+
+def brand_get_or_create(*, name: str) -> Brand:
+    brand, created = Brand.objects.get_or_create(name=name.strip())
+    if created:
+        catalog_changed()
+    return brand
+
+
+# --- Products ------------------------------------------------------------------------------
+
+
+def product_sync(*, product_id: int) -> None:
+    """Recompute the product's price range and search vector from its current rows."""
+    prices = Sku.objects.filter(product_id=product_id, is_active=True).aggregate(
+        low=Min("price"), high=Max("price")
+    )
+    updates = {"min_price": prices["low"], "max_price": prices["high"]}
+    if connection.vendor == "postgresql":
+        name, subtitle, description = Product.objects.values_list(
+            "name", "subtitle", "description"
+        ).get(pk=product_id)
+        config = settings.CATALOG_SEARCH_CONFIG
+        updates["search_vector"] = (
+            SearchVector(Value(name, output_field=TextField()), weight="A", config=config)
+            + SearchVector(Value(subtitle, output_field=TextField()), weight="B", config=config)
+            + SearchVector(
+                Value(strip_tags(description), output_field=TextField()), weight="C", config=config
+            )
+        )
+    Product.objects.filter(pk=product_id).update(**updates)
+    catalog_changed()
+
+
+def _product_validate(product: Product, *, check_skus: bool = True) -> None:
+    if not product.slug:
+        product.slug = slugify(product.name, allow_unicode=True)[:200]
+    product.spec = spec_normalize(product.spec)
+    product.full_clean(exclude=["search_vector", "min_price", "max_price"])
+    if product.pk and check_skus:
+        for sku in Sku.objects.filter(product=product):
+            try:
+                sku_attributes_normalize(spec=product.spec, attributes=sku.attributes)
+            except ValidationError as exc:
+                raise ValidationError(
+                    {
+                        "spec": [
+                            _("SKU %(code)s no longer fits this specification.")
+                            % {"code": sku.code}
+                        ]
+                    }
+                ) from exc
+
+
+@transaction.atomic
+def product_save(*, product: Product, check_skus: bool = True) -> Product:
+    """Validate and save a product's own fields (not its SKUs).
+
+    ``check_skus=False`` is for a caller that rewrites the SKUs in the same transaction
+    (the admin's inline formset), where the stored SKUs may fit only the old spec.
+    """
+    _product_validate(product, check_skus=check_skus)
+    product.save()
+    product_sync(product_id=product.pk)
+    return product
+
+
+@transaction.atomic
+def product_create(*, data: dict, skus: list[dict] | tuple = ()) -> Product:
+    """Create a product with its SKUs in one transaction; nothing is saved on any error."""
+    product = Product(**{k: v for k, v in data.items() if k in PRODUCT_FIELDS})
+    product_save(product=product)
+    errors = {}
+    for index, sku_data in enumerate(skus):
+        try:
+            sku_create(product=product, data=sku_data)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors[f"skus.{index}.{field}"] = messages
+    if errors:
+        raise ValidationError(errors)
+    return product
+
+
+@transaction.atomic
+def product_update(*, product: Product, data: dict) -> Product:
+    for field in PRODUCT_FIELDS:
+        if field in data:
+            setattr(product, field, data[field])
+    return product_save(product=product)
+
+
+@transaction.atomic
+def product_set_status(*, product_ids, status: str) -> int:
+    """Put products on sale or take them off; a product with no active SKU cannot go on sale."""
+    if status not in ProductStatus.values:
+        raise ValidationError({"status": [_("Unknown status.")]})
+    products = Product.objects.filter(pk__in=product_ids)
+    if status == ProductStatus.ON_SALE:
+        products = products.filter(skus__is_active=True).distinct()
+    count = Product.objects.filter(pk__in=products.values("pk")).update(status=status)
+    catalog_changed()
+    return count
+
+
+@transaction.atomic
+def product_set_flags(*, product_ids, **flags) -> int:
+    allowed = {k: bool(v) for k, v in flags.items() if k in {"is_hot", "is_recommended"}}
+    count = Product.objects.filter(pk__in=product_ids).update(**allowed)
+    catalog_changed()
+    return count
+
+
+# --- SKUs and stock ------------------------------------------------------------------------
+
+
+def _sku_validate(sku: Sku, product: Product) -> None:
+    sku.code = (sku.code or "").strip()
+    sku.attributes = sku_attributes_normalize(spec=product.spec, attributes=sku.attributes)
+    sku.full_clean(exclude=["product"], validate_constraints=False)
+    clash = Sku.objects.filter(product=product, attributes=sku.attributes).exclude(pk=sku.pk)
+    if clash.exists():
+        raise ValidationError({"attributes": [_("Another SKU already has these attributes.")]})
+    if sku.list_price is not None and sku.list_price < sku.price:
+        raise ValidationError({"list_price": [_("The list price cannot be below the price.")]})
+
+
+@transaction.atomic
+def sku_create(*, product: Product, data: dict) -> Sku:
+    sku = Sku(product=product, **{k: v for k, v in data.items() if k in SKU_FIELDS})
+    _sku_validate(sku, product)
+    sku.save()
+    product_sync(product_id=product.pk)
+    return sku
+
+
+@transaction.atomic
+def sku_update(*, sku: Sku, data: dict) -> Sku:
+    for field in SKU_FIELDS:
+        if field in data:
+            setattr(sku, field, data[field])
+    _sku_validate(sku, sku.product)
+    sku.save()
+    product_sync(product_id=sku.product_id)
+    return sku
+
+
+@transaction.atomic
+def sku_delete(*, sku: Sku) -> None:
+    product_id = sku.product_id
+    sku.delete()
+    product_sync(product_id=product_id)
+
+
+def sku_stock_adjust(*, sku_id: int, delta: int) -> None:
+    """Add (or with a negative delta, take) stock atomically; never below zero."""
+    updated = Sku.objects.filter(pk=sku_id, stock__gte=max(0, -delta)).update(
+        stock=F("stock") + delta
+    )
+    if not updated:
+        raise InsufficientStock()
+    catalog_changed()
+
+
+def sku_stock_set(*, sku_id: int, stock: int) -> None:
+    """Set the stock count (merchant correction); must not be negative."""
+    if stock < 0:
+        raise ValidationError({"stock": [_("Stock cannot be negative.")]})
+    Sku.objects.filter(pk=sku_id).update(stock=stock)
+    catalog_changed()
+
+
+# --- Images --------------------------------------------------------------------------------
+
+
+def image_validate(file) -> str:
+    """Check an upload is a real JPEG, PNG, GIF or WebP within the size limit; return format."""
+    limit = settings.CATALOG_IMAGE_MAX_BYTES
+    if file.size > limit:
+        raise ValidationError(
+            _("The image is %(size).1f MB; the limit is %(limit).1f MB.")
+            % {"size": file.size / 1024 / 1024, "limit": limit / 1024 / 1024}
+        )
+    try:
+        file.seek(0)
+        with Image.open(file) as img:
+            image_format = img.format
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise ValidationError(
+            _("The file is not a valid image. Upload a JPEG, PNG, GIF or WebP image.")
+        ) from exc
+    finally:
+        file.seek(0)
+    if image_format not in ALLOWED_IMAGE_FORMATS:
+        raise ValidationError(
+            _("%(format)s images are not accepted. Upload a JPEG, PNG, GIF or WebP image.")
+            % {"format": image_format}
+        )
+    return image_format
+
+
+def _thumbnail(file) -> ContentFile:
+    file.seek(0)
+    with Image.open(file) as img:
+        img = ImageOps.exif_transpose(img)
+        img.thumbnail(THUMBNAIL_SIZE)
+        if img.mode not in ("RGB", "RGBA"):
+            img = img.convert("RGBA" if "transparency" in img.info else "RGB")
+        buffer = io.BytesIO()
+        img.save(buffer, format="WEBP", quality=82)
+    file.seek(0)
+    return ContentFile(buffer.getvalue())
+
+
+@transaction.atomic
+def product_image_add(*, product: Product, file, alt: str = "", sort_order: int | None = None):
+    """Validate an uploaded image, store it and its thumbnail through the storage API."""
+    image_validate(file)
+    if sort_order is None:
+        sort_order = (product.images.aggregate(m=Max("sort_order"))["m"] or 0) + 1
+    image = ProductImage(product=product, alt=alt, sort_order=sort_order)
+    name = os.path.basename(getattr(file, "name", "") or "image")
+    image.image.save(name, file, save=False)
+    image.thumbnail.save(os.path.splitext(name)[0] + ".webp", _thumbnail(file), save=False)
+    image.save()
+    catalog_changed()
+    return image
+
+
+@transaction.atomic
+def product_image_delete(*, image: ProductImage) -> None:
+    files = [image.image, image.thumbnail]
+    image.delete()
+    transaction.on_commit(lambda: [f.delete(save=False) for f in files if f])
+    catalog_changed()
+
+
+def decimal_or_none(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    return Decimal(str(value))

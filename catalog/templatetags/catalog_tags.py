@@ -1,0 +1,24 @@
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters replaced (None or "" removes one)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def price_range(card: dict) -> str:
+    low, high = card.get("min_price"), card.get("max_price")
+    if low is None:
+        return ""
+    return f"¥{low}" if low == high or high is None else f"¥{low} – ¥{high}"
