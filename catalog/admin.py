@@ -63,8 +63,12 @@ class CategoryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("name"), ordering="path")
     def tree_name(self, obj):
-        return format_html('<span style="padding-left:{}em">{}{}</span>', obj.depth * 1.5,
-                           "└ " if obj.depth else "", obj.name)  # fmt: skip
+        return format_html(
+            '<span style="padding-left:{}em">{}{}</span>',
+            obj.depth * 1.5,
+            "└ " if obj.depth else "",
+            obj.name,
+        )
 
     @admin.display(description=_("products"), ordering="product_total")
     def product_count(self, obj):
@@ -87,8 +91,15 @@ class BrandAdmin(admin.ModelAdmin):
 class SkuInlineForm(forms.ModelForm):
     class Meta:
         model = Sku
-        fields = ("code", "attributes", "price", "list_price", "stock", "low_stock_threshold",
-                  "is_active")  # fmt: skip
+        fields = (
+            "code",
+            "attributes",
+            "price",
+            "list_price",
+            "stock",
+            "low_stock_threshold",
+            "is_active",
+        )
         widgets = {"attributes": forms.Textarea(attrs={"rows": 2, "cols": 28})}
         help_texts = {"attributes": _('e.g. {"colour": "red", "size": "M"}')}
 
@@ -186,8 +197,18 @@ class CsvImportForm(forms.Form):
 class ProductAdmin(admin.ModelAdmin):
     form = ProductAdminForm
     change_list_template = "admin/catalog/product/change_list.html"
-    list_display = ("preview", "name", "category", "status", "is_hot", "is_recommended",
-                    "price_from", "total_stock", "sales_count", "updated_at")  # fmt: skip
+    list_display = (
+        "preview",
+        "name",
+        "category",
+        "status",
+        "is_hot",
+        "is_recommended",
+        "price_from",
+        "total_stock",
+        "sales_count",
+        "updated_at",
+    )
     list_display_links = ("preview", "name")
     list_filter = ("status", "is_hot", "is_recommended", "category", "brand", LowStockFilter)
     search_fields = ("name", "slug", "skus__code")
@@ -240,42 +261,59 @@ class ProductAdmin(admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         product = form.instance
-        if formset.model is Sku:
-            for sku in formset.deleted_objects:
-                services.sku_delete(sku=sku)
-            for inline_form in formset.forms:
-                if inline_form in formset.deleted_forms or not inline_form.has_changed():
-                    continue
-                data = {f: inline_form.cleaned_data.get(f) for f in SkuInlineForm.Meta.fields}
-                try:
-                    if inline_form.instance.pk:
-                        services.sku_update(sku=inline_form.instance, data=data)
-                    else:
-                        services.sku_create(product=product, data=data)
-                except ValidationError as exc:
-                    # Raised after the product was validated: roll back the whole save.
-                    raise _InlineError(inline_form, exc) from exc
-        elif formset.model is ProductImage:
-            for image in formset.deleted_objects:
-                services.product_image_delete(image=image)
-            for inline_form in formset.forms:
-                if inline_form in formset.deleted_forms or not inline_form.has_changed():
-                    continue
-                data = inline_form.cleaned_data
-                if inline_form.instance.pk:
-                    ProductImage.objects.filter(pk=inline_form.instance.pk).update(
-                        alt=data.get("alt", ""), sort_order=data.get("sort_order") or 0
-                    )
-                    services.product_sync(product_id=product.pk)
-                elif data.get("image"):
-                    services.product_image_add(
-                        product=product,
-                        file=data["image"],
-                        alt=data.get("alt", ""),
-                        sort_order=data.get("sort_order"),
-                    )
-        else:
-            super().save_formset(request, form, formset, change)
+        if formset.model not in (Sku, ProductImage):
+            return super().save_formset(request, form, formset, change)
+        # What Django's own formset.save() records, for the admin history.
+        formset.new_objects, formset.changed_objects = [], []
+        formset.deleted_objects = _deleted(formset)
+        for obj in formset.deleted_objects:
+            if formset.model is Sku:
+                services.sku_delete(sku=obj)
+            else:
+                services.product_image_delete(image=obj)
+        for inline_form in formset.forms:
+            if inline_form in formset.deleted_forms or not inline_form.has_changed():
+                continue
+            is_new = inline_form.instance.pk is None
+            if formset.model is Sku:
+                obj = self._save_sku(product, inline_form)
+            else:
+                obj = self._save_image(product, inline_form)
+            if obj is None:
+                continue
+            if is_new:
+                formset.new_objects.append(obj)
+            else:
+                formset.changed_objects.append((obj, inline_form.changed_data))
+
+    @staticmethod
+    def _save_sku(product, inline_form):
+        data = {f: inline_form.cleaned_data.get(f) for f in SkuInlineForm.Meta.fields}
+        try:
+            if inline_form.instance.pk:
+                return services.sku_update(sku=inline_form.instance, data=data)
+            return services.sku_create(product=product, data=data)
+        except ValidationError as exc:
+            # Raised after the product was saved: roll back the whole save.
+            raise _InlineError(inline_form, exc) from exc
+
+    @staticmethod
+    def _save_image(product, inline_form):
+        data = inline_form.cleaned_data
+        if inline_form.instance.pk:
+            image = inline_form.instance
+            image.alt, image.sort_order = data.get("alt", ""), data.get("sort_order") or 0
+            image.save(update_fields=["alt", "sort_order"])
+            services.product_sync(product_id=product.pk)
+            return image
+        if not data.get("image"):
+            return None
+        return services.product_image_add(
+            product=product,
+            file=data["image"],
+            alt=data.get("alt", ""),
+            sort_order=data.get("sort_order"),
+        )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -292,7 +330,7 @@ class ProductAdmin(admin.ModelAdmin):
                             "code": exc.form.cleaned_data.get("code") or "?",
                             "field": field,
                             "error": error,
-                        },  # fmt: skip
+                        },
                         messages.ERROR,
                     )
             return redirect(request.get_full_path())
@@ -380,6 +418,10 @@ class ProductAdmin(admin.ModelAdmin):
         return render(request, "admin/catalog/product/import_csv.html", context)
 
 
+def _deleted(formset) -> list:
+    return [form.instance for form in formset.deleted_forms if form.instance.pk]
+
+
 class _InlineError(Exception):
     def __init__(self, form, error: ValidationError):
         self.form, self.error = form, error
@@ -390,8 +432,15 @@ class _InlineError(Exception):
 class SkuAdmin(admin.ModelAdmin):
     """The low-stock view: every SKU, filterable by low or no stock, stock editable in place."""
 
-    list_display = ("code", "product", "attributes_label", "price", "stock",
-                    "low_stock_threshold", "is_active")  # fmt: skip
+    list_display = (
+        "code",
+        "product",
+        "attributes_label",
+        "price",
+        "stock",
+        "low_stock_threshold",
+        "is_active",
+    )
     list_editable = ("stock",)
     list_filter = (LowStockFilter, "is_active", "product__category")
     search_fields = ("code", "product__name")

@@ -59,8 +59,9 @@ class ProductListApi(APIView):
         paging = PageInputSerializer(data=request.query_params)
         paging.is_valid(raise_exception=True)
         page, page_size = paging.validated_data["page"], paging.validated_data["page_size"]
-        data = selectors.product_list_page(params=request.query_params, page=page,
-                                           page_size=page_size)  # fmt: skip
+        data = selectors.product_list_page(
+            params=request.query_params, page=page, page_size=page_size
+        )
 
         def link(number):
             if number < 1 or number > data["num_pages"]:

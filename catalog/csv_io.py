@@ -118,8 +118,11 @@ def _read(stream) -> list[dict]:
         except UnicodeDecodeError as exc:
             raise ValidationError(_("The file is not UTF-8 text.")) from exc
     reader = csv.DictReader(io.StringIO(raw))
-    missing = [c for c in ("product_slug", "product_name", "category_slug", "sku_code", "price")
-               if c not in (reader.fieldnames or [])]  # fmt: skip
+    missing = [
+        c
+        for c in ("product_slug", "product_name", "category_slug", "sku_code", "price")
+        if c not in (reader.fieldnames or [])
+    ]
     if missing:
         raise ValidationError(_("Missing columns: %(cols)s.") % {"cols": ", ".join(missing)})
     rows = list(reader)

@@ -22,8 +22,10 @@ CATEGORIES = [
 LEAVES = {
     "phones": (
         ["Smartphone", "Phone Pro", "Phone Lite", "Rugged Phone", "Foldable Phone"],
-        [{"name": "colour", "values": ["black", "silver", "blue"]},
-         {"name": "storage", "values": ["128GB", "256GB"]}],
+        [
+            {"name": "colour", "values": ["black", "silver", "blue"]},
+            {"name": "storage", "values": ["128GB", "256GB"]},
+        ],
         (1299, 6999),
         ["Xingchen", "Lumo"],
     ),
@@ -47,8 +49,10 @@ LEAVES = {
     ),
     "tops": (
         ["Linen Shirt", "Cotton T-shirt", "Hoodie", "Down Jacket", "Knit Sweater"],
-        [{"name": "colour", "values": ["white", "navy", "red"]},
-         {"name": "size", "values": ["S", "M", "L"]}],
+        [
+            {"name": "colour", "values": ["white", "navy", "red"]},
+            {"name": "size", "values": ["S", "M", "L"]},
+        ],
         (49, 999),
         ["Yunyi", "Fengshang"],
     ),
@@ -64,11 +68,19 @@ LEAVES = {
         (38, 688),
         ["Chaxiang"],
     ),
-}  # fmt: skip
+}
 
 ADJECTIVES = ["Classic", "Smart", "Ultra", "Eco", "Deluxe", "Mini", "Max", "Air", "Plus"]
-PALETTE = [(228, 57, 60), (37, 99, 235), (22, 163, 74), (234, 88, 12), (124, 58, 237),
-           (13, 148, 136), (202, 138, 4), (219, 39, 119)]  # fmt: skip
+PALETTE = [
+    (228, 57, 60),
+    (37, 99, 235),
+    (22, 163, 74),
+    (234, 88, 12),
+    (124, 58, 237),
+    (13, 148, 136),
+    (202, 138, 4),
+    (219, 39, 119),
+]
 PRODUCT_COUNT = 60
 
 

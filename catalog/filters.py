@@ -56,12 +56,12 @@ class ProductFilter(django_filters.FilterSet):
         if low is not None and high is not None and low > high:
             self.form.add_error("max_price", _("The highest price must not be below the lowest."))
             return False
-        if (
-            data.get("category")
-            and not Category.objects.filter(slug=data["category"], is_active=True).exists()
-        ):
-            self.form.add_error("category", _("Unknown category."))
-            return False
+        self._category = None
+        if data.get("category"):
+            self._category = Category.objects.filter(slug=data["category"], is_active=True).first()
+            if self._category is None:
+                self.form.add_error("category", _("Unknown category."))
+                return False
         return valid
 
     def filter_noop(self, queryset, name, value):
@@ -86,9 +86,7 @@ class ProductFilter(django_filters.FilterSet):
         )
 
     def filter_category(self, queryset, name, value):
-        category = Category.objects.filter(slug=value, is_active=True).first()
-        if category is None:
-            return queryset.none()
+        category = self._category  # found (once) by is_valid
         subtree = Category.objects.filter(
             Q(pk=category.pk) | Q(path__startswith=category.path + "/"), is_active=True
         )

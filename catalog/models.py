@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -165,17 +164,22 @@ class Sku(models.Model):
     def __str__(self):
         return f"{self.code} {self.attributes_label}".strip()
 
+    def ordered_attributes(self) -> dict:
+        """Attributes in the product's spec order (jsonb does not keep key order)."""
+        order = [axis["name"] for axis in self.product.spec]
+        return dict(sorted(self.attributes.items(), key=lambda kv: _index(order, kv[0])))
+
     @property
     def attributes_label(self) -> str:
-        return " / ".join(str(v) for v in self.attributes.values())
+        return " / ".join(str(v) for v in self.ordered_attributes().values())
 
     @property
     def is_low_stock(self) -> bool:
         return self.stock <= self.low_stock_threshold
 
 
-def _max_image_bytes() -> int:
-    return settings.CATALOG_IMAGE_MAX_BYTES
+def _index(order: list, name) -> int:
+    return order.index(name) if name in order else len(order)
 
 
 class ProductImage(models.Model):

@@ -101,8 +101,12 @@ def product_list_page(*, params, page: int = 1, page_size: int = 20) -> dict:
         try:
             current = paginator.page(page)
         except EmptyPage:
-            return {"count": paginator.count, "page": page, "num_pages": paginator.num_pages,
-                    "results": []}  # fmt: skip
+            return {
+                "count": paginator.count,
+                "page": page,
+                "num_pages": paginator.num_pages,
+                "results": [],
+            }
         return {
             "count": paginator.count,
             "page": page,
@@ -123,7 +127,7 @@ def home_sections() -> dict:
         return {
             "hot": ProductCardSerializer(
                 base.filter(is_hot=True).order_by("-sales_count")[:8], many=True
-            ).data,  # fmt: skip
+            ).data,
             "recommended": ProductCardSerializer(
                 base.filter(is_recommended=True).order_by("-updated_at")[:8], many=True
             ).data,

@@ -6,9 +6,30 @@ from rest_framework import serializers
 from catalog.models import Brand, Category, Product, ProductImage, Sku
 
 ALLOWED_TAGS = {
-    "p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "h2", "h3", "h4",
-    "blockquote", "img", "a", "table", "thead", "tbody", "tr", "th", "td", "span",
-}  # fmt: skip
+    "p",
+    "br",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "ul",
+    "ol",
+    "li",
+    "h2",
+    "h3",
+    "h4",
+    "blockquote",
+    "img",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "span",
+}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "width", "height"}}
 
 
@@ -76,9 +97,14 @@ class ProductCardSerializer(serializers.ModelSerializer):
 
 
 class SkuSerializer(serializers.ModelSerializer):
+    attributes = serializers.SerializerMethodField()
+
     class Meta:
         model = Sku
         fields = ["id", "code", "attributes", "price", "list_price", "stock", "is_active"]
+
+    def get_attributes(self, sku) -> dict[str, str]:
+        return sku.ordered_attributes()
 
 
 class ProductImageSerializer(serializers.ModelSerializer):

@@ -76,7 +76,16 @@ def test_embedded_mode_boots_and_serves_the_shop(embedded_env):
                 time.sleep(0.3)
         assert home.status_code == 200
         assert "Welcome to Kuaimai" in home.text
+        assert "Hot products" in home.text  # the demo catalog is there
         assert requests.get(base + "/static/css/site.css", timeout=5).status_code == 200
+        # Search falls back to substring matching on SQLite.
+        search = requests.get(base + "/search/", params={"q": "Tea"}, timeout=10)
+        assert search.status_code == 200
+        assert "Longjing Green Tea" in search.text
+        product = requests.get(base + "/product/demo-tea-07/", timeout=10)
+        assert product.status_code == 200
+        assert "in stock" in product.text
+        assert requests.get(base + "/category/electronics/", timeout=10).status_code == 200
         ready = requests.get(base + "/readyz", timeout=5)
         assert ready.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
         # Login goes through the lockout Lua script on fakeredis.

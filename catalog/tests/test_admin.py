@@ -1,0 +1,236 @@
+import io
+import json
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from accounts.permissions import MERCHANTS_GROUP
+from accounts.tests.factories import UserFactory
+from catalog import csv_io
+from catalog.models import Product, ProductStatus, Sku
+from catalog.tests.factories import image_upload, make_category, make_product
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def merchant_client(client):
+    merchant = UserFactory(is_staff=True)
+    merchant.groups.add(Group.objects.get(name=MERCHANTS_GROUP))
+    client.force_login(merchant)
+    return client
+
+
+def _inline(prefix, rows, initial=0):
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for index, row in enumerate(rows):
+        data.update({f"{prefix}-{index}-{k}": v for k, v in row.items()})
+    return data
+
+
+def _product_form(category, **overrides):
+    return {
+        "name": "Admin Shirt",
+        "slug": "admin-shirt",
+        "subtitle": "Made in the admin",
+        "category": str(category.pk),
+        "brand": "",
+        "status": ProductStatus.ON_SALE,
+        "is_hot": "on",
+        "spec": json.dumps([{"name": "size", "values": ["S", "M"]}]),
+        "description": "<p>Soft</p>",
+        "_save": "Save",
+        **overrides,
+    }
+
+
+def test_merchant_adds_a_product_with_two_skus_and_an_image(merchant_client):
+    category = make_category("Tops", slug="tops")
+    data = {
+        **_product_form(category),
+        **_inline(
+            "skus",
+            [
+                {
+                    "code": "SHIRT-S",
+                    "attributes": '{"size": "S"}',
+                    "price": "59.00",
+                    "stock": "10",
+                    "low_stock_threshold": "2",
+                    "is_active": "on",
+                },
+                {
+                    "code": "SHIRT-M",
+                    "attributes": '{"size": "M"}',
+                    "price": "69.00",
+                    "stock": "0",
+                    "low_stock_threshold": "2",
+                    "is_active": "on",
+                },
+            ],
+        ),
+        **_inline(
+            "images", [{"image": image_upload("shirt.png"), "alt": "Shirt", "sort_order": "1"}]
+        ),
+    }
+    response = merchant_client.post(reverse("admin:catalog_product_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    product = Product.objects.get(slug="admin-shirt")
+    assert sorted(product.skus.values_list("code", "price")) == [
+        ("SHIRT-M", 69),
+        ("SHIRT-S", 59),
+    ]
+    assert (product.min_price, product.max_price) == (59, 69)
+    image = product.images.get()
+    assert image.alt == "Shirt"
+    assert image.thumbnail.name.endswith(".webp")
+    # The shop shows it straight away.
+    assert merchant_client.get("/product/admin-shirt/").status_code == 200
+
+
+def test_sku_rows_are_checked_against_the_spec_and_nothing_is_saved(merchant_client):
+    category = make_category()
+    data = {
+        **_product_form(category),
+        **_inline(
+            "skus",
+            [
+                {
+                    "code": "BAD-1",
+                    "attributes": '{"size": "XXL"}',
+                    "price": "10",
+                    "stock": "1",
+                    "low_stock_threshold": "1",
+                    "is_active": "on",
+                },
+                {
+                    "code": "BAD-2",
+                    "attributes": '{"size": "S"}',
+                    "price": "10",
+                    "stock": "-4",
+                    "low_stock_threshold": "1",
+                    "is_active": "on",
+                },
+            ],
+        ),
+        **_inline("images", []),
+    }
+    response = merchant_client.post(reverse("admin:catalog_product_add"), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "XXL is not a value of size (allowed: S, M)." in html
+    assert "Ensure this value is greater than or equal to 0." in html
+    assert not Product.objects.filter(slug="admin-shirt").exists()
+
+
+def test_invalid_spec_and_fake_image_are_form_errors(merchant_client):
+    category = make_category()
+    fake = io.BytesIO(b"plain text")
+    fake.name = "x.png"
+    data = {
+        **_product_form(category, spec='{"size": "S"}'),
+        **_inline("skus", []),
+        **_inline("images", [{"image": fake, "alt": "", "sort_order": "0"}]),
+    }
+    html = merchant_client.post(reverse("admin:catalog_product_add"), data).content.decode()
+    assert "The specification must be a list like" in html
+    assert "Upload a valid image." in html
+    assert not Product.objects.exists()
+
+
+def test_bulk_actions(merchant_client):
+    first, second = make_product(status=ProductStatus.DRAFT), make_product()
+    url = reverse("admin:catalog_product_changelist")
+    merchant_client.post(url, {"action": "put_on_sale", "_selected_action": [first.pk]})
+    merchant_client.post(url, {"action": "take_off_sale", "_selected_action": [second.pk]})
+    merchant_client.post(url, {"action": "mark_hot", "_selected_action": [first.pk, second.pk]})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (ProductStatus.ON_SALE, ProductStatus.OFF_SALE)
+    assert first.is_hot and second.is_hot
+
+
+def test_low_stock_view_and_stock_edit_refuses_negative(merchant_client):
+    low = make_product(skus=[{"attributes": {"colour": "red"}, "stock": 1}]).skus.get()
+    make_product(skus=[{"attributes": {"colour": "red"}, "stock": 99}])
+    url = reverse("admin:catalog_sku_changelist")
+    listing = merchant_client.get(url, {"stock": "low"})
+    assert [sku.pk for sku in listing.context["cl"].result_list] == [low.pk]
+
+    response = merchant_client.post(
+        reverse("admin:catalog_sku_change", args=[low.pk]),
+        {
+            "code": low.code,
+            "attributes": '{"colour": "red"}',
+            "price": "100",
+            "stock": "-5",
+            "low_stock_threshold": "5",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "Ensure this value is greater than or equal to 0." in response.content.decode()
+    low.refresh_from_db()
+    assert low.stock == 1
+
+
+def test_category_admin_lists_the_tree(merchant_client):
+    root = make_category("Home", slug="home")
+    make_category("Kitchen", slug="kitchen", parent=root)
+    make_category("Audio", slug="audio")
+    response = merchant_client.get(reverse("admin:catalog_category_changelist"))
+    assert [c.slug for c in response.context["cl"].result_list] == ["audio", "home", "kitchen"]
+    assert "└ Kitchen" in response.content.decode()
+
+
+def test_csv_export_import_round_trip(merchant_client):
+    product = make_product(
+        name="Round Trip", slug="round-trip", skus=[{"attributes": {"colour": "red"}, "price": 12}]
+    )
+    exported = merchant_client.post(
+        reverse("admin:catalog_product_changelist"),
+        {"action": "export_csv", "_selected_action": [product.pk]},
+    )
+    assert exported["Content-Type"].startswith("text/csv")
+    text = exported.content.decode()
+    assert text.splitlines()[0] == ",".join(csv_io.COLUMNS)
+    changed = text.replace("Round Trip", "Round Trip v2").replace(",12.00,", ",15.00,")
+    new_row = changed.splitlines()[1].replace("SKU-", "NEW-").replace('""red""', '""blue""')
+    upload = io.BytesIO((changed + new_row + "\n").encode())
+    upload.name = "products.csv"
+    response = merchant_client.post(reverse("admin:catalog_product_import_csv"), {"file": upload})
+    assert response.status_code == 302
+    product.refresh_from_db()
+    assert product.name == "Round Trip v2"
+    assert sorted(product.skus.values_list("price", flat=True)) == [15, 15]
+    assert product.skus.count() == 2
+
+
+def test_csv_import_with_a_bad_row_saves_nothing(merchant_client):
+    make_category("Tea", slug="tea")
+    rows = [
+        ",".join(csv_io.COLUMNS),
+        "good-tea,Good Tea,,tea,,on_sale,0,0,,,GT-1,,20,,5,5,1",
+        "bad-tea,Bad Tea,,tea,,on_sale,0,0,,,BT-1,,-3,,5,5,1",
+    ]
+    upload = io.BytesIO("\n".join(rows).encode())
+    upload.name = "products.csv"
+    response = merchant_client.post(reverse("admin:catalog_product_import_csv"), {"file": upload})
+    assert response.status_code == 200
+    assert "Row 3: price: Ensure this value is greater than or equal to 0.01." in (
+        response.content.decode()
+    )
+    assert not Product.objects.filter(slug__in=["good-tea", "bad-tea"]).exists()
+    assert not Sku.objects.filter(code="GT-1").exists()
+
+
+def test_staff_outside_the_merchants_group_cannot_manage_the_catalog(client):
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get(reverse("admin:catalog_product_changelist")).status_code == 403
+    assert client.get(reverse("admin:catalog_product_import_csv")).status_code == 403
