@@ -91,15 +91,7 @@ class BrandAdmin(admin.ModelAdmin):
 class SkuInlineForm(forms.ModelForm):
     class Meta:
         model = Sku
-        fields = (
-            "code",
-            "attributes",
-            "price",
-            "list_price",
-            "stock",
-            "low_stock_threshold",
-            "is_active",
-        )
+        fields = services.SKU_FIELDS
         widgets = {"attributes": forms.Textarea(attrs={"rows": 2, "cols": 28})}
         help_texts = {"attributes": _('e.g. {"colour": "red", "size": "M"}')}
 
@@ -169,18 +161,7 @@ class ProductImageInline(admin.TabularInline):
 class ProductAdminForm(forms.ModelForm):
     class Meta:
         model = Product
-        fields = (
-            "name",
-            "slug",
-            "subtitle",
-            "category",
-            "brand",
-            "status",
-            "is_hot",
-            "is_recommended",
-            "spec",
-            "description",
-        )
+        fields = services.PRODUCT_FIELDS
 
     def clean_spec(self):
         try:

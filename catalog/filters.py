@@ -58,7 +58,9 @@ class ProductFilter(django_filters.FilterSet):
             return False
         self._category = None
         if data.get("category"):
-            self._category = Category.objects.filter(slug=data["category"], is_active=True).first()
+            from catalog.selectors import category_index  # selectors import this module
+
+            self._category = category_index().get(data["category"])
             if self._category is None:
                 self.form.add_error("category", _("Unknown category."))
                 return False
@@ -86,9 +88,9 @@ class ProductFilter(django_filters.FilterSet):
         )
 
     def filter_category(self, queryset, name, value):
-        category = self._category  # found (once) by is_valid
+        category = self._category  # found by is_valid, from the cached index
         subtree = Category.objects.filter(
-            Q(pk=category.pk) | Q(path__startswith=category.path + "/"), is_active=True
+            Q(pk=category["id"]) | Q(path__startswith=category["path"] + "/"), is_active=True
         )
         return queryset.filter(category__in=subtree)
 

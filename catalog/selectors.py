@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from catalog.cache import catalog_cached
 from catalog.errors import ProductNotFound
 from catalog.filters import ProductFilter
-from catalog.models import Category, Product, ProductImage, ProductStatus, Sku
+from catalog.models import Brand, Category, Product, ProductImage, ProductStatus, Sku
 from catalog.serializers import ProductCardSerializer, ProductDetailSerializer
 
 
@@ -57,22 +57,48 @@ def category_tree() -> list[dict]:
     )
 
 
-def category_get_active(*, slug: str) -> Category:
-    category = Category.objects.filter(slug=slug, is_active=True).select_related("parent").first()
+def category_index() -> dict[str, dict]:
+    """Active categories by slug: id, name, path, url (cached; lookups run no SQL)."""
+
+    def build() -> dict[str, dict]:
+        return {
+            c.slug: {
+                "id": c.pk,
+                "name": c.name,
+                "slug": c.slug,
+                "path": c.path,
+                "url": c.get_absolute_url(),
+            }
+            for c in Category.objects.filter(is_active=True)
+        }
+
+    return catalog_cached("category_index", {}, settings.CATALOG_LIST_CACHE_SECONDS, build)
+
+
+def category_get_active(*, slug: str) -> dict:
+    """An active category as a dict with ``breadcrumbs``; unknown or inactive: not found."""
+    index = category_index()
+    category = index.get(slug)
     if category is None:
         raise ProductNotFound()
-    return category
+    return {**category, "breadcrumbs": category_breadcrumbs(path=category["path"])}
 
 
-def category_breadcrumbs(*, category: Category) -> list[dict]:
-    """Root-to-category trail, from the materialized path (one query)."""
-    slugs = category.path.split("/")
-    by_slug = {c.slug: c for c in Category.objects.filter(slug__in=slugs)}
+def category_breadcrumbs(*, path: str) -> list[dict]:
+    """Root-to-category trail from a materialized path."""
+    index = category_index()
     return [
-        {"name": by_slug[s].name, "url": by_slug[s].get_absolute_url()}
-        for s in slugs
-        if s in by_slug
+        {"name": index[s]["name"], "url": index[s]["url"]} for s in path.split("/") if s in index
     ]
+
+
+def brand_list() -> list[dict]:
+    return catalog_cached(
+        "brands",
+        {},
+        settings.CATALOG_LIST_CACHE_SECONDS,
+        lambda: list(Brand.objects.order_by("name").values("id", "name")),
+    )
 
 
 # --- Product lists -------------------------------------------------------------------------
@@ -163,7 +189,7 @@ def product_detail(*, slug: str | None = None, pk: int | None = None) -> dict:
         )
         if product is None:
             return False  # cached too, so probing missing products stays cheap
-        breadcrumbs = category_breadcrumbs(category=product.category)
+        breadcrumbs = category_breadcrumbs(path=product.category.path)
         return ProductDetailSerializer(product, context={"breadcrumbs": breadcrumbs}).data
 
     data = catalog_cached("product_detail", lookup, settings.CATALOG_DETAIL_CACHE_SECONDS, build)

@@ -7,7 +7,6 @@ from django.shortcuts import render
 from catalog import selectors
 from catalog.errors import ProductNotFound
 from catalog.filters import SORT_CHOICES
-from catalog.models import Brand
 
 PAGE_SIZE = 24
 
@@ -30,7 +29,7 @@ def _page_number(request) -> int:
 def _listing(request, *, title: str, category=None, breadcrumbs=None):
     params = request.GET.copy()
     if category is not None:
-        params["category"] = category.slug
+        params["category"] = category["slug"]
     errors = {}
     try:
         data = selectors.product_list_page(
@@ -50,7 +49,7 @@ def _listing(request, *, title: str, category=None, breadcrumbs=None):
             "errors": errors,
             "query": request.GET.get("q", "").strip()[:100],
             "sort_choices": SORT_CHOICES,
-            "brands": Brand.objects.order_by("name").values("id", "name"),
+            "brands": selectors.brand_list(),
             "page_range": range(
                 max(1, data["page"] - 3), min(data["num_pages"], data["page"] + 3) + 1
             ),
@@ -69,10 +68,7 @@ def category(request, slug):
     except ProductNotFound as exc:
         raise Http404 from exc
     return _listing(
-        request,
-        title=current.name,
-        category=current,
-        breadcrumbs=selectors.category_breadcrumbs(category=current),
+        request, title=current["name"], category=current, breadcrumbs=current["breadcrumbs"]
     )
 
 

@@ -64,3 +64,33 @@ def png_bytes() -> bytes:
 def _media_root(settings, tmp_path):
     """Uploaded files go to a per-test folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def run_concurrently(target, times: int) -> list:
+    """Run ``target()`` in ``times`` threads released together; return each outcome.
+
+    An outcome is the return value, or the exception raised. Each thread closes its own
+    database connection, as a request or worker would.
+    """
+    import threading
+
+    from django.db import connection
+
+    outcomes: list = []
+    barrier = threading.Barrier(times)
+
+    def run():
+        barrier.wait()
+        try:
+            outcomes.append(target())
+        except Exception as exc:  # the outcome under test, handed back to the caller
+            outcomes.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes

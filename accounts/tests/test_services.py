@@ -1,10 +1,8 @@
-import threading
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
@@ -14,6 +12,7 @@ from accounts.models import Address, User
 from accounts.permissions import MERCHANTS_GROUP
 from accounts.tasks import flush_expired_tokens_task
 from accounts.tests.factories import AddressFactory, UserFactory
+from config.testing import run_concurrently
 
 
 @pytest.mark.django_db
@@ -76,35 +75,17 @@ def test_concurrent_address_creates_never_pass_the_limit(settings):
     settings.ADDRESS_LIMIT_PER_USER = 5
     user = UserFactory()
     AddressFactory.create_batch(3, user=user)
-    outcomes = []
-    barrier = threading.Barrier(6)
-
-    def create():
-        try:
-            barrier.wait()
-            services.address_create(
-                user=user,
-                data={
-                    "receiver": "并发",
-                    "phone": "13000000000",
-                    "province": "p",
-                    "city": "c",
-                    "district": "d",
-                    "detail": "x",
-                },
-            )
-            outcomes.append("ok")
-        except AddressLimitReached:
-            outcomes.append("limit")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=create) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["limit"] * 4 + ["ok"] * 2
+    data = {
+        "receiver": "并发",
+        "phone": "13000000000",
+        "province": "p",
+        "city": "c",
+        "district": "d",
+        "detail": "x",
+    }
+    outcomes = run_concurrently(lambda: services.address_create(user=user, data=data), 6)
+    labels = sorted("limit" if isinstance(o, AddressLimitReached) else "ok" for o in outcomes)
+    assert labels == ["limit"] * 4 + ["ok"] * 2
     assert Address.objects.filter(user=user).count() == 5
 
 

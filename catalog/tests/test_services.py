@@ -1,5 +1,4 @@
 import socket
-import threading
 from decimal import Decimal
 
 import pytest
@@ -13,6 +12,7 @@ from catalog.cache import catalog_version
 from catalog.errors import InsufficientStock
 from catalog.models import Category, Product, ProductStatus, Sku
 from catalog.tests.factories import image_upload, make_category, make_product
+from config.testing import run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -185,27 +185,10 @@ def test_database_rejects_negative_stock_even_through_a_direct_update():
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_stock_takes_never_oversell():
     sku = make_product(skus=[{"attributes": {"colour": "red"}, "stock": 5}]).skus.get()
-    outcomes = []
-    barrier = threading.Barrier(20)
-
-    def take():
-        barrier.wait()
-        try:
-            services.sku_stock_adjust(sku_id=sku.pk, delta=-1)
-            outcomes.append("sold")
-        except InsufficientStock:
-            outcomes.append("out")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=take) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_concurrently(lambda: services.sku_stock_adjust(sku_id=sku.pk, delta=-1), 20)
     sku.refresh_from_db()
-    assert outcomes.count("sold") == 5
-    assert outcomes.count("out") == 15
+    assert outcomes.count(None) == 5
+    assert sum(isinstance(o, InsufficientStock) for o in outcomes) == 15
     assert sku.stock == 0
 
 
