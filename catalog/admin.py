@@ -281,6 +281,18 @@ class ProductAdmin(admin.ModelAdmin):
     @staticmethod
     def _save_image(product, inline_form):
         data = inline_form.cleaned_data
+        if inline_form.instance.pk and "image" in inline_form.changed_data:
+            # A new file for an existing row: a new image (validated, thumbnailed) replaces it.
+            replacement = services.product_image_add(
+                product=product,
+                file=data["image"],
+                alt=data.get("alt", ""),
+                sort_order=data.get("sort_order"),
+            )
+            services.product_image_delete(
+                image=ProductImage.objects.get(pk=inline_form.instance.pk)
+            )
+            return replacement
         if inline_form.instance.pk:
             image = inline_form.instance
             image.alt, image.sort_order = data.get("alt", ""), data.get("sort_order") or 0

@@ -234,3 +234,109 @@ def test_staff_outside_the_merchants_group_cannot_manage_the_catalog(client):
     client.force_login(UserFactory(is_staff=True))
     assert client.get(reverse("admin:catalog_product_changelist")).status_code == 403
     assert client.get(reverse("admin:catalog_product_import_csv")).status_code == 403
+
+
+def test_merchant_edits_a_sku_price_and_deletes_an_image(merchant_client):
+    from catalog import services
+
+    product = make_product(
+        name="Editable", slug="editable", skus=[{"attributes": {"colour": "red"}, "price": 30}]
+    )
+    image = services.product_image_add(product=product, file=image_upload())
+    sku = product.skus.get()
+    url = reverse("admin:catalog_product_change", args=[product.pk])
+    assert merchant_client.get(url).status_code == 200
+    data = {
+        **_product_form(
+            product.category, name="Editable", slug="editable", spec=json.dumps(product.spec)
+        ),
+        **_inline(
+            "skus",
+            [
+                {
+                    "id": str(sku.pk),
+                    "product": str(product.pk),
+                    "code": sku.code,
+                    "attributes": '{"colour": "red"}',
+                    "price": "25.00",
+                    "stock": "7",
+                    "low_stock_threshold": "5",
+                    "is_active": "on",
+                },
+            ],
+            initial=1,
+        ),
+        **_inline(
+            "images",
+            [
+                {
+                    "id": str(image.pk),
+                    "product": str(product.pk),
+                    "alt": "",
+                    "sort_order": "1",
+                    "DELETE": "on",
+                },
+            ],
+            initial=1,
+        ),
+    }
+    response = merchant_client.post(url, data)
+    assert response.status_code == 302
+    product.refresh_from_db()
+    sku.refresh_from_db()
+    assert (sku.price, sku.stock, product.min_price) == (25, 7, 25)
+    assert product.images.count() == 0
+    from django.contrib.admin.models import LogEntry
+
+    history = LogEntry.objects.latest("pk").get_change_message()
+    assert f"Price and Stock for SKU “{sku.code} red”" in history
+    assert "Deleted product image" in history
+
+
+def test_replacing_an_image_file_makes_a_new_thumbnail(merchant_client):
+    from catalog import services
+
+    product = make_product(slug="swap")
+    old = services.product_image_add(product=product, file=image_upload("old.png"))
+    sku = product.skus.get()
+    data = {
+        **_product_form(product.category, slug="swap", spec=json.dumps(product.spec)),
+        **_inline(
+            "skus",
+            [
+                {
+                    "id": str(sku.pk),
+                    "product": str(product.pk),
+                    "code": sku.code,
+                    "attributes": '{"colour": "red"}',
+                    "price": "100.00",
+                    "stock": "10",
+                    "low_stock_threshold": "5",
+                    "is_active": "on",
+                },
+            ],
+            initial=1,
+        ),
+        **_inline(
+            "images",
+            [
+                {
+                    "id": str(old.pk),
+                    "product": str(product.pk),
+                    "image": image_upload("new.png"),
+                    "alt": "new",
+                    "sort_order": "1",
+                },
+            ],
+            initial=1,
+        ),
+    }
+    response = merchant_client.post(
+        reverse("admin:catalog_product_change", args=[product.pk]), data
+    )
+    assert response.status_code == 302
+    image = product.images.get()
+    assert image.pk != old.pk
+    assert image.image.name.endswith("new.png")
+    assert image.thumbnail.name.endswith("new.webp")
+    assert image.alt == "new"
