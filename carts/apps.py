@@ -1,6 +1,22 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
+
+
+def _merge_guest_cart(sender, request, user, **kwargs):
+    """At login the guest cart joins the user's cart."""
+    from carts.keys import SESSION_CART, guest_cart_key, user_cart_key
+    from carts.services import cart_merge
+
+    if request is None or not hasattr(request, "session"):
+        return
+    token = request.session.pop(SESSION_CART, None)
+    if token:
+        cart_merge(source_key=guest_cart_key(token), target_key=user_cart_key(user.pk))
 
 
 class CartsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "carts"
+
+    def ready(self):
+        user_logged_in.connect(_merge_guest_cart, dispatch_uid="carts_merge_guest_cart")

@@ -314,6 +314,33 @@ def sku_stock_adjust(*, sku_id: int, delta: int) -> None:
     catalog_changed()
 
 
+def sku_stock_take_many(*, quantities: dict[int, int]) -> None:
+    """Take stock for several SKUs in SKU-id order (so concurrent takers never deadlock).
+
+    Each take is a conditional UPDATE; the first SKU short of stock (or inactive) raises
+    InsufficientStock naming it. Call inside the caller's transaction: a failure must roll
+    back the takes already made.
+    """
+    for sku_id in sorted(quantities):
+        quantity = quantities[sku_id]
+        taken = Sku.objects.filter(pk=sku_id, is_active=True, stock__gte=quantity).update(
+            stock=F("stock") - quantity
+        )
+        if not taken:
+            sku = Sku.objects.filter(pk=sku_id).select_related("product").first()
+            label = f"{sku.product.name} ({sku.attributes_label or sku.code})" if sku else sku_id
+            raise InsufficientStock(
+                _("%(sku)s is out of stock.") % {"sku": label},
+                errors={"sku": [str(sku_id)]},
+            )
+
+
+def sku_stock_return_many(*, quantities: dict[int, int]) -> None:
+    """Give stock back (cancelled or refunded orders); SKU-id order like the takes."""
+    for sku_id in sorted(quantities):
+        Sku.objects.filter(pk=sku_id).update(stock=F("stock") + quantities[sku_id])
+
+
 def sku_stock_set(*, sku_id: int, stock: int) -> None:
     """Set the stock count (merchant correction); must not be negative."""
     if stock < 0:

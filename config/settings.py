@@ -8,6 +8,7 @@ Two modes:
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -99,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.site",
                 "catalog.context_processors.header",
+                "carts.context_processors.cart",
             ],
         },
     },
@@ -218,6 +220,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.flush_expired_tokens_task",
         "schedule": timedelta(hours=6),
     },
+    # Backstop for the per-order countdown: close unpaid orders past their deadline.
+    "orders-close-unpaid": {
+        "task": "orders.tasks.orders_close_overdue_task",
+        "schedule": timedelta(minutes=1),
+    },
+    "orders-auto-complete": {
+        "task": "orders.tasks.orders_auto_complete_task",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # --- Auth --------------------------------------------------------------------------------
@@ -264,6 +275,17 @@ CATALOG_STOCK_CACHE_SECONDS = env.int("CATALOG_STOCK_CACHE_SECONDS", default=5)
 # PostgreSQL text-search configuration for product search ("english" stems English words and
 # keeps other words, such as Chinese names, as they are).
 CATALOG_SEARCH_CONFIG = env.str("CATALOG_SEARCH_CONFIG", default="english")
+
+# Carts and orders. Money settings are decimal strings.
+CART_TTL_SECONDS = env.int("CART_TTL_SECONDS", default=7 * 24 * 3600)
+CART_LINE_MAX_QUANTITY = env.int("CART_LINE_MAX_QUANTITY", default=99)
+CART_MAX_LINES = env.int("CART_MAX_LINES", default=100)
+ORDER_FREE_SHIPPING_THRESHOLD = Decimal(env.str("ORDER_FREE_SHIPPING_THRESHOLD", default="99.00"))
+ORDER_SHIPPING_FEE = Decimal(env.str("ORDER_SHIPPING_FEE", default="10.00"))
+# Seconds an order may stay unpaid before it is cancelled and its stock returned.
+ORDER_PAY_TIMEOUT = env.int("ORDER_PAY_TIMEOUT", default=30 * 60)
+# Days after shipping before an order completes by itself.
+ORDER_AUTO_COMPLETE_DAYS = env.int("ORDER_AUTO_COMPLETE_DAYS", default=10)
 
 # --- API ---------------------------------------------------------------------------------
 
@@ -318,7 +340,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {"OrderStatusEnum": "orders.models.OrderStatus"},
 }
 
 # --- I18n --------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ admin.site.site_title = f"{settings.SITE_NAME} admin"
 api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("catalog.api_urls")),
+    path("", include("carts.api_urls")),
+    path("", include("orders.api_urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +22,8 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),
     path("", include("catalog.urls")),
+    path("cart/", include("carts.urls")),
+    path("", include("orders.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,1 +1,164 @@
-"""Models of the orders app arrive with its issue."""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class OrderStatus(models.TextChoices):
+    PENDING_PAYMENT = "pending_payment", _("Awaiting payment")
+    PAID = "paid", _("Paid, awaiting shipment")
+    SHIPPED = "shipped", _("Shipped")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    REFUNDING = "refunding", _("Refunding")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class Order(models.Model):
+    """An order. Its status changes only through orders.services.order_transition."""
+
+    order_no = models.CharField(_("order number"), max_length=32, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=OrderStatus.choices,
+        default=OrderStatus.PENDING_PAYMENT,
+        db_index=True,
+    )
+    items_amount = models.DecimalField(_("items"), max_digits=12, decimal_places=2)
+    shipping_fee = models.DecimalField(_("shipping"), max_digits=12, decimal_places=2)
+    total_amount = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    remark = models.CharField(_("remark"), max_length=200, blank=True, default="")
+    # Address snapshot: later edits to the address book do not change the order.
+    receiver_name = models.CharField(_("receiver"), max_length=50)
+    receiver_phone = models.CharField(_("receiver phone"), max_length=16, db_index=True)
+    province = models.CharField(_("province"), max_length=50)
+    city = models.CharField(_("city"), max_length=50)
+    district = models.CharField(_("district"), max_length=50)
+    detail = models.CharField(_("street address"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True, default="")
+    source = models.CharField(_("source"), max_length=16, default="web")
+    idempotency_key = models.CharField(max_length=100, blank=True, default="", editable=False)
+    pay_deadline = models.DateTimeField(_("pay by"), db_index=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True, db_index=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True, default="")
+    carrier = models.CharField(_("carrier"), max_length=50, blank=True, default="")
+    tracking_no = models.CharField(_("tracking number"), max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="orders_order_idempotency_per_user",
+            ),
+            models.CheckConstraint(
+                condition=Q(total_amount__gte=0), name="orders_order_total_gte_0"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "status", "-created_at"], name="orders_user_status")
+        ]
+
+    def __str__(self):
+        return self.order_no
+
+    def get_absolute_url(self):
+        return reverse("orders:detail", args=[self.order_no])
+
+    @property
+    def full_address(self) -> str:
+        return " ".join(p for p in (self.province, self.city, self.district, self.detail) if p)
+
+
+class OrderItem(models.Model):
+    """A line of an order, with what the shopper saw when buying (name, options, price)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.SET_NULL, null=True, related_name="+")
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    product_name = models.CharField(_("product"), max_length=200)
+    sku_code = models.CharField(_("SKU code"), max_length=64)
+    sku_attributes = models.JSONField(_("options"), default=dict)
+    image_url = models.CharField(max_length=500, blank=True, default="")
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    line_total = models.DecimalField(_("line total"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("order item")
+        verbose_name_plural = _("order items")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="orders_item_quantity_gt_0")
+        ]
+
+    def __str__(self):
+        return f"{self.product_name} × {self.quantity}"
+
+    @property
+    def options_label(self) -> str:
+        return " / ".join(str(v) for v in self.sku_attributes.values())
+
+
+class ActorType(models.TextChoices):
+    SHOPPER = "shopper", _("Shopper")
+    MERCHANT = "merchant", _("Merchant")
+    SYSTEM = "system", _("System")
+
+
+class OrderEvent(models.Model):
+    """One status change: who, when, from, to, and why."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=OrderStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_type = models.CharField(max_length=10, choices=ActorType.choices)
+    note = models.CharField(max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+
+    def __str__(self):
+        return f"{self.order_id}: {self.from_status or '-'} → {self.to_status}"
+
+
+class Message(models.Model):
+    """An in-site message to a shopper (order created, paid, shipped …)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages"
+    )
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, null=True, related_name="+")
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True, default="")
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self):
+        return self.title

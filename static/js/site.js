@@ -30,3 +30,20 @@
     });
   });
 })();
+
+// Pay-deadline countdown; without JS the page shows the deadline itself.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-countdown]").forEach(function (el) {
+    var left = parseInt(el.getAttribute("data-countdown"), 10);
+    var label = el.textContent;
+    function tick() {
+      if (left <= 0) { el.textContent = label; return; }
+      var m = Math.floor(left / 60), s = left % 60;
+      el.textContent = label + " (" + m + ":" + (s < 10 ? "0" : "") + s + ")";
+      left -= 1;
+      window.setTimeout(tick, 1000);
+    }
+    tick();
+  });
+})();

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from carts import api
+
+urlpatterns = [
+    path("cart", api.CartApi.as_view(), name="api-cart"),
+    path("cart/items", api.CartItemListApi.as_view(), name="api-cart-items"),
+    path("cart/items/<int:sku_id>", api.CartItemApi.as_view(), name="api-cart-item"),
+    path("cart/select", api.CartSelectApi.as_view(), name="api-cart-select"),
+]

@@ -1,0 +1,104 @@
+"""Cart reads: every line with live price, stock and availability, and the totals."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from carts.pricing import shipping_fee
+from carts.services import cart_lines_raw
+from catalog.models import ProductImage, ProductStatus, Sku
+from config.redis import get_redis
+
+# Why a line cannot be checked out (None: it can).
+UNAVAILABLE = "unavailable"  # the SKU no longer exists
+OFF_SALE = "off_sale"  # product taken off sale or SKU deactivated
+OUT_OF_STOCK = "out_of_stock"
+INSUFFICIENT_STOCK = "insufficient_stock"  # fewer in stock than the line's quantity
+
+
+def cart_count(*, key: str | None) -> int:
+    """Units in the cart, for the header badge (one Redis call, no SQL)."""
+    if not key:
+        return 0
+    raw = get_redis().hgetall(key)
+    return sum(int(v) for f, v in raw.items() if f.startswith("q:"))
+
+
+def cart_view(*, key: str | None) -> dict:
+    """The cart as the shopper sees it; two SQL queries whatever its size."""
+    raw = cart_lines_raw(key=key) if key else {}
+    skus = {
+        sku.pk: sku
+        for sku in Sku.objects.filter(pk__in=raw)
+        .select_related("product")
+        .prefetch_related(
+            Prefetch("product__images", queryset=ProductImage.objects.order_by("sort_order", "pk"))
+        )
+    }
+    lines = []
+    for sku_id, entry in sorted(raw.items(), key=lambda item: -item[1]["added"]):
+        lines.append(_line(sku_id, entry, skus.get(sku_id)))
+    chosen = [line for line in lines if line["selected"] and line["issue"] is None]
+    items_amount = sum((line["line_total"] for line in chosen), Decimal("0.00"))
+    fee = shipping_fee(items_amount)
+    return {
+        "lines": lines,
+        "count": sum(line["quantity"] for line in lines),
+        "selected_count": sum(line["quantity"] for line in chosen),
+        "items_amount": items_amount,
+        "shipping_fee": fee,
+        "total": items_amount + fee,
+        "has_issues": any(line["issue"] for line in lines),
+        "price_changes": [line for line in chosen if line["price_changed"]],
+    }
+
+
+def _line(sku_id: int, entry: dict, sku: Sku | None) -> dict:
+    quantity = entry["quantity"]
+    if sku is None:
+        return {
+            "sku_id": sku_id,
+            "quantity": quantity,
+            "selected": entry["selected"],
+            "issue": UNAVAILABLE,
+            "name": "",
+            "url": "",
+            "image": None,
+            "attributes": {},
+            "attributes_label": "",
+            "unit_price": None,
+            "price_when_added": entry["price"],
+            "price_changed": False,
+            "stock": 0,
+            "line_total": Decimal("0.00"),
+        }
+    product = sku.product
+    if product.status != ProductStatus.ON_SALE or not sku.is_active:
+        issue = OFF_SALE
+    elif sku.stock == 0:
+        issue = OUT_OF_STOCK
+    elif sku.stock < quantity:
+        issue = INSUFFICIENT_STOCK
+    else:
+        issue = None
+    images = list(product.images.all())
+    image = images[0] if images else None
+    was = entry["price"]
+    return {
+        "sku_id": sku_id,
+        "quantity": quantity,
+        "selected": entry["selected"],
+        "issue": issue,
+        "name": product.name,
+        "url": product.get_absolute_url(),
+        "image": (image.thumbnail or image.image).url if image else None,
+        "attributes": sku.ordered_attributes(),
+        "attributes_label": sku.attributes_label,
+        "unit_price": sku.price,
+        "price_when_added": was,
+        "price_changed": was is not None and was != sku.price,
+        "stock": sku.stock,
+        "line_total": sku.price * quantity,
+    }

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from carts import views
+
+app_name = "carts"
+
+urlpatterns = [
+    path("", views.cart_page, name="cart"),
+    path("add/", views.cart_add, name="add"),
+    path("update/", views.cart_update, name="update"),
+    path("remove/", views.cart_remove, name="remove"),
+    path("select/", views.cart_select, name="select"),
+    path("clear/", views.cart_clear, name="clear"),
+]

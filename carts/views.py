@@ -1,0 +1,105 @@
+"""Cart pages: work for guests and users, without JavaScript (every control is a form)."""
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from carts import services
+from carts.keys import cart_key_for_request
+from carts.selectors import cart_view
+from config.exceptions import ApplicationError
+
+
+class LineForm(forms.Form):
+    sku = forms.IntegerField(min_value=1)
+    quantity = forms.IntegerField(required=False)
+
+
+def cart_page(request):
+    cart = cart_view(key=cart_key_for_request(request))
+    return render(request, "carts/cart.html", {"cart": cart})
+
+
+def _back(request, default="carts:cart"):
+    target = request.POST.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(default)
+
+
+def _line_form(request) -> dict | None:
+    form = LineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an item and a whole-number quantity."))
+        return None
+    return form.cleaned_data
+
+
+def _apply(request, action, success: str | None = None):
+    try:
+        action()
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        if success:
+            messages.success(request, success)
+    return _back(request)
+
+
+@require_POST
+def cart_add(request):
+    data = _line_form(request)
+    if data is None:
+        return _back(request)
+    key = cart_key_for_request(request, create=True)
+    return _apply(
+        request,
+        lambda: services.cart_add(key=key, sku_id=data["sku"], quantity=data["quantity"] or 1),
+        _("Added to your cart."),
+    )
+
+
+@require_POST
+def cart_update(request):
+    data = _line_form(request)
+    if data is None:
+        return _back(request)
+    key = cart_key_for_request(request, create=True)
+    return _apply(
+        request,
+        lambda: services.cart_set_quantity(
+            key=key, sku_id=data["sku"], quantity=data["quantity"] or 0
+        ),
+    )
+
+
+@require_POST
+def cart_remove(request):
+    data = _line_form(request)
+    if data is None:
+        return _back(request)
+    key = cart_key_for_request(request, create=True)
+    return _apply(request, lambda: services.cart_remove(key=key, sku_ids=[data["sku"]]))
+
+
+@require_POST
+def cart_select(request):
+    key = cart_key_for_request(request, create=True)
+    selected = request.POST.get("selected") == "1"
+    sku = request.POST.get("sku")
+    if sku is not None and not sku.isdigit():
+        messages.error(request, _("Choose an item."))
+        return _back(request)
+    sku_ids = [int(sku)] if sku else None
+    return _apply(
+        request, lambda: services.cart_select(key=key, selected=selected, sku_ids=sku_ids)
+    )
+
+
+@require_POST
+def cart_clear(request):
+    key = cart_key_for_request(request, create=True)
+    return _apply(request, lambda: services.cart_clear(key=key), _("Your cart is empty now."))

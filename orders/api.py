@@ -1,0 +1,150 @@
+"""Checkout and order API (thin): parse → service/selector → serialize."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from carts.serializers import CartLineSerializer
+from config.pagination import paginated_response, paginated_schema
+from config.schema import ERRORS
+from orders import selectors, services
+from orders.models import ActorType
+from orders.serializers import OrderDetailSerializer, OrderSerializer
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class CheckoutPreviewApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        lines = CartLineSerializer(many=True)
+        items_amount = serializers.DecimalField(**MONEY)
+        shipping_fee = serializers.DecimalField(**MONEY)
+        total = serializers.DecimalField(**MONEY)
+        price_changes = CartLineSerializer(many=True)
+
+    @extend_schema(
+        request=None,
+        responses={200: OutputSerializer, **ERRORS},
+        tags=["checkout"],
+        summary="Review the selected cart lines at current prices before ordering",
+    )
+    def post(self, request):
+        return Response(self.OutputSerializer(services.checkout_lines(user=request.user)).data)
+
+
+class OrderListApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        address_id = serializers.IntegerField(min_value=1)
+        remark = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+        expected_total = serializers.DecimalField(
+            **MONEY,
+            required=False,
+            allow_null=True,
+            help_text="The total the client showed; if prices moved since, the order is refused.",
+        )
+
+    @extend_schema(
+        parameters=[OpenApiParameter("tab", str, enum=list(selectors.TABS))],
+        responses={200: paginated_schema(OrderSerializer), **ERRORS},
+        tags=["orders"],
+    )
+    def get(self, request):
+        tab = request.query_params.get("tab", "all")
+        if tab not in selectors.TABS:
+            raise serializers.ValidationError(
+                {"tab": [f"Choose one of: {', '.join(selectors.TABS)}."]}
+            )
+        return paginated_response(
+            queryset=selectors.order_list_for_user(user=request.user, tab=tab),
+            serializer_class=OrderSerializer,
+            request=request,
+            view=self,
+        )
+
+    @extend_schema(
+        request=InputSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Repeat a submit safely: the same key returns the same order.",
+            )
+        ],
+        responses={201: OrderDetailSerializer, 200: OrderDetailSerializer, **ERRORS},
+        tags=["orders"],
+        summary="Place an order from the selected cart lines",
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > 64:
+            raise serializers.ValidationError({"Idempotency-Key": ["At most 64 characters."]})
+        order, created = services.order_create_from_cart(
+            user=request.user,
+            idempotency_key=f"api:{key}" if key else None,
+            source="api",
+            **data.validated_data,
+        )
+        order = selectors.order_get_for_user(user=request.user, order_no=order.order_no)
+        return Response(
+            OrderDetailSerializer(order).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class OrderDetailApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses={200: OrderDetailSerializer, **ERRORS}, tags=["orders"])
+    def get(self, request, order_no: str):
+        order = selectors.order_get_for_user(user=request.user, order_no=order_no)
+        return Response(OrderDetailSerializer(order).data)
+
+
+class OrderCancelApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: OrderDetailSerializer, **ERRORS},
+        tags=["orders"],
+        summary="Cancel an unpaid order",
+    )
+    def post(self, request, order_no: str):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = selectors.order_get_for_user(user=request.user, order_no=order_no)
+        services.order_cancel(
+            order_id=order.pk,
+            actor=request.user,
+            actor_type=ActorType.SHOPPER,
+            reason=data.validated_data["reason"] or "Cancelled by the shopper",
+        )
+        order = selectors.order_get_for_user(user=request.user, order_no=order_no)
+        return Response(OrderDetailSerializer(order).data)
+
+
+class OrderConfirmApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses={200: OrderDetailSerializer, **ERRORS},
+        tags=["orders"],
+        summary="Confirm the parcel arrived",
+    )
+    def post(self, request, order_no: str):
+        order = selectors.order_get_for_user(user=request.user, order_no=order_no)
+        services.order_confirm_receipt(order_id=order.pk, user=request.user)
+        order = selectors.order_get_for_user(user=request.user, order_no=order_no)
+        return Response(OrderDetailSerializer(order).data)

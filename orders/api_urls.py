@@ -1,0 +1,11 @@
+from django.urls import path
+
+from orders import api
+
+urlpatterns = [
+    path("checkout/preview", api.CheckoutPreviewApi.as_view(), name="api-checkout-preview"),
+    path("orders", api.OrderListApi.as_view(), name="api-orders"),
+    path("orders/<str:order_no>", api.OrderDetailApi.as_view(), name="api-order"),
+    path("orders/<str:order_no>/cancel", api.OrderCancelApi.as_view(), name="api-order-cancel"),
+    path("orders/<str:order_no>/confirm", api.OrderConfirmApi.as_view(), name="api-order-confirm"),
+]

@@ -1,0 +1,41 @@
+"""Business errors of the orders app (codes 30xxx)."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import status
+
+from config.exceptions import ApplicationError
+
+
+class OrderNotFound(ApplicationError):
+    code = 30001
+    status = status.HTTP_404_NOT_FOUND
+    default_message = _("Order not found.")
+
+
+class OutOfStock(ApplicationError):
+    code = 30002
+    status = status.HTTP_409_CONFLICT
+    default_message = _("An item is out of stock.")
+
+
+class IllegalTransition(ApplicationError):
+    code = 30003
+    status = status.HTTP_409_CONFLICT
+    default_message = _("This order cannot do that in its current state.")
+
+
+class NothingToCheckOut(ApplicationError):
+    code = 30004
+    default_message = _("Select at least one available item in your cart.")
+
+
+class PriceChanged(ApplicationError):
+    code = 30005
+    status = status.HTTP_409_CONFLICT
+    default_message = _("Prices changed since you reviewed your order. Please check again.")
+
+
+class ItemUnavailable(ApplicationError):
+    code = 30006
+    status = status.HTTP_409_CONFLICT
+    default_message = _("An item in your cart can no longer be bought.")

@@ -1,0 +1,47 @@
+from django.db.models import Prefetch, QuerySet
+
+from orders.errors import OrderNotFound
+from orders.models import Order, OrderEvent, OrderItem, OrderStatus
+
+# Tabs of "My orders": name -> statuses shown.
+TABS = {
+    "all": None,
+    "to_pay": [OrderStatus.PENDING_PAYMENT],
+    "to_ship": [OrderStatus.PAID],
+    "to_receive": [OrderStatus.SHIPPED],
+    "completed": [OrderStatus.COMPLETED],
+    "cancelled": [OrderStatus.CANCELLED],
+    "after_sales": [OrderStatus.REFUNDING, OrderStatus.REFUNDED],
+}
+
+
+def order_list_for_user(*, user, tab: str = "all") -> QuerySet[Order]:
+    """The user's orders (newest first) with their items, in two queries per page."""
+    orders = Order.objects.filter(user=user).prefetch_related(
+        Prefetch("items", queryset=OrderItem.objects.order_by("pk"))
+    )
+    statuses = TABS.get(tab)
+    return orders.filter(status__in=statuses) if statuses else orders
+
+
+def order_get_for_user(*, user, order_no: str) -> Order:
+    """One of the user's orders with items and history; anyone else's is not found."""
+    order = (
+        Order.objects.filter(user=user, order_no=order_no)
+        .prefetch_related(
+            Prefetch("items", queryset=OrderItem.objects.order_by("pk")),
+            Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "pk")),
+        )
+        .first()
+    )
+    if order is None:
+        raise OrderNotFound()
+    return order
+
+
+def order_actions(order: Order) -> list[str]:
+    """What the shopper may do with the order now."""
+    return {
+        OrderStatus.PENDING_PAYMENT: ["pay", "cancel"],
+        OrderStatus.SHIPPED: ["confirm_receipt"],
+    }.get(order.status, [])

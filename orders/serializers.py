@@ -1,0 +1,76 @@
+from rest_framework import serializers
+
+from orders.models import Order, OrderEvent, OrderItem
+from orders.selectors import order_actions
+
+
+class OrderItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderItem
+        fields = [
+            "sku_id",
+            "product_id",
+            "product_name",
+            "sku_code",
+            "sku_attributes",
+            "image_url",
+            "unit_price",
+            "quantity",
+            "line_total",
+        ]
+
+
+class OrderEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderEvent
+        fields = ["from_status", "to_status", "actor_type", "note", "created_at"]
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    items = OrderItemSerializer(many=True)
+    actions = serializers.SerializerMethodField()
+    address = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = [
+            "order_no",
+            "status",
+            "items_amount",
+            "shipping_fee",
+            "total_amount",
+            "remark",
+            "address",
+            "pay_deadline",
+            "paid_at",
+            "shipped_at",
+            "completed_at",
+            "cancelled_at",
+            "cancel_reason",
+            "carrier",
+            "tracking_no",
+            "created_at",
+            "items",
+            "actions",
+        ]
+
+    def get_actions(self, order) -> list[str]:
+        return order_actions(order)
+
+    def get_address(self, order) -> dict:
+        return {
+            "receiver": order.receiver_name,
+            "phone": order.receiver_phone,
+            "province": order.province,
+            "city": order.city,
+            "district": order.district,
+            "detail": order.detail,
+            "postal_code": order.postal_code,
+        }
+
+
+class OrderDetailSerializer(OrderSerializer):
+    events = OrderEventSerializer(many=True)
+
+    class Meta(OrderSerializer.Meta):
+        fields = [*OrderSerializer.Meta.fields, "events"]

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from orders import views
+
+app_name = "orders"
+
+urlpatterns = [
+    path("checkout/", views.checkout, name="checkout"),
+    path("orders/", views.order_list, name="list"),
+    path("orders/<str:order_no>/", views.order_detail, name="detail"),
+    path("orders/<str:order_no>/cancel/", views.order_cancel, name="cancel"),
+    path("orders/<str:order_no>/confirm/", views.order_confirm, name="confirm"),
+    path("messages/", views.message_list, name="messages"),
+]

@@ -1,0 +1,183 @@
+"""Checkout and order pages (thin): the same services as the API."""
+
+import secrets
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.selectors import address_list_for_user
+from config.exceptions import ApplicationError
+from orders import selectors, services
+from orders.errors import OrderNotFound, PriceChanged
+from orders.models import ActorType, Message, OrderStatus
+
+TAB_LABELS = [
+    ("all", _("All")),
+    ("to_pay", _("To pay")),
+    ("to_ship", _("To ship")),
+    ("to_receive", _("To receive")),
+    ("completed", _("Completed")),
+    ("cancelled", _("Cancelled")),
+    ("after_sales", _("Refunds")),
+]
+
+
+@login_required
+def checkout(request):
+    if request.method == "POST":
+        return _checkout_submit(request)
+    return _checkout_review(request)
+
+
+def _checkout_review(request, *, status=200, errors=None):
+    try:
+        cart = services.checkout_lines(user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("carts:cart")
+    addresses = list(address_list_for_user(user=request.user))
+    chosen = request.POST.get("address") or next((str(a.pk) for a in addresses if a.is_default), "")
+    return render(
+        request,
+        "orders/checkout.html",
+        {
+            "cart": cart,
+            "addresses": addresses,
+            "chosen_address": chosen,
+            "remark": request.POST.get("remark", ""),
+            "token": secrets.token_urlsafe(16),
+            "errors": errors or {},
+        },
+        status=status,
+    )
+
+
+def _checkout_submit(request):
+    token = request.POST.get("token", "")
+    try:
+        expected = Decimal(request.POST.get("expected_total", ""))
+        address_id = int(request.POST.get("address", ""))
+    except (InvalidOperation, ValueError):
+        return _checkout_review(
+            request, status=400, errors={"address": [_("Choose a delivery address.")]}
+        )
+    if not token or len(token) > 64:
+        messages.error(request, _("The form expired. Please review your order again."))
+        return redirect("orders:checkout")
+    try:
+        order, _created = services.order_create_from_cart(
+            user=request.user,
+            address_id=address_id,
+            remark=request.POST.get("remark", ""),
+            idempotency_key=f"web:{token}",
+            expected_total=expected,
+            source="web",
+        )
+    except PriceChanged as exc:
+        messages.warning(request, exc.message)
+        return _checkout_review(request, status=409)
+    except ValidationError as exc:
+        return _checkout_review(request, status=400, errors=exc.message_dict)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("carts:cart")
+    messages.success(
+        request,
+        _("Order %(no)s placed. Please pay before %(deadline)s.")
+        % {
+            "no": order.order_no,
+            "deadline": timezone.localtime(order.pay_deadline).strftime("%H:%M"),
+        },
+    )
+    return redirect(order)
+
+
+@login_required
+def order_list(request):
+    tab = request.GET.get("tab", "all")
+    if tab not in selectors.TABS:
+        tab = "all"
+    paginator = Paginator(selectors.order_list_for_user(user=request.user, tab=tab), 10)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "orders/order_list.html", {"page": page, "tab": tab, "tabs": TAB_LABELS})
+
+
+def _get_order(request, order_no):
+    try:
+        return selectors.order_get_for_user(user=request.user, order_no=order_no)
+    except OrderNotFound as exc:
+        raise Http404 from exc
+
+
+@login_required
+def order_detail(request, order_no):
+    # Close it first if it ran out of time, so the page never shows a dead "pay" button.
+    order = _get_order(request, order_no)
+    if order.status == OrderStatus.PENDING_PAYMENT and services.order_close_overdue(
+        order_id=order.pk
+    ):
+        order = _get_order(request, order_no)
+    return render(
+        request,
+        "orders/order_detail.html",
+        {
+            "order": order,
+            "actions": selectors.order_actions(order),
+            "seconds_left": max(0, int((order.pay_deadline - timezone.now()).total_seconds())),
+        },
+    )
+
+
+def _order_action(request, order_no, action, done: str):
+    order = _get_order(request, order_no)
+    try:
+        action(order)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect(order)
+
+
+@login_required
+@require_POST
+def order_cancel(request, order_no):
+    reason = request.POST.get("reason", "").strip()[:200] or _("Cancelled by the shopper")
+    return _order_action(
+        request,
+        order_no,
+        lambda o: services.order_cancel(
+            order_id=o.pk, actor=request.user, actor_type=ActorType.SHOPPER, reason=reason
+        ),
+        _("The order was cancelled."),
+    )
+
+
+@login_required
+@require_POST
+def order_confirm(request, order_no):
+    return _order_action(
+        request,
+        order_no,
+        lambda o: services.order_confirm_receipt(order_id=o.pk, user=request.user),
+        _("Thanks! The order is complete."),
+    )
+
+
+@login_required
+def message_list(request):
+    page = Paginator(
+        Message.objects.filter(user=request.user).select_related("order"), 20
+    ).get_page(request.GET.get("page"))
+    unread = [m.pk for m in page if m.read_at is None]
+    if unread:
+        Message.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    return render(request, "orders/message_list.html", {"page": page, "unread": set(unread)})
