@@ -1,0 +1,60 @@
+import pytest
+from django.urls import reverse
+
+from catalog.tests.factories import make_product
+
+pytestmark = pytest.mark.django_db
+
+
+def test_cart_requires_login(api_client):
+    assert api_client.get(reverse("api-cart")).status_code == 401
+
+
+def test_add_patch_select_remove_clear(auth_client):
+    sku = make_product().skus.get()
+    added = auth_client.post(reverse("api-cart-items"), {"sku_id": sku.pk, "quantity": 2})
+    assert added.status_code == 200
+    assert added.json()["count"] == 2
+    assert added.json()["lines"][0]["unit_price"] == "100.00"
+    item = reverse("api-cart-item", args=[sku.pk])
+    assert auth_client.patch(item, {"quantity": 3}).json()["lines"][0]["quantity"] == 3
+    unselected = auth_client.patch(item, {"selected": False}).json()
+    assert (unselected["selected_count"], unselected["total"]) == (0, "0.00")
+    assert (
+        auth_client.post(reverse("api-cart-select"), {"selected": True}).json()["selected_count"]
+        == 3
+    )
+    assert auth_client.delete(item).json()["lines"] == []
+    auth_client.post(reverse("api-cart-items"), {"sku_id": sku.pk})
+    assert auth_client.delete(reverse("api-cart")).json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "code"),
+    [
+        ({"sku_id": 999999, "quantity": 1}, 400, 50001),
+        ({"quantity": 1}, 400, 400),
+        ({"sku_id": "abc"}, 400, 400),
+    ],
+)
+def test_bad_add_requests(auth_client, payload, status, code):
+    response = auth_client.post(reverse("api-cart-items"), payload)
+    assert response.status_code == status
+    assert response.json()["code"] == code
+
+
+def test_over_stock_is_409_with_field_error(auth_client):
+    sku = make_product(skus=[{"attributes": {"colour": "red"}, "stock": 1}]).skus.get()
+    response = auth_client.post(reverse("api-cart-items"), {"sku_id": sku.pk, "quantity": 2})
+    assert response.status_code == 409
+    assert response.json() == {
+        "code": 50003,
+        "message": "Only 1 left in stock.",
+        "errors": {"quantity": ["Only 1 left in stock."]},
+    }
+
+
+def test_patch_missing_line_is_404(auth_client):
+    response = auth_client.patch(reverse("api-cart-item", args=[5]), {"quantity": 1})
+    assert response.status_code == 404
+    assert response.json()["code"] == 50005

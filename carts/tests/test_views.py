@@ -1,0 +1,46 @@
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import PASSWORD, UserFactory
+from carts.keys import user_cart_key
+from carts.selectors import cart_view
+from catalog.tests.factories import make_product
+
+pytestmark = pytest.mark.django_db
+
+
+def test_guest_adds_from_the_product_page_and_keeps_the_cart_after_login(client):
+    product = make_product(slug="mug", name="Mug")
+    sku = product.skus.get()
+    response = client.post(
+        reverse("carts:add"), {"sku": sku.pk, "quantity": 2, "next": "/product/mug/"}
+    )
+    assert response["Location"] == "/product/mug/"
+    page = client.get(reverse("carts:cart"))
+    assert "Mug" in page.content.decode()
+    assert page.context["cart"]["count"] == 2
+    assert "data-cart-count>2<" in client.get("/product/mug/").content.decode()
+
+    user = UserFactory(username="buyer")
+    client.post(reverse("accounts:login"), {"identifier": "buyer", "password": PASSWORD})
+    assert [
+        (line["sku_id"], line["quantity"])
+        for line in cart_view(key=user_cart_key(user.pk))["lines"]
+    ] == [(sku.pk, 2)]
+
+
+def test_stepper_remove_and_errors_on_the_page(client):
+    sku = make_product(skus=[{"attributes": {"colour": "red"}, "stock": 3}]).skus.get()
+    client.post(reverse("carts:add"), {"sku": sku.pk, "quantity": 1})
+    client.post(reverse("carts:update"), {"sku": sku.pk, "quantity": 3})
+    assert client.get(reverse("carts:cart")).context["cart"]["count"] == 3
+    too_many = client.post(reverse("carts:update"), {"sku": sku.pk, "quantity": 4}, follow=True)
+    assert "Only 3 left in stock." in too_many.content.decode()
+    junk = client.post(reverse("carts:add"), {"sku": "x"}, follow=True)
+    assert "Choose an item and a whole-number quantity." in junk.content.decode()
+    client.post(reverse("carts:remove"), {"sku": sku.pk})
+    assert client.get(reverse("carts:cart")).context["cart"]["lines"] == []
+
+
+def test_cart_controls_need_post(client):
+    assert client.get(reverse("carts:add")).status_code == 405

@@ -1,0 +1,49 @@
+"""The timeout path end to end through a real Celery worker on the Redis broker."""
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from accounts.tests.factories import AddressFactory, UserFactory
+from catalog.models import Sku
+from catalog.tests.factories import make_product
+from config.celery import app
+from orders.models import Order, OrderStatus
+from orders.tests.conftest import fill_cart
+
+
+@pytest.fixture
+def real_worker(settings):
+    """Tasks go to Redis and a worker thread runs them, as in production."""
+    app.conf.task_always_eager = False
+    app.loader.import_default_modules()
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, queues=["default"], shutdown_timeout=10
+    ) as worker:
+        yield worker
+    app.conf.task_always_eager = True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unpaid_order_is_cancelled_by_its_countdown_task_on_a_real_worker(real_worker, settings):
+    from orders.services import order_create_from_cart
+
+    settings.ORDER_PAY_TIMEOUT = 1
+    buyer = UserFactory()
+    address = AddressFactory(user=buyer)
+    sku = make_product().skus.get()
+    fill_cart(buyer, (sku, 2))
+    order, _ = order_create_from_cart(user=buyer, address_id=address.pk)
+    assert Sku.objects.get(pk=sku.pk).stock == 8
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        order.refresh_from_db()
+        if order.status == OrderStatus.CANCELLED:
+            break
+        time.sleep(0.2)
+    assert order.status == OrderStatus.CANCELLED
+    assert order.events.get(to_status=OrderStatus.CANCELLED).note == "Not paid in time"
+    assert Sku.objects.get(pk=sku.pk).stock == 10
+    # The creation email went through the worker too.
+    assert Order.objects.count() == 1

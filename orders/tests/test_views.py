@@ -1,0 +1,112 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+from catalog.tests.factories import make_product
+from orders.models import Order, OrderStatus
+from orders.tests.conftest import fill_cart, place_order
+
+pytestmark = pytest.mark.django_db
+
+
+def _token(html: str) -> str:
+    return re.search(r'name="token" value="([^"]+)"', html).group(1)
+
+
+def test_checkout_page_double_submit_makes_one_order(client, buyer):
+    client.force_login(buyer)
+    sku = make_product(name="Lamp").skus.get()
+    fill_cart(buyer, (sku, 1))
+    review = client.get(reverse("orders:checkout"))
+    html = review.content.decode()
+    assert "Lamp" in html and buyer.address.receiver in html
+    form = {
+        "token": _token(html),
+        "expected_total": "100.00",
+        "address": buyer.address.pk,
+        "remark": "",
+    }
+    first = client.post(reverse("orders:checkout"), form)
+    second = client.post(reverse("orders:checkout"), form)
+    order = Order.objects.get()
+    assert first["Location"] == second["Location"] == order.get_absolute_url()
+
+
+def test_checkout_page_tells_about_price_changes(client, buyer):
+    from catalog import services as catalog_services
+
+    client.force_login(buyer)
+    sku = make_product(name="Kettle").skus.get()
+    fill_cart(buyer, (sku, 1))
+    from decimal import Decimal
+
+    catalog_services.sku_update(sku=sku, data={"price": Decimal("150.00")})
+    html = client.get(reverse("orders:checkout")).content.decode()
+    assert "The price of Kettle changed from ¥100.00 to ¥150.00" in html
+    stale = client.post(
+        reverse("orders:checkout"),
+        {"token": _token(html), "expected_total": "100.00", "address": buyer.address.pk},
+    )
+    assert stale.status_code == 409
+    assert "Prices changed since you reviewed your order" in stale.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_checkout_with_empty_cart_goes_back_to_the_cart(client, buyer):
+    client.force_login(buyer)
+    response = client.get(reverse("orders:checkout"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("carts:cart")
+    assert "Select at least one available item" in response.content.decode()
+
+
+def test_checkout_requires_login(client):
+    response = client.get(reverse("orders:checkout"))
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_order_pages_tabs_detail_actions(client, buyer):
+    client.force_login(buyer)
+    order = place_order(buyer)
+    listing = client.get(reverse("orders:list"), {"tab": "to_pay"})
+    assert order.order_no in listing.content.decode()
+    assert (
+        order.order_no
+        not in client.get(reverse("orders:list"), {"tab": "completed"}).content.decode()
+    )
+    detail = client.get(order.get_absolute_url()).content.decode()
+    assert "Cancel order" in detail and "data-countdown" in detail and "Order placed" in detail
+    client.post(reverse("orders:cancel", args=[order.order_no]), {"reason": "wrong size"})
+    detail = client.get(order.get_absolute_url()).content.decode()
+    assert "Cancel order" not in detail and "wrong size" in detail
+
+
+def test_overdue_order_shows_cancelled_even_before_the_sweep(client, buyer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.force_login(buyer)
+    order = place_order(buyer)
+    Order.objects.filter(pk=order.pk).update(pay_deadline=timezone.now() - timedelta(minutes=1))
+    detail = client.get(order.get_absolute_url())
+    assert detail.context["order"].status == OrderStatus.CANCELLED
+    assert "Pay now" not in detail.content.decode()
+
+
+def test_another_users_order_page_is_404(client, buyer):
+    order = place_order(buyer)
+    client.force_login(UserFactory())
+    assert client.get(order.get_absolute_url()).status_code == 404
+    assert client.post(reverse("orders:cancel", args=[order.order_no])).status_code == 404
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PENDING_PAYMENT
+
+
+def test_messages_page_marks_read(client, buyer, django_capture_on_commit_callbacks):
+    client.force_login(buyer)
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place_order(buyer)
+    page = client.get(reverse("orders:messages"))
+    assert f"Order {order.order_no} placed" in page.content.decode()
+    assert buyer.messages.filter(read_at=None).count() == 0
