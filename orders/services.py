@@ -27,6 +27,7 @@ from carts.services import cart_remove
 from catalog.errors import InsufficientStock
 from catalog.models import Product, Sku
 from catalog.services import sku_stock_return_many, sku_stock_take_many
+from config.exceptions import ApplicationError
 from orders.errors import (
     IllegalTransition,
     ItemUnavailable,
@@ -146,12 +147,39 @@ def order_create_from_cart(
     One transaction: stock is taken per SKU in id order with conditional updates (any
     shortfall rolls everything back and names the SKU), prices are read under those row
     locks, items and the address are snapshotted. A repeated ``idempotency_key`` returns the
-    order it made before, never a second one.
+    order it made before, never a second one, however the repeats interleave.
     """
-    if idempotency_key:
-        existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+
+    def earlier_order() -> Order | None:
+        if not idempotency_key:
+            return None
+        return Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+
+    existing = earlier_order()
+    if existing:
+        return existing, False
+    try:
+        order = _order_create_checked(
+            user=user,
+            address_id=address_id,
+            remark=remark,
+            idempotency_key=idempotency_key,
+            expected_total=expected_total,
+            source=source,
+        )
+    except (ApplicationError, ValidationError, IntegrityError):
+        # A concurrent submit with the same key may have committed meanwhile (and emptied the
+        # cart or won the unique key): its order is the answer to this submit too.
+        existing = earlier_order()
         if existing:
             return existing, False
+        raise
+    return order, True
+
+
+def _order_create_checked(
+    *, user, address_id, remark, idempotency_key, expected_total, source
+) -> Order:
     address = Address.objects.filter(user=user, pk=address_id).first()
     if address is None:
         raise ValidationError({"address_id": [_("Choose one of your addresses.")]})
@@ -160,32 +188,22 @@ def order_create_from_cart(
         raise ValidationError({"remark": [_("At most 200 characters.")]})
     lines = checkout_lines(user=user)["lines"]
     quantities = {line["sku_id"]: line["quantity"] for line in lines}
-
-    try:
-        with transaction.atomic():
-            order = _order_create(
-                user=user,
-                address=address,
-                lines=lines,
-                quantities=quantities,
-                remark=remark,
-                idempotency_key=idempotency_key,
-                expected_total=expected_total,
-                source=source,
-            )
-    except IntegrityError:
-        # The same idempotency key committed by a concurrent submit: that order is the answer.
-        if idempotency_key:
-            existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
-            if existing:
-                return existing, False
-        raise
-
-    cart_key = user_cart_key(user.pk)
-    transaction.on_commit(lambda: cart_remove(key=cart_key, sku_ids=list(quantities)))
-    _schedule_close(order)
-    _notify_after_commit(order.pk, "created")
-    return order, True
+    with transaction.atomic():
+        order = _order_create(
+            user=user,
+            address=address,
+            lines=lines,
+            quantities=quantities,
+            remark=remark,
+            idempotency_key=idempotency_key,
+            expected_total=expected_total,
+            source=source,
+        )
+        cart_key = user_cart_key(user.pk)
+        transaction.on_commit(lambda: cart_remove(key=cart_key, sku_ids=list(quantities)))
+        _schedule_close(order)
+        _notify_after_commit(order.pk, "created")
+    return order
 
 
 def _order_create(

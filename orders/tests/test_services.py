@@ -365,3 +365,26 @@ def test_auto_complete_after_n_days(buyer, settings):
     assert services.orders_auto_complete() == 1
     assert Order.objects.get(pk=old.pk).status == S.COMPLETED
     assert Order.objects.get(pk=recent.pk).status == S.SHIPPED
+
+
+def test_resubmit_that_loses_the_race_after_the_cart_emptied_returns_the_first_order(
+    buyer, monkeypatch
+):
+    sku = make_product().skus.get()
+    fill_cart(buyer, (sku, 1))
+    real_checkout_lines = services.checkout_lines
+
+    def winner_commits_first(*, user):
+        # The other submit with the same key finishes here and its commit empties the cart.
+        monkeypatch.setattr(services, "checkout_lines", real_checkout_lines)
+        services.order_create_from_cart(
+            user=user, address_id=buyer.address.pk, idempotency_key="same-click"
+        )
+        raise NothingToCheckOut()
+
+    monkeypatch.setattr(services, "checkout_lines", winner_commits_first)
+    order, created = services.order_create_from_cart(
+        user=buyer, address_id=buyer.address.pk, idempotency_key="same-click"
+    )
+    assert created is False
+    assert Order.objects.get().pk == order.pk

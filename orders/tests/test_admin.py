@@ -1,0 +1,136 @@
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.permissions import MERCHANTS_GROUP
+from accounts.tests.factories import UserFactory
+from catalog.models import Sku
+from orders import services
+from orders.models import Order, OrderStatus
+from orders.tests.conftest import place_order
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = reverse("admin:orders_order_changelist")
+
+
+@pytest.fixture
+def merchant_client(client):
+    merchant = UserFactory(is_staff=True)
+    merchant.groups.add(Group.objects.get(name=MERCHANTS_GROUP))
+    client.force_login(merchant)
+    client.merchant = merchant
+    return client
+
+
+def test_merchant_marks_paid_then_ships_with_carrier_and_tracking(merchant_client, buyer):
+    order = place_order(buyer)
+    merchant_client.post(
+        CHANGELIST, {"action": "mark_paid_offline", "_selected_action": [order.pk]}
+    )
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID
+
+    form = merchant_client.post(
+        CHANGELIST, {"action": "ship_orders", "_selected_action": [order.pk]}
+    )
+    assert form.status_code == 200
+    assert f'name="carrier_{order.pk}"' in form.content.decode()
+    done = merchant_client.post(
+        CHANGELIST,
+        {
+            "action": "ship_orders",
+            "_selected_action": [order.pk],
+            "apply": "1",
+            f"carrier_{order.pk}": "SF Express",
+            f"tracking_{order.pk}": "SF1001",
+        },
+    )
+    assert done.status_code == 302
+    order.refresh_from_db()
+    assert (order.status, order.carrier, order.tracking_no) == (
+        OrderStatus.SHIPPED,
+        "SF Express",
+        "SF1001",
+    )
+    event = order.events.get(to_status=OrderStatus.SHIPPED)
+    assert (event.actor, event.actor_type) == (merchant_client.merchant, "merchant")
+
+
+def test_ship_without_tracking_number_is_refused(merchant_client, buyer):
+    order = place_order(buyer)
+    services.order_mark_paid(order_id=order.pk)
+    response = merchant_client.post(
+        CHANGELIST,
+        {
+            "action": "ship_orders",
+            "_selected_action": [order.pk],
+            "apply": "1",
+            f"carrier_{order.pk}": "SF",
+            f"tracking_{order.pk}": "",
+        },
+        follow=True,
+    )
+    assert order.order_no in response.content.decode()
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID
+
+
+def test_merchant_cancels_unpaid_orders_only(merchant_client, buyer):
+    unpaid, paid = place_order(buyer), place_order(buyer)
+    services.order_mark_paid(order_id=paid.pk)
+    sku = unpaid.items.get().sku
+    merchant_client.post(
+        CHANGELIST, {"action": "cancel_unpaid", "_selected_action": [unpaid.pk, paid.pk]}
+    )
+    assert Order.objects.get(pk=unpaid.pk).status == OrderStatus.CANCELLED
+    assert Order.objects.get(pk=paid.pk).status == OrderStatus.PAID
+    assert Sku.objects.get(pk=sku.pk).stock == 10
+
+
+def test_filters_search_detail_and_csv(merchant_client, buyer):
+    old, new = place_order(buyer), place_order(buyer)
+    Order.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=10))
+    today = timezone.localdate().isoformat()
+    filtered = merchant_client.get(CHANGELIST, {"created_at__date__gte": today})
+    assert [o.pk for o in filtered.context["cl"].result_list] == [new.pk]
+    by_phone = merchant_client.get(CHANGELIST, {"q": buyer.address.phone})
+    assert {o.pk for o in by_phone.context["cl"].result_list} == {old.pk, new.pk}
+    by_no = merchant_client.get(CHANGELIST, {"q": old.order_no})
+    assert [o.pk for o in by_no.context["cl"].result_list] == [old.pk]
+    bad = merchant_client.get(CHANGELIST, {"created_at__date__gte": "not-a-date"})
+    assert bad.status_code == 302  # the admin's "invalid lookup" redirect
+
+    detail = merchant_client.get(reverse("admin:orders_order_change", args=[new.pk]))
+    html = detail.content.decode()
+    assert (
+        detail.status_code == 200
+        and new.items.get().product_name in html
+        and "Order placed" in html
+    )
+
+    export = merchant_client.post(
+        CHANGELIST, {"action": "export_csv", "_selected_action": [new.pk]}
+    )
+    rows = export.content.decode().splitlines()
+    assert rows[0].startswith("order_no,status,user")
+    assert rows[1].startswith(f"{new.order_no},pending_payment,{buyer.username}")
+
+
+def test_orders_cannot_be_added_or_deleted_in_admin(merchant_client, buyer):
+    order = place_order(buyer)
+    assert merchant_client.get(reverse("admin:orders_order_add")).status_code == 403
+    assert (
+        merchant_client.get(reverse("admin:orders_order_delete", args=[order.pk])).status_code
+        == 403
+    )
+
+
+def test_admin_index_shows_today(merchant_client, buyer):
+    paid = place_order(buyer)
+    place_order(buyer)
+    services.order_mark_paid(order_id=paid.pk)
+    html = merchant_client.get(reverse("admin:index")).content.decode()
+    assert 'data-stat="today-orders">2<' in html
+    assert 'data-stat="today-revenue">¥100.00<' in html
+    assert 'data-stat="awaiting-shipment">1<' in html
