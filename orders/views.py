@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.forms import AddressForm
 from accounts.selectors import address_list_for_user
 from config.exceptions import ApplicationError
 from orders import selectors, services
@@ -54,6 +55,7 @@ def _checkout_review(request, *, status=200, errors=None):
             "chosen_address": chosen,
             "remark": request.POST.get("remark", ""),
             "token": secrets.token_urlsafe(16),
+            "address_form": AddressForm(initial={"is_default": not addresses}),
             "errors": errors or {},
         },
         status=status,

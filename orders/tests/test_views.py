@@ -110,3 +110,29 @@ def test_messages_page_marks_read(client, buyer, django_capture_on_commit_callba
     page = client.get(reverse("orders:messages"))
     assert f"Order {order.order_no} placed" in page.content.decode()
     assert buyer.messages.filter(read_at=None).count() == 0
+
+
+def test_address_added_inline_on_checkout_comes_back_to_checkout(client):
+    from accounts.tests.factories import UserFactory
+
+    user = UserFactory()
+    client.force_login(user)
+    fill_cart(user, (make_product().skus.get(), 1))
+    html = client.get(reverse("orders:checkout")).content.decode()
+    assert 'action="/accounts/addresses/new/"' in html and 'name="receiver"' in html
+    response = client.post(
+        reverse("accounts:address_add"),
+        {
+            "receiver": "Wu",
+            "phone": "13900000000",
+            "province": "Zhejiang",
+            "city": "Hangzhou",
+            "district": "Xihu",
+            "detail": "1 Lake Road",
+            "postal_code": "310000",
+            "next": reverse("orders:checkout"),
+        },
+    )
+    assert response["Location"] == reverse("orders:checkout")
+    page = client.get(reverse("orders:checkout"))
+    assert page.context["chosen_address"] == str(user.addresses.get().pk)

@@ -1,0 +1,122 @@
+"""The shop end to end in a real browser (headless Chromium driven by Playwright).
+
+The browser is Debian's chromium (`apt-get install chromium`, done by .ci/run); Playwright
+never downloads one. Outside CI, a machine without it skips this file with that hint.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.contrib.auth.models import Group
+
+from accounts.permissions import MERCHANTS_GROUP
+from accounts.tests.factories import PASSWORD, AddressFactory, UserFactory
+from catalog.models import Sku
+from catalog.tests.factories import make_product
+from orders.models import Order, OrderStatus
+
+CHROMIUM = "/usr/bin/chromium"
+
+if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # between browser steps are still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        # Inside Playwright's loop the test body got its own database connections (Django
+        # keys them by context); close them here, or they outlive the test database.
+        from django.db import connections
+
+        connections.close_all()
+        browser.close()
+
+
+def test_shopper_buys_cancels_and_merchant_ships(live_server, browser):
+    product = make_product(
+        name="Enamel Mug", slug="enamel-mug", skus=[{"attributes": {"colour": "red"}, "stock": 5}]
+    )
+    sku = Sku.objects.get(product=product)
+    shopper = UserFactory(username="mei")
+    AddressFactory(user=shopper, is_default=True, receiver="Mei")
+    merchant = UserFactory(username="boss", is_staff=True)
+    merchant.groups.add(Group.objects.get(name=MERCHANTS_GROUP))
+    base = live_server.url
+
+    page = browser.new_page()
+    # A guest fills the cart, logs in at checkout, and the cart comes along.
+    page.goto(f"{base}/product/enamel-mug/")
+    page.fill("#qty", "2")
+    page.click("form.add-to-cart button[type=submit]")
+    assert page.locator("[data-cart-count]").inner_text() == "2"
+    page.goto(f"{base}/cart/")
+    page.click("text=Check out")
+    page.fill("#id_identifier", "mei")
+    page.fill("#id_password", PASSWORD)
+    page.click("main form button[type=submit]")
+    assert "/checkout/" in page.url
+    assert page.locator("text=Enamel Mug").count() >= 1
+    page.click("text=Place order")
+    assert "Awaiting payment" in page.content()
+    order = Order.objects.get(user=shopper)
+    assert page.url.endswith(order.get_absolute_url())
+    assert Sku.objects.get(pk=sku.pk).stock == 3
+
+    # The shopper cancels; the stock comes back.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("text=Cancel order")
+    page.wait_for_selector("text=The order was cancelled.")
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.CANCELLED
+    assert Sku.objects.get(pk=sku.pk).stock == 5
+
+    # A second order; the merchant marks it paid and ships it from the admin.
+    page.goto(f"{base}/product/enamel-mug/")
+    page.click("form.add-to-cart button[type=submit]")
+    page.goto(f"{base}/checkout/")
+    page.click("text=Place order")
+    second = Order.objects.exclude(pk=order.pk).get()
+
+    admin = browser.new_page()
+    admin.goto(f"{base}/admin/login/")
+    admin.fill("#id_username", "boss")
+    admin.fill("#id_password", PASSWORD)
+    admin.click("input[type=submit]")
+    admin.goto(f"{base}/admin/orders/order/")
+    admin.check(f"input[name=_selected_action][value='{second.pk}']")
+    admin.select_option("select[name=action]", "mark_paid_offline")
+    admin.click("button[name=index]")
+    admin.wait_for_selector("text=1 order(s) marked paid.")
+    admin.check(f"input[name=_selected_action][value='{second.pk}']")
+    admin.select_option("select[name=action]", "ship_orders")
+    admin.click("button[name=index]")
+    admin.fill(f"input[name=carrier_{second.pk}]", "SF Express")
+    admin.fill(f"input[name=tracking_{second.pk}]", "SF20261121")
+    admin.click("input[type=submit][value=Ship]")
+    admin.wait_for_selector("text=1 order(s) shipped.")
+
+    page.goto(f"{base}{second.get_absolute_url()}")
+    assert "SF20261121" in page.content()
+    page.click("text=Confirm receipt")
+    page.wait_for_selector("text=Thanks! The order is complete.")
+    assert Order.objects.get(pk=second.pk).status == OrderStatus.COMPLETED
