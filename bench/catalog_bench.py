@@ -43,17 +43,20 @@ def ensure_database(url: str) -> None:
             conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
 
 
-ensure_database(os.environ["DATABASE_URL"])
+def django_ready() -> None:
+    """Create the database if needed, set Django up, migrate."""
+    ensure_database(os.environ["DATABASE_URL"])
+    import django
 
-import django  # noqa: E402
+    django.setup()
+    from django.core.management import call_command
 
-django.setup()
+    call_command("migrate", verbosity=0)
 
-from django.core.cache import cache  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+if __name__ == "__main__":
+    django_ready()
+
 
 PATHS = [
     ("API list", "/api/v1/products?page_size=20"),
@@ -66,6 +69,10 @@ PATHS = [
 
 
 def measure(client, url, requests, cold):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     queries = 0
     start = time.perf_counter()
     for _ in range(requests):
@@ -83,7 +90,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
-    call_command("migrate", verbosity=0)
+    from django.core.management import call_command
+    from django.test import Client
+
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     from catalog.models import Product
 

@@ -18,6 +18,7 @@ def real_worker(settings):
     """Tasks go to Redis and a worker thread runs them, as in production."""
     app.conf.task_always_eager = False
     app.loader.import_default_modules()
+    app.control.purge()  # tasks left on the test broker by anything before this test
     with start_worker(
         app, pool="solo", perform_ping_check=False, queues=["default"], shutdown_timeout=10
     ) as worker:
