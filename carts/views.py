@@ -49,40 +49,35 @@ def _apply(request, action, success: str | None = None):
     return _back(request)
 
 
-@require_POST
-def cart_add(request):
+def _line_action(request, action, success: str | None = None):
+    """Validate the posted line, then run ``action(key, sku_id, quantity)`` on the cart."""
     data = _line_form(request)
     if data is None:
         return _back(request)
     key = cart_key_for_request(request, create=True)
-    return _apply(
+    return _apply(request, lambda: action(key, data["sku"], data["quantity"]), success)
+
+
+@require_POST
+def cart_add(request):
+    return _line_action(
         request,
-        lambda: services.cart_add(key=key, sku_id=data["sku"], quantity=data["quantity"] or 1),
+        lambda key, sku, qty: services.cart_add(key=key, sku_id=sku, quantity=qty or 1),
         _("Added to your cart."),
     )
 
 
 @require_POST
 def cart_update(request):
-    data = _line_form(request)
-    if data is None:
-        return _back(request)
-    key = cart_key_for_request(request, create=True)
-    return _apply(
+    return _line_action(
         request,
-        lambda: services.cart_set_quantity(
-            key=key, sku_id=data["sku"], quantity=data["quantity"] or 0
-        ),
+        lambda key, sku, qty: services.cart_set_quantity(key=key, sku_id=sku, quantity=qty or 0),
     )
 
 
 @require_POST
 def cart_remove(request):
-    data = _line_form(request)
-    if data is None:
-        return _back(request)
-    key = cart_key_for_request(request, create=True)
-    return _apply(request, lambda: services.cart_remove(key=key, sku_ids=[data["sku"]]))
+    return _line_action(request, lambda key, sku, qty: services.cart_remove(key=key, sku_ids=[sku]))
 
 
 @require_POST
