@@ -54,3 +54,10 @@ def test_celery_queues_routes_and_limits():
     assert "accounts.tasks.flush_expired_tokens_task" in app.tasks
     for entry in app.conf.beat_schedule.values():
         assert entry["task"] in app.tasks
+
+
+def test_models_and_migrations_agree(db):
+    from django.core.management import call_command
+
+    # Exits non-zero (SystemExit) when a model change has no migration.
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
