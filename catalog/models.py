@@ -173,10 +173,6 @@ class Sku(models.Model):
     def attributes_label(self) -> str:
         return " / ".join(str(v) for v in self.ordered_attributes().values())
 
-    @property
-    def is_low_stock(self) -> bool:
-        return self.stock <= self.low_stock_threshold
-
 
 def _index(order: list, name) -> int:
     return order.index(name) if name in order else len(order)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import os
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
@@ -221,16 +220,18 @@ def product_save(*, product: Product, check_skus: bool = True) -> Product:
 def product_create(*, data: dict, skus: list[dict] | tuple = ()) -> Product:
     """Create a product with its SKUs in one transaction; nothing is saved on any error."""
     product = Product(**{k: v for k, v in data.items() if k in PRODUCT_FIELDS})
-    product_save(product=product)
+    _product_validate(product)
+    product.save()
     errors = {}
     for index, sku_data in enumerate(skus):
         try:
-            sku_create(product=product, data=sku_data)
+            sku_create(product=product, data=sku_data, sync=False)
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 errors[f"skus.{index}.{field}"] = messages
     if errors:
         raise ValidationError(errors)
+    product_sync(product_id=product.pk)  # once, with every SKU in place
     return product
 
 
@@ -278,11 +279,13 @@ def _sku_validate(sku: Sku, product: Product) -> None:
 
 
 @transaction.atomic
-def sku_create(*, product: Product, data: dict) -> Sku:
+def sku_create(*, product: Product, data: dict, sync: bool = True) -> Sku:
+    """Add a SKU; ``sync=False`` when the caller syncs the product once after a batch."""
     sku = Sku(product=product, **{k: v for k, v in data.items() if k in SKU_FIELDS})
     _sku_validate(sku, product)
     sku.save()
-    product_sync(product_id=product.pk)
+    if sync:
+        product_sync(product_id=product.pk)
     return sku
 
 
@@ -413,9 +416,3 @@ def product_image_delete(*, image: ProductImage) -> None:
     image.delete()
     transaction.on_commit(lambda: [f.delete(save=False) for f in files if f])
     catalog_changed()
-
-
-def decimal_or_none(value) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    return Decimal(str(value))
