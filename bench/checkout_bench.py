@@ -44,10 +44,11 @@ def setup(threads: int, stock: int) -> tuple[Sku, list]:
             "status": "on_sale",
             "spec": [],
         },
-        skus=[{"code": "BENCH-HOT", "price": "9.90", "stock": 0, "attributes": {}}],
+        skus=[{"code": "BENCH-HOT", "price": "9.90", "stock": stock, "attributes": {}}],
     )
     sku = product.skus.get()
-    catalog_services.sku_stock_set(sku_id=sku.pk, stock=stock)
+    # A rerun starts from the same stock, counted through the ledger like a merchant would.
+    catalog_services.sku_stock_count(sku_id=sku.pk, counted=stock, expected=sku.stock)
     buyers = []
     for n in range(threads):
         user, _ = User.objects.get_or_create(username=f"bench_buyer_{n}")

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
+
+from config.oncommit import after_commit
 
 VERSION_KEY = "catalog:version"
 
@@ -35,7 +36,7 @@ def catalog_bump() -> None:
 
 def catalog_changed() -> None:
     """Invalidate catalog caches once the current transaction commits."""
-    transaction.on_commit(catalog_bump)
+    after_commit(catalog_bump)
 
 
 def catalog_cached(name: str, params: dict, timeout: int, build: Callable[[], Any]) -> Any:

@@ -3,6 +3,14 @@
 Import matches products by slug and SKUs by code, creates or updates them through the
 services, and is all-or-nothing: any bad row rolls the whole file back, and the error names
 the row.
+
+Stock columns (stock changes only through the stock ledger, never by overwriting):
+- ``stock``: for a new SKU, its opening stock. For an existing SKU, a counted value: it is
+  applied only if the SKU's stock still equals ``stock_exported`` (the value the export
+  showed); if sales moved it since, the row is refused with the current value.
+- ``stock_exported``: written by the export; leave it as it is.
+- ``stock_change``: a signed quantity to add or remove (``50`` received, ``-2`` damaged),
+  whatever the stock is now. Use either a new ``stock`` or ``stock_change`` in one row.
 """
 
 from __future__ import annotations
@@ -10,14 +18,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog import services
-from catalog.models import Category, Product, ProductStatus, Sku
+from catalog.errors import InsufficientStock, StockMoved
+from catalog.models import Category, Product, ProductStatus, Sku, StockReason
+from config.csvexport import FORMULA_STARTS
 
 COLUMNS = [
     "product_slug",
@@ -35,18 +47,19 @@ COLUMNS = [
     "price",
     "list_price",
     "stock",
+    "stock_exported",
+    "stock_change",
     "low_stock_threshold",
     "sku_active",
 ]
 MAX_ROWS = 20_000
 
 
-def products_export(*, queryset, stream) -> None:
-    """Write the products of ``queryset`` and their SKUs as CSV to ``stream``."""
-    writer = csv.writer(stream)
-    writer.writerow(COLUMNS)
+def products_export_rows(*, queryset) -> Iterator[list]:
+    """The header, then one row per SKU of the products in ``queryset`` (lazily, in chunks)."""
+    yield COLUMNS
     products = queryset.select_related("category", "brand").prefetch_related("skus")
-    for product in products.order_by("pk"):
+    for product in products.order_by("pk").iterator(chunk_size=500):
         base = [
             product.slug,
             product.name,
@@ -60,7 +73,7 @@ def products_export(*, queryset, stream) -> None:
             product.description,
         ]
         for sku in sorted(product.skus.all(), key=lambda s: s.pk):
-            writer.writerow(
+            yield (
                 [
                     *base,
                     sku.code,
@@ -68,6 +81,8 @@ def products_export(*, queryset, stream) -> None:
                     sku.price,
                     sku.list_price if sku.list_price is not None else "",
                     sku.stock,
+                    sku.stock,
+                    "",
                     sku.low_stock_threshold,
                     int(sku.is_active),
                 ]
@@ -98,16 +113,23 @@ def _decimal(value: str, field: str, *, required: bool) -> Decimal | None:
         raise ValidationError({field: [_("Enter a number.")]}) from exc
 
 
-def _int(value: str, field: str, default: int) -> int:
-    if not str(value).strip():
+def _int(value: str, field: str, default, *, signed: bool = False):
+    text = str(value or "").strip()
+    if not text:
         return default
-    try:
-        number = int(str(value).strip())
-    except ValueError as exc:
-        raise ValidationError({field: [_("Enter a whole number.")]}) from exc
-    if number < 0:
+    if not text.lstrip("+-").isascii() or not text.lstrip("+-").isdigit() or len(text) > 10:
+        raise ValidationError({field: [_("Enter a whole number.")]})
+    number = int(text)
+    if number < 0 and not signed:
         raise ValidationError({field: [_("Must not be negative.")]})
     return number
+
+
+def _unescape(value):
+    """Undo the export's formula guard ('=x written as text) so a round trip is exact."""
+    if isinstance(value, str) and value[:1] == "'" and value[1:2] in FORMULA_STARTS:
+        return value[1:]
+    return value
 
 
 def _read(stream) -> list[dict]:
@@ -118,10 +140,12 @@ def _read(stream) -> list[dict]:
         except UnicodeDecodeError as exc:
             raise ValidationError(_("The file is not UTF-8 text.")) from exc
     reader = csv.DictReader(io.StringIO(raw))
+    reader = ({k: _unescape(v) for k, v in row.items()} for row in reader)
+    fieldnames = next(csv.reader(io.StringIO(raw)), [])
     missing = [
         c
         for c in ("product_slug", "product_name", "category_slug", "sku_code", "price")
-        if c not in (reader.fieldnames or [])
+        if c not in fieldnames
     ]
     if missing:
         raise ValidationError(_("Missing columns: %(cols)s.") % {"cols": ", ".join(missing)})
@@ -134,9 +158,10 @@ def _read(stream) -> list[dict]:
 
 
 @transaction.atomic
-def products_import(*, stream) -> dict[str, int]:
+def products_import(*, stream, actor=None) -> dict[str, int]:
     """Create or update products and SKUs from CSV; all rows or none."""
     rows = _read(stream)
+    reference = timezone.localtime().strftime("import %Y-%m-%d %H:%M:%S")
     errors: list[str] = []
     created = updated = 0
     done_products: dict[str, Product] = {}
@@ -149,7 +174,7 @@ def products_import(*, stream) -> dict[str, int]:
                     product, is_new = _import_product(row)
                     done_products[slug] = product
                     created, updated = created + is_new, updated + (not is_new)
-                _import_sku(product, row)
+                _import_sku(product, row, actor=actor, reference=reference)
         except ValidationError as exc:
             details = (
                 "; ".join(f"{f}: {' '.join(m)}" for f, m in exc.message_dict.items())
@@ -194,25 +219,72 @@ def _import_product(row: dict) -> tuple[Product, bool]:
     return product, is_new
 
 
-def _import_sku(product: Product, row: dict) -> None:
+def _import_sku(product: Product, row: dict, *, actor, reference: str) -> None:
     code = row["sku_code"].strip()
     data = {
         "code": code,
         "attributes": _json(row.get("sku_attributes", ""), "sku_attributes", {}),
         "price": _decimal(row["price"], "price", required=True),
         "list_price": _decimal(row.get("list_price", ""), "list_price", required=False),
-        "stock": _int(row.get("stock", ""), "stock", 0),
         "low_stock_threshold": _int(row.get("low_stock_threshold", ""), "low_stock_threshold", 5),
         "is_active": _bool(row.get("sku_active", "1") or "1"),
     }
+    stock = _int(row.get("stock", ""), "stock", None)
     sku = Sku.objects.filter(code=code).first()
     if sku is not None and sku.product_id != product.pk:
         raise ValidationError({"sku_code": [_("This code belongs to another product.")]})
     if sku is None:
-        services.sku_create(product=product, data=data)
+        services.sku_create(
+            product=product,
+            data={**data, "stock": stock or 0},
+            stock_reason=StockReason.IMPORT,
+            actor=actor,
+        )
     else:
         services.sku_update(sku=sku, data=data)
+        _import_stock(sku, row, stock=stock, actor=actor, reference=reference)
     status = getattr(product, "_import_status", None)
     if status and product.status != status:
         services.product_set_status(product_ids=[product.pk], status=status)
         product.status = status
+
+
+def _import_stock(sku: Sku, row: dict, *, stock, actor, reference: str) -> None:
+    """Apply an existing SKU's stock columns through the ledger (see the module docstring)."""
+    change = _int(row.get("stock_change", ""), "stock_change", 0, signed=True)
+    seen = _int(row.get("stock_exported", ""), "stock_exported", None)
+    counted = stock is not None and stock != (seen if seen is not None else sku.stock)
+    if change and counted:
+        raise ValidationError(
+            {"stock": [_("Give either a new stock or a stock_change, not both.")]}
+        )
+    try:
+        if change:
+            services.stock_move_many(
+                quantities={sku.pk: change},
+                reason=StockReason.IMPORT,
+                actor=actor,
+                reference=reference,
+            )
+        elif counted:
+            if seen is None:
+                raise ValidationError(
+                    {
+                        "stock": [
+                            _(
+                                "To count stock, keep the stock_exported column from the "
+                                "export (or use stock_change)."
+                            )
+                        ]
+                    }
+                )
+            services.sku_stock_count(
+                sku_id=sku.pk,
+                counted=stock,
+                expected=seen,
+                actor=actor,
+                reason=StockReason.IMPORT,
+                reference=reference,
+            )
+    except (InsufficientStock, StockMoved) as exc:
+        raise ValidationError({"stock": [exc.message]}) from exc

@@ -16,3 +16,15 @@ class InsufficientStock(ApplicationError):
     code = 20002
     status = status.HTTP_409_CONFLICT
     default_message = _("Not enough stock.")
+
+
+class StockMoved(ApplicationError):
+    """A merchant's count was checked against the stock they saw, and the stock had moved."""
+
+    code = 20003
+    status = status.HTTP_409_CONFLICT
+    default_message = _("The stock changed since the form was loaded.")
+
+    def __init__(self, message=None, *, current: int | None = None, **kwargs):
+        self.current = current
+        super().__init__(message, **kwargs)

@@ -1,10 +1,12 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -195,3 +197,72 @@ class ProductImage(models.Model):
 
     def __str__(self):
         return self.alt or self.image.name
+
+
+class StockReason(models.TextChoices):
+    OPENING = "opening", _("Opening stock")
+    ORDER = "order", _("Order placed")
+    CANCEL = "cancel", _("Order cancelled")
+    TIMEOUT = "timeout", _("Order not paid in time")
+    ADJUSTMENT = "adjustment", _("Merchant adjustment")
+    COUNT = "count", _("Stock count")
+    IMPORT = "import", _("CSV import")
+
+
+class StockMovement(models.Model):
+    """One change to a SKU's stock. Written only by catalog.services.stock, in the same
+    transaction as the conditional UPDATE it records, so stock = sum of movements."""
+
+    sku = models.ForeignKey(
+        Sku, verbose_name=_("SKU"), on_delete=models.CASCADE, related_name="movements"
+    )
+    quantity = models.IntegerField(_("quantity"), help_text=_("Signed: + in, − out."))
+    stock_after = models.PositiveIntegerField(_("stock after"))
+    reason = models.CharField(_("reason"), max_length=16, choices=StockReason.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reference = models.CharField(_("reference"), max_length=64, blank=True, default="")
+    note = models.CharField(_("note"), max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+        indexes = [
+            models.Index(fields=["sku", "-created_at"], name="catalog_movement_sku_time"),
+            models.Index(fields=["reference"], name="catalog_movement_reference"),
+        ]
+
+    def __str__(self):
+        return f"{self.sku_id} {self.quantity:+d} → {self.stock_after}"
+
+
+class StockAlert(models.Model):
+    """A SKU fell to or below its low-stock threshold. One per crossing: the movement that
+    crossed is unique, so a task delivered twice cannot raise a second alert."""
+
+    sku = models.ForeignKey(
+        Sku, verbose_name=_("SKU"), on_delete=models.CASCADE, related_name="alerts"
+    )
+    movement = models.OneToOneField(
+        StockMovement, on_delete=models.CASCADE, related_name="alert", editable=False
+    )
+    stock = models.PositiveIntegerField(_("stock"))
+    threshold = models.PositiveIntegerField(_("threshold"))
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("low-stock alert")
+        verbose_name_plural = _("low-stock alerts")
+
+    def __str__(self):
+        return f"{self.sku} ≤ {self.threshold}"

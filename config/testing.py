@@ -67,7 +67,13 @@ def _media_root(settings, tmp_path):
 
 
 def run_concurrently(target, times: int) -> list:
-    """Run ``target()`` in ``times`` threads released together; return each outcome.
+    """Run ``target()`` in ``times`` threads released together; return each outcome."""
+    return run_together(*[target] * times)
+
+
+def run_together(*targets) -> list:
+    """Run each callable in its own thread, all released together; return their outcomes
+    in the order of ``targets``.
 
     An outcome is the return value, or the exception raised. Each thread closes its own
     database connection, as a request or worker would.
@@ -76,19 +82,21 @@ def run_concurrently(target, times: int) -> list:
 
     from django.db import connection
 
-    outcomes: list = []
-    barrier = threading.Barrier(times)
+    outcomes: list = [None] * len(targets)
+    barrier = threading.Barrier(len(targets))
 
-    def run():
+    def run(index, target):
         barrier.wait()
         try:
-            outcomes.append(target())
+            outcomes[index] = target()
         except Exception as exc:  # the outcome under test, handed back to the caller
-            outcomes.append(exc)
+            outcomes[index] = exc
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run) for _ in range(times)]
+    threads = [
+        threading.Thread(target=run, args=(index, target)) for index, target in enumerate(targets)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

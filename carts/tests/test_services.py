@@ -98,8 +98,8 @@ def test_off_sale_or_sold_out_lines_stay_flagged_not_dropped():
     catalog_services.product_set_status(
         product_ids=[gone.product_id], status=ProductStatus.OFF_SALE
     )
-    catalog_services.sku_stock_set(sku_id=empty.pk, stock=0)
-    catalog_services.sku_stock_set(sku_id=short.pk, stock=3)
+    catalog_services.sku_stock_count(sku_id=empty.pk, counted=0, expected=empty.stock)
+    catalog_services.sku_stock_count(sku_id=short.pk, counted=3, expected=short.stock)
     issues = {line["sku_id"]: line["issue"] for line in cart_view(key=KEY)["lines"]}
     assert issues == {gone.pk: "off_sale", empty.pk: "out_of_stock", short.pk: "insufficient_stock"}
     view = cart_view(key=KEY)

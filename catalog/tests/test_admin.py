@@ -198,7 +198,7 @@ def test_csv_export_import_round_trip(merchant_client):
         {"action": "export_csv", "_selected_action": [product.pk]},
     )
     assert exported["Content-Type"].startswith("text/csv")
-    text = exported.content.decode()
+    text = b"".join(exported.streaming_content).decode("utf-8-sig")
     assert text.splitlines()[0] == ",".join(csv_io.COLUMNS)
     changed = text.replace("Round Trip", "Round Trip v2").replace(",12.00,", ",15.00,")
     new_row = changed.splitlines()[1].replace("SKU-", "NEW-").replace('""red""', '""blue""')
@@ -216,8 +216,8 @@ def test_csv_import_with_a_bad_row_saves_nothing(merchant_client):
     make_category("Tea", slug="tea")
     rows = [
         ",".join(csv_io.COLUMNS),
-        "good-tea,Good Tea,,tea,,on_sale,0,0,,,GT-1,,20,,5,5,1",
-        "bad-tea,Bad Tea,,tea,,on_sale,0,0,,,BT-1,,-3,,5,5,1",
+        "good-tea,Good Tea,,tea,,on_sale,0,0,,,GT-1,,20,,5,,,5,1",
+        "bad-tea,Bad Tea,,tea,,on_sale,0,0,,,BT-1,,-3,,5,,,5,1",
     ]
     upload = io.BytesIO("\n".join(rows).encode())
     upload.name = "products.csv"
@@ -260,6 +260,7 @@ def test_merchant_edits_a_sku_price_and_deletes_an_image(merchant_client):
                     "attributes": '{"colour": "red"}',
                     "price": "25.00",
                     "stock": "7",
+                    "stock_seen": "10",
                     "low_stock_threshold": "5",
                     "is_active": "on",
                 },
@@ -311,6 +312,7 @@ def test_replacing_an_image_file_makes_a_new_thumbnail(merchant_client):
                     "attributes": '{"colour": "red"}',
                     "price": "100.00",
                     "stock": "10",
+                    "stock_seen": "10",
                     "low_stock_threshold": "5",
                     "is_active": "on",
                 },

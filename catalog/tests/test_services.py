@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from catalog import services
 from catalog.cache import catalog_version
 from catalog.errors import InsufficientStock
-from catalog.models import Category, Product, ProductStatus, Sku
+from catalog.models import Category, Product, ProductStatus, Sku, StockMovement
 from catalog.tests.factories import image_upload, make_category, make_product
 from config.testing import run_concurrently
 
@@ -169,7 +169,7 @@ def test_stock_can_never_go_negative():
     with pytest.raises(InsufficientStock):
         services.sku_stock_adjust(sku_id=sku.pk, delta=-1)
     with pytest.raises(ValidationError):
-        services.sku_stock_set(sku_id=sku.pk, stock=-3)
+        services.sku_stock_count(sku_id=sku.pk, counted=-3, expected=0)
     sku.refresh_from_db()
     assert sku.stock == 0
 
@@ -187,9 +187,11 @@ def test_concurrent_stock_takes_never_oversell():
     sku = make_product(skus=[{"attributes": {"colour": "red"}, "stock": 5}]).skus.get()
     outcomes = run_concurrently(lambda: services.sku_stock_adjust(sku_id=sku.pk, delta=-1), 20)
     sku.refresh_from_db()
-    assert outcomes.count(None) == 5
+    moved = sorted(o.stock_after for o in outcomes if isinstance(o, StockMovement))
+    assert moved == [0, 1, 2, 3, 4]
     assert sum(isinstance(o, InsufficientStock) for o in outcomes) == 15
     assert sku.stock == 0
+    assert services.stock_audit() == []
 
 
 # --- categories ----------------------------------------------------------------------------

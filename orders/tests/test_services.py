@@ -14,6 +14,7 @@ from catalog.models import Product, Sku
 from catalog.tests.factories import make_product
 from config.testing import run_concurrently
 from orders import services
+from orders.services import checkout
 from orders.errors import (
     IllegalTransition,
     ItemUnavailable,
@@ -101,7 +102,7 @@ def test_shortfall_aborts_the_whole_order_and_names_the_sku(buyer):
         name="Scarce", skus=[{"attributes": {"colour": "red"}, "stock": 2}]
     ).skus.get()
     fill_cart(buyer, (plenty, 1), (scarce, 2))
-    catalog_services.sku_stock_set(sku_id=scarce.pk, stock=1)  # someone bought one meanwhile
+    catalog_services.sku_stock_adjust(sku_id=scarce.pk, delta=-1)  # someone bought one meanwhile
     with pytest.raises(OutOfStock) as caught:
         services.order_create_from_cart(user=buyer, address_id=buyer.address.pk)
     assert "Scarce" in caught.value.message
@@ -122,7 +123,7 @@ def test_stock_taken_between_review_and_submit_rolls_back(buyer, monkeypatch):
         Sku.objects.filter(pk=second.pk).update(stock=0)  # a concurrent buyer wins
         return lines
 
-    monkeypatch.setattr(services, "checkout_lines", review_then_lose_race)
+    monkeypatch.setattr(checkout, "checkout_lines", review_then_lose_race)
     with pytest.raises(OutOfStock) as caught:
         services.order_create_from_cart(user=buyer, address_id=buyer.address.pk)
     assert "Second" in caught.value.message
@@ -376,13 +377,13 @@ def test_resubmit_that_loses_the_race_after_the_cart_emptied_returns_the_first_o
 
     def winner_commits_first(*, user):
         # The other submit with the same key finishes here and its commit empties the cart.
-        monkeypatch.setattr(services, "checkout_lines", real_checkout_lines)
+        monkeypatch.setattr(checkout, "checkout_lines", real_checkout_lines)
         services.order_create_from_cart(
             user=user, address_id=buyer.address.pk, idempotency_key="same-click"
         )
         raise NothingToCheckOut()
 
-    monkeypatch.setattr(services, "checkout_lines", winner_commits_first)
+    monkeypatch.setattr(checkout, "checkout_lines", winner_commits_first)
     order, created = services.order_create_from_cart(
         user=buyer, address_id=buyer.address.pk, idempotency_key="same-click"
     )

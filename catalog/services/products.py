@@ -1,4 +1,4 @@
-"""Writes of the catalog: categories, brands, products, SKUs, stock and images.
+"""Writes of the catalog: categories, brands, products and SKUs (stock: ``stock.py``).
 
 Every write validates, saves, keeps the product's derived fields (price range, search
 vector) in step, and invalidates the catalog cache after commit. The admin, the API, the CSV
@@ -7,23 +7,18 @@ import and the demo data all come through here.
 
 from __future__ import annotations
 
-import io
-import os
-
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import F, Max, Min, TextField, Value
+from django.db.models import F, Max, Min, ProtectedError, TextField, Value
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from catalog.cache import catalog_changed
-from catalog.errors import InsufficientStock
-from catalog.models import Brand, Category, Product, ProductImage, ProductStatus, Sku
+from catalog.models import Brand, Category, Product, ProductStatus, Sku, StockReason
+from catalog.services.stock import sku_stock_opening
 
 PRODUCT_FIELDS = (
     "name",
@@ -37,17 +32,16 @@ PRODUCT_FIELDS = (
     "is_recommended",
     "spec",
 )
+# What a SKU edit may change. Stock is not among them: it changes only through the stock
+# ledger (catalog.services.stock), so an edit form can never write back a stale count.
 SKU_FIELDS = (
     "code",
     "attributes",
     "price",
     "list_price",
-    "stock",
     "low_stock_threshold",
     "is_active",
 )
-ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
-THUMBNAIL_SIZE = (400, 400)
 
 
 # --- Spec and attributes -------------------------------------------------------------------
@@ -151,11 +145,41 @@ def category_create(*, name: str, slug: str = "", parent: Category | None = None
     return category_save(category=Category(name=name, slug=slug, parent=parent, **extra))
 
 
+@transaction.atomic
+def category_delete(*, category: Category) -> None:
+    """Delete an empty category; one that still holds products or subcategories stays."""
+    try:
+        category.delete()
+    except ProtectedError as exc:
+        raise ValidationError(
+            _("%(name)s still holds products or subcategories; move them first.")
+            % {"name": category.name}
+        ) from exc
+    catalog_changed()
+
+
 def brand_get_or_create(*, name: str) -> Brand:
     brand, created = Brand.objects.get_or_create(name=name.strip())
     if created:
         catalog_changed()
     return brand
+
+
+@transaction.atomic
+def brand_save(*, brand: Brand) -> Brand:
+    """Validate and save a brand; product cards show its name, so lists refresh."""
+    brand.name = (brand.name or "").strip()
+    brand.full_clean()
+    brand.save()
+    catalog_changed()
+    return brand
+
+
+@transaction.atomic
+def brand_delete(*, brand: Brand) -> None:
+    """Delete a brand; its products keep selling without one."""
+    brand.delete()
+    catalog_changed()
 
 
 # --- Products ------------------------------------------------------------------------------
@@ -257,6 +281,36 @@ def product_set_status(*, product_ids, status: str) -> int:
 
 
 @transaction.atomic
+def product_delete(*, product: Product) -> None:
+    """Delete a product with its SKUs, images and their stock ledger.
+
+    Orders keep their snapshots (their links to the product become empty). Taking a
+    product off sale is usually what a merchant wants; deleting is for mistakes.
+    """
+    from catalog.services.images import product_image_delete
+
+    for image in product.images.all():
+        product_image_delete(image=image)
+    product.delete()
+    catalog_changed()
+
+
+def product_sales_add(*, quantities: dict[int, int]) -> None:
+    """Add sold units to products' sales counts, in product-id order, each in autocommit.
+
+    Called after the paying transaction committed, never inside it: a product's row is hot
+    under a flash sale, and holding its lock for the whole payment would serialize (and,
+    in mixed orders, deadlock) payments.
+    """
+    for product_id in sorted(quantities):
+        Product.objects.filter(pk=product_id).update(
+            sales_count=F("sales_count") + quantities[product_id]
+        )
+    if quantities:
+        catalog_changed()
+
+
+@transaction.atomic
 def product_set_flags(*, product_ids, **flags) -> int:
     allowed = {k: bool(v) for k, v in flags.items() if k in {"is_hot", "is_recommended"}}
     count = Product.objects.filter(pk__in=product_ids).update(**allowed)
@@ -279,11 +333,23 @@ def _sku_validate(sku: Sku, product: Product) -> None:
 
 
 @transaction.atomic
-def sku_create(*, product: Product, data: dict, sync: bool = True) -> Sku:
-    """Add a SKU; ``sync=False`` when the caller syncs the product once after a batch."""
+def sku_create(
+    *,
+    product: Product,
+    data: dict,
+    sync: bool = True,
+    stock_reason: str = StockReason.OPENING,
+    actor=None,
+) -> Sku:
+    """Add a SKU with its opening stock (``data["stock"]``), recorded in the ledger.
+
+    ``sync=False`` when the caller syncs the product once after a batch.
+    """
     sku = Sku(product=product, **{k: v for k, v in data.items() if k in SKU_FIELDS})
+    sku.stock = data.get("stock") or 0
     _sku_validate(sku, product)
     sku.save()
+    sku_stock_opening(sku=sku, reason=stock_reason, actor=actor)
     if sync:
         product_sync(product_id=product.pk)
     return sku
@@ -291,12 +357,17 @@ def sku_create(*, product: Product, data: dict, sync: bool = True) -> Sku:
 
 @transaction.atomic
 def sku_update(*, sku: Sku, data: dict) -> Sku:
+    """Change a SKU's own fields (never its stock) and save only the fields that changed."""
     for field in SKU_FIELDS:
         if field in data:
             setattr(sku, field, data[field])
     _sku_validate(sku, sku.product)
-    sku.save()
-    product_sync(product_id=sku.product_id)
+    # Compared with the stored row, not the instance: a form may have set its fields already.
+    stored = Sku.objects.filter(pk=sku.pk).values(*SKU_FIELDS).first() or {}
+    changed = [f for f in SKU_FIELDS if f in data and stored.get(f) != getattr(sku, f)]
+    if changed:
+        sku.save(update_fields=[*changed, "updated_at"])
+        product_sync(product_id=sku.product_id)
     return sku
 
 
@@ -305,114 +376,3 @@ def sku_delete(*, sku: Sku) -> None:
     product_id = sku.product_id
     sku.delete()
     product_sync(product_id=product_id)
-
-
-def sku_stock_adjust(*, sku_id: int, delta: int) -> None:
-    """Add (or with a negative delta, take) stock atomically; never below zero."""
-    updated = Sku.objects.filter(pk=sku_id, stock__gte=max(0, -delta)).update(
-        stock=F("stock") + delta
-    )
-    if not updated:
-        raise InsufficientStock()
-    catalog_changed()
-
-
-def sku_stock_take_many(*, quantities: dict[int, int]) -> None:
-    """Take stock for several SKUs in SKU-id order (so concurrent takers never deadlock).
-
-    Each take is a conditional UPDATE; the first SKU short of stock (or inactive) raises
-    InsufficientStock naming it. Call inside the caller's transaction: a failure must roll
-    back the takes already made.
-    """
-    for sku_id in sorted(quantities):
-        quantity = quantities[sku_id]
-        taken = Sku.objects.filter(pk=sku_id, is_active=True, stock__gte=quantity).update(
-            stock=F("stock") - quantity
-        )
-        if not taken:
-            sku = Sku.objects.filter(pk=sku_id).select_related("product").first()
-            label = f"{sku.product.name} ({sku.attributes_label or sku.code})" if sku else sku_id
-            raise InsufficientStock(
-                _("%(sku)s is out of stock.") % {"sku": label},
-                errors={"sku": [str(sku_id)]},
-            )
-
-
-def sku_stock_return_many(*, quantities: dict[int, int]) -> None:
-    """Give stock back (cancelled or refunded orders); SKU-id order like the takes."""
-    for sku_id in sorted(quantities):
-        Sku.objects.filter(pk=sku_id).update(stock=F("stock") + quantities[sku_id])
-
-
-def sku_stock_set(*, sku_id: int, stock: int) -> None:
-    """Set the stock count (merchant correction); must not be negative."""
-    if stock < 0:
-        raise ValidationError({"stock": [_("Stock cannot be negative.")]})
-    Sku.objects.filter(pk=sku_id).update(stock=stock)
-    catalog_changed()
-
-
-# --- Images --------------------------------------------------------------------------------
-
-
-def image_validate(file) -> str:
-    """Check an upload is a real JPEG, PNG, GIF or WebP within the size limit; return format."""
-    limit = settings.CATALOG_IMAGE_MAX_BYTES
-    if file.size > limit:
-        raise ValidationError(
-            _("The image is %(size).1f MB; the limit is %(limit).1f MB.")
-            % {"size": file.size / 1024 / 1024, "limit": limit / 1024 / 1024}
-        )
-    try:
-        file.seek(0)
-        with Image.open(file) as img:
-            image_format = img.format
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise ValidationError(
-            _("The file is not a valid image. Upload a JPEG, PNG, GIF or WebP image.")
-        ) from exc
-    finally:
-        file.seek(0)
-    if image_format not in ALLOWED_IMAGE_FORMATS:
-        raise ValidationError(
-            _("%(format)s images are not accepted. Upload a JPEG, PNG, GIF or WebP image.")
-            % {"format": image_format}
-        )
-    return image_format
-
-
-def _thumbnail(file) -> ContentFile:
-    file.seek(0)
-    with Image.open(file) as img:
-        img = ImageOps.exif_transpose(img)
-        img.thumbnail(THUMBNAIL_SIZE)
-        if img.mode not in ("RGB", "RGBA"):
-            img = img.convert("RGBA" if "transparency" in img.info else "RGB")
-        buffer = io.BytesIO()
-        img.save(buffer, format="WEBP", quality=82)
-    file.seek(0)
-    return ContentFile(buffer.getvalue())
-
-
-@transaction.atomic
-def product_image_add(*, product: Product, file, alt: str = "", sort_order: int | None = None):
-    """Validate an uploaded image, store it and its thumbnail through the storage API."""
-    image_validate(file)
-    if sort_order is None:
-        sort_order = (product.images.aggregate(m=Max("sort_order"))["m"] or 0) + 1
-    image = ProductImage(product=product, alt=alt, sort_order=sort_order)
-    name = os.path.basename(getattr(file, "name", "") or "image")
-    image.image.save(name, file, save=False)
-    image.thumbnail.save(os.path.splitext(name)[0] + ".webp", _thumbnail(file), save=False)
-    image.save()
-    catalog_changed()
-    return image
-
-
-@transaction.atomic
-def product_image_delete(*, image: ProductImage) -> None:
-    files = [image.image, image.thumbnail]
-    image.delete()
-    transaction.on_commit(lambda: [f.delete(save=False) for f in files if f])
-    catalog_changed()

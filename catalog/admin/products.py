@@ -1,97 +1,39 @@
-"""Merchant admin for the catalog. Every write goes through catalog.services."""
+"""Products in the admin, with SKU and image inlines, bulk actions and CSV."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Sum
-from django.http import HttpResponse
+from django.db.models import OuterRef, Subquery, Sum
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from catalog import csv_io, services
-from catalog.models import Brand, Category, Product, ProductImage, ProductStatus, Sku
+from catalog.admin.common import LowStockFilter, thumb
+from catalog.admin.stock_fields import (
+    StockCountField,
+    StockEditFormMixin,
+    stock_adjust_field,
+    stock_edits_apply,
+    stock_note_field,
+)
+from catalog.models import Product, ProductImage, ProductStatus, Sku
+from config.csvexport import csv_response
+from config.money import money
 
 
-def _thumb(file_field, size=48):
-    if not file_field:
-        return "—"
-    return format_html(
-        '<img src="{}" width="{}" height="{}" style="object-fit:cover;border-radius:4px" alt="">',
-        file_field.url,
-        size,
-        size,
-    )
+class SkuInlineForm(StockEditFormMixin, forms.ModelForm):
+    """A SKU row: its own fields, and its stock as a count (opening stock for a new row)
+    or an adjustment, applied through the stock ledger."""
 
+    stock = StockCountField(required=False, help_text="")
+    stock_adjust = stock_adjust_field()
+    stock_note = stock_note_field()
 
-class LowStockFilter(admin.SimpleListFilter):
-    title = _("stock")
-    parameter_name = "stock"
-
-    def lookups(self, request, model_admin):
-        return [("low", _("Low stock")), ("out", _("Out of stock"))]
-
-    def queryset(self, request, queryset):
-        sku_prefix = "" if queryset.model is Sku else "skus__"
-        if self.value() == "low":
-            condition = {
-                f"{sku_prefix}stock__lte": F(f"{sku_prefix}low_stock_threshold"),
-                f"{sku_prefix}is_active": True,
-            }
-            return queryset.filter(**condition).distinct()
-        if self.value() == "out":
-            return queryset.filter(
-                **{f"{sku_prefix}stock": 0, f"{sku_prefix}is_active": True}
-            ).distinct()
-        return queryset
-
-
-@admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("tree_name", "slug", "sort_order", "is_active", "product_count")
-    list_editable = ("sort_order", "is_active")
-    list_filter = ("is_active",)
-    search_fields = ("name", "slug")
-    ordering = ("path",)
-    prepopulated_fields = {"slug": ("name",)}
-    fields = ("name", "slug", "parent", "image", "sort_order", "is_active")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(product_total=Count("products"))
-
-    @admin.display(description=_("name"), ordering="path")
-    def tree_name(self, obj):
-        return format_html(
-            '<span style="padding-left:{}em">{}{}</span>',
-            obj.depth * 1.5,
-            "└ " if obj.depth else "",
-            obj.name,
-        )
-
-    @admin.display(description=_("products"), ordering="product_total")
-    def product_count(self, obj):
-        return obj.product_total
-
-    def save_model(self, request, obj, form, change):
-        services.category_save(category=obj)
-
-
-@admin.register(Brand)
-class BrandAdmin(admin.ModelAdmin):
-    list_display = ("name", "logo_preview")
-    search_fields = ("name",)
-
-    @admin.display(description=_("logo"))
-    def logo_preview(self, obj):
-        return _thumb(obj.logo)
-
-
-class SkuInlineForm(forms.ModelForm):
     class Meta:
         model = Sku
-        fields = services.SKU_FIELDS
+        fields = (*services.SKU_FIELDS, "stock")
         widgets = {"attributes": forms.Textarea(attrs={"rows": 2, "cols": 28})}
         help_texts = {"attributes": _('e.g. {"colour": "red", "size": "M"}')}
 
@@ -155,7 +97,7 @@ class ProductImageInline(admin.TabularInline):
 
     @admin.display(description=_("preview"))
     def preview(self, obj):
-        return _thumb(obj.thumbnail or obj.image, 64) if obj.pk else "—"
+        return thumb(obj.thumbnail or obj.image, 64) if obj.pk else "—"
 
 
 class ProductAdminForm(forms.ModelForm):
@@ -217,17 +159,25 @@ class ProductAdmin(admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request).annotate(stock_total=Sum("skus__stock"))
+        # A subquery, not a join: filters that join SKUs must not multiply the sum.
+        totals = (
+            Sku.objects.filter(product=OuterRef("pk"))
+            .order_by()
+            .values("product")
+            .annotate(total=Sum("stock"))
+            .values("total")
+        )
+        qs = super().get_queryset(request).annotate(stock_total=Subquery(totals))
         return qs.prefetch_related("images")
 
     @admin.display(description=_("image"))
     def preview(self, obj):
         images = list(obj.images.all())
-        return _thumb(images[0].thumbnail or images[0].image) if images else "—"
+        return thumb(images[0].thumbnail or images[0].image) if images else "—"
 
     @admin.display(description=_("price"), ordering="min_price")
     def price_from(self, obj):
-        return obj.min_price
+        return money(obj.min_price) or "—"
 
     @admin.display(description=_("stock"), ordering="stock_total")
     def total_stock(self, obj):
@@ -239,6 +189,13 @@ class ProductAdmin(admin.ModelAdmin):
         # The SKU formset validated every SKU against the new spec; its writes follow in
         # this transaction, each checked again by the SKU services.
         services.product_save(product=obj, check_skus=False)
+
+    def delete_model(self, request, obj):
+        services.product_delete(product=obj)
+
+    def delete_queryset(self, request, queryset):
+        for product in queryset:
+            services.product_delete(product=product)
 
     def save_formset(self, request, form, formset, change):
         product = form.instance
@@ -257,7 +214,7 @@ class ProductAdmin(admin.ModelAdmin):
                 continue
             is_new = inline_form.instance.pk is None
             if formset.model is Sku:
-                obj = self._save_sku(product, inline_form)
+                obj = self._save_sku(product, inline_form, request.user)
             else:
                 obj = self._save_image(product, inline_form)
             if obj is None:
@@ -268,12 +225,17 @@ class ProductAdmin(admin.ModelAdmin):
                 formset.changed_objects.append((obj, inline_form.changed_data))
 
     @staticmethod
-    def _save_sku(product, inline_form):
-        data = {f: inline_form.cleaned_data.get(f) for f in SkuInlineForm.Meta.fields}
+    def _save_sku(product, inline_form, actor):
+        data = {f: inline_form.cleaned_data.get(f) for f in services.SKU_FIELDS}
         try:
-            if inline_form.instance.pk:
-                return services.sku_update(sku=inline_form.instance, data=data)
-            return services.sku_create(product=product, data=data)
+            if inline_form.instance.pk is None:
+                opening = inline_form.stock_count.counted or 0
+                return services.sku_create(
+                    product=product, data={**data, "stock": opening}, actor=actor
+                )
+            sku = services.sku_update(sku=inline_form.instance, data=data)
+            stock_edits_apply(sku_id=sku.pk, form=inline_form, actor=actor)
+            return sku
         except ValidationError as exc:
             # Raised after the product was saved: roll back the whole save.
             raise _InlineError(inline_form, exc) from exc
@@ -294,11 +256,11 @@ class ProductAdmin(admin.ModelAdmin):
             )
             return replacement
         if inline_form.instance.pk:
-            image = inline_form.instance
-            image.alt, image.sort_order = data.get("alt", ""), data.get("sort_order") or 0
-            image.save(update_fields=["alt", "sort_order"])
-            services.product_sync(product_id=product.pk)
-            return image
+            return services.product_image_update(
+                image=inline_form.instance,
+                alt=data.get("alt", ""),
+                sort_order=data.get("sort_order") or 0,
+            )
         if not data.get("image"):
             return None
         return services.product_image_add(
@@ -365,10 +327,7 @@ class ProductAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Export selected products to CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="products.csv"'
-        csv_io.products_export(queryset=queryset, stream=response)
-        return response
+        return csv_response(csv_io.products_export_rows(queryset=queryset), "products.csv")
 
     # --- CSV import ----------------------------------------------------------------------
 
@@ -384,13 +343,13 @@ class ProductAdmin(admin.ModelAdmin):
 
     def import_csv_view(self, request):
         if not self.has_add_permission(request) or not self.has_change_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         form = CsvImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
-                result = csv_io.products_import(stream=form.cleaned_data["file"])
+                result = csv_io.products_import(
+                    stream=form.cleaned_data["file"], actor=request.user
+                )
             except ValidationError as exc:
                 for message in exc.messages[:20]:
                     form.add_error(None, message)
@@ -419,41 +378,3 @@ class _InlineError(Exception):
     def __init__(self, form, error: ValidationError):
         self.form, self.error = form, error
         super().__init__(str(error))
-
-
-@admin.register(Sku)
-class SkuAdmin(admin.ModelAdmin):
-    """The low-stock view: every SKU, filterable by low or no stock, stock editable in place."""
-
-    list_display = (
-        "code",
-        "product",
-        "attributes_label",
-        "price",
-        "stock",
-        "low_stock_threshold",
-        "is_active",
-    )
-    list_editable = ("stock",)
-    list_filter = (LowStockFilter, "is_active", "product__category")
-    search_fields = ("code", "product__name")
-    list_select_related = ("product",)
-    ordering = ("stock", "code")
-    fields = SkuInlineForm.Meta.fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("product")
-
-    @admin.display(description=_("attributes"))
-    def attributes_label(self, obj):
-        return obj.attributes_label
-
-    def save_model(self, request, obj, form, change):
-        data = {f: form.cleaned_data.get(f) for f in form.cleaned_data}
-        if change:
-            services.sku_update(sku=obj, data=data)
-        else:
-            services.sku_create(product=obj.product, data=data)
-
-    def has_add_permission(self, request):
-        return False  # SKUs are added on their product's page

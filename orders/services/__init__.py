@@ -1,0 +1,42 @@
+"""Order writes. Callers import from here; the modules split it by subject:
+``transitions`` (the state machine), ``checkout`` and ``lifecycle``."""
+
+from orders.services.checkout import (
+    ORDER_NO_ATTEMPTS,
+    checkout_lines,
+    order_create_from_cart,
+    schedule_close,
+)
+from orders.services.lifecycle import (
+    order_cancel,
+    order_close_overdue,
+    order_confirm_receipt,
+    order_mark_paid,
+    order_ship,
+    orders_auto_complete,
+    orders_close_overdue,
+)
+from orders.services.transitions import (
+    STAMPS,
+    TRANSITIONS,
+    notify_after_commit,
+    order_transition,
+)
+
+__all__ = [
+    "ORDER_NO_ATTEMPTS",
+    "STAMPS",
+    "TRANSITIONS",
+    "checkout_lines",
+    "notify_after_commit",
+    "order_cancel",
+    "order_close_overdue",
+    "order_confirm_receipt",
+    "order_create_from_cart",
+    "order_mark_paid",
+    "order_ship",
+    "order_transition",
+    "orders_auto_complete",
+    "orders_close_overdue",
+    "schedule_close",
+]

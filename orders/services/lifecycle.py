@@ -1,0 +1,151 @@
+"""An order's life after checkout: cancel, timeout, payment, shipping, completion."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import StockReason
+from catalog.services import product_sales_add, stock_return_many
+from config.oncommit import after_commit
+from orders.errors import IllegalTransition
+from orders.models import ActorType, Order, OrderStatus
+from orders.services.transitions import notify_after_commit, order_transition
+
+S = OrderStatus
+
+
+@transaction.atomic
+def order_cancel(
+    *,
+    order_id: int,
+    actor=None,
+    actor_type: str,
+    reason: str = "",
+    stock_reason: str = StockReason.CANCEL,
+) -> Order:
+    """Cancel an unpaid order and return its stock, exactly once however many callers race."""
+    order = order_transition(
+        order_id=order_id,
+        to_status=S.CANCELLED,
+        actor=actor,
+        actor_type=actor_type,
+        note=reason,
+        fields={"cancel_reason": reason[:200]},
+    )
+    quantities: dict[int, int] = {}
+    for sku_id, quantity in order.items.exclude(sku=None).values_list("sku_id", "quantity"):
+        quantities[sku_id] = quantities.get(sku_id, 0) + quantity
+    stock_return_many(
+        quantities=quantities, reason=stock_reason, reference=order.order_no, actor=actor
+    )
+    notify_after_commit(order.pk, "cancelled")
+    return order
+
+
+def order_close_overdue(*, order_id: int) -> bool:
+    """Cancel the order if it is still unpaid past its deadline; True if this call did it.
+
+    Idempotent and safe to race with the sweep, the countdown task and the shopper.
+    (The payments app will ask the provider whether the payment went through first.)
+    """
+    due = Order.objects.filter(
+        pk=order_id, status=S.PENDING_PAYMENT, pay_deadline__lte=timezone.now()
+    ).exists()
+    if not due:
+        return False
+    try:
+        order_cancel(
+            order_id=order_id,
+            actor_type=ActorType.SYSTEM,
+            reason=_("Not paid in time"),
+            stock_reason=StockReason.TIMEOUT,
+        )
+    except IllegalTransition:
+        return False  # paid or cancelled meanwhile
+    return True
+
+
+def orders_close_overdue(*, limit: int = 500) -> int:
+    """The sweep: close up to ``limit`` unpaid orders past their deadline; returns how many."""
+    ids = list(
+        Order.objects.filter(status=S.PENDING_PAYMENT, pay_deadline__lte=timezone.now())
+        .order_by("pay_deadline")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(order_close_overdue(order_id=order_id) for order_id in ids)
+
+
+@transaction.atomic
+def order_mark_paid(
+    *, order_id: int, actor=None, actor_type: str = ActorType.SYSTEM, note: str = ""
+) -> Order:
+    """Record payment (called by payments; merchants may mark offline payments)."""
+    order = order_transition(
+        order_id=order_id, to_status=S.PAID, actor=actor, actor_type=actor_type, note=note
+    )
+    sold: dict[int, int] = {}
+    for product_id, quantity in order.items.exclude(product=None).values_list(
+        "product_id", "quantity"
+    ):
+        sold[product_id] = sold.get(product_id, 0) + quantity
+    after_commit(lambda: product_sales_add(quantities=sold))
+    notify_after_commit(order.pk, "paid")
+    return order
+
+
+@transaction.atomic
+def order_ship(*, order_id: int, carrier: str, tracking_no: str, actor=None) -> Order:
+    """Ship a paid order with its carrier and tracking number."""
+    carrier, tracking_no = (carrier or "").strip(), (tracking_no or "").strip()
+    errors = {}
+    if not carrier:
+        errors["carrier"] = [_("This field is required.")]
+    if not tracking_no:
+        errors["tracking_no"] = [_("This field is required.")]
+    if errors:
+        raise ValidationError(errors)
+    order = order_transition(
+        order_id=order_id,
+        to_status=S.SHIPPED,
+        actor=actor,
+        actor_type=ActorType.MERCHANT,
+        note=f"{carrier} {tracking_no}",
+        fields={"carrier": carrier[:50], "tracking_no": tracking_no[:64]},
+    )
+    notify_after_commit(order.pk, "shipped")
+    return order
+
+
+def order_confirm_receipt(*, order_id: int, user) -> Order:
+    """The shopper says the parcel arrived."""
+    return order_transition(
+        order_id=order_id,
+        to_status=S.COMPLETED,
+        actor=user,
+        actor_type=ActorType.SHOPPER,
+        note=_("Receipt confirmed"),
+    )
+
+
+def orders_auto_complete(*, limit: int = 500) -> int:
+    """Complete orders shipped more than ORDER_AUTO_COMPLETE_DAYS ago; returns how many."""
+    cutoff = timezone.now() - timedelta(days=settings.ORDER_AUTO_COMPLETE_DAYS)
+    ids = Order.objects.filter(status=S.SHIPPED, shipped_at__lte=cutoff).values_list(
+        "pk", flat=True
+    )[:limit]
+    done = 0
+    for order_id in list(ids):
+        try:
+            order_transition(
+                order_id=order_id, to_status=S.COMPLETED, note=_("Completed automatically")
+            )
+            done += 1
+        except IllegalTransition:
+            continue
+    return done

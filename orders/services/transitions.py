@@ -1,0 +1,77 @@
+"""The order state machine: one service moves an order between states, exactly once.
+
+``order_transition`` checks the allowed-transition table, updates with
+``UPDATE … WHERE status = <old>`` and writes an OrderEvent, so of racing callers (a shopper's
+cancel, the countdown task, the sweep) exactly one wins.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.oncommit import after_commit
+from orders.errors import IllegalTransition, OrderNotFound
+from orders.models import ActorType, Order, OrderEvent, OrderStatus
+
+S = OrderStatus
+TRANSITIONS: dict[str, set[str]] = {
+    S.PENDING_PAYMENT: {S.PAID, S.CANCELLED},
+    S.PAID: {S.SHIPPED, S.REFUNDING},
+    S.SHIPPED: {S.COMPLETED, S.REFUNDING},
+    S.REFUNDING: {S.REFUNDED, S.PAID, S.SHIPPED},
+}
+STAMPS = {
+    S.PAID: "paid_at",
+    S.SHIPPED: "shipped_at",
+    S.COMPLETED: "completed_at",
+    S.CANCELLED: "cancelled_at",
+}
+
+
+@transaction.atomic
+def order_transition(
+    *,
+    order_id: int,
+    to_status: str,
+    actor=None,
+    actor_type: str = ActorType.SYSTEM,
+    note: str = "",
+    fields: dict | None = None,
+) -> Order:
+    """Move an order to ``to_status`` if allowed from its current status, exactly once.
+
+    Raises IllegalTransition when the table forbids it or another request changed the order
+    first (the conditional UPDATE then matches no row).
+    """
+    current = Order.objects.filter(pk=order_id).values_list("status", flat=True).first()
+    if current is None:
+        raise OrderNotFound()
+    if to_status not in TRANSITIONS.get(current, set()):
+        raise IllegalTransition(
+            _("An order that is “%(current)s” cannot become “%(target)s”.")
+            % {"current": S(current).label, "target": S(to_status).label}
+        )
+    now = timezone.now()
+    updates = {"status": to_status, "updated_at": now, **(fields or {})}
+    if to_status in STAMPS:
+        updates[STAMPS[to_status]] = now
+    if not Order.objects.filter(pk=order_id, status=current).update(**updates):
+        raise IllegalTransition(_("The order was changed by someone else. Reload and retry."))
+    OrderEvent.objects.create(
+        order_id=order_id,
+        from_status=current,
+        to_status=to_status,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_type=actor_type,
+        note=note[:300],
+    )
+    return Order.objects.get(pk=order_id)
+
+
+def notify_after_commit(order_id: int, kind: str) -> None:
+    """Queue the shopper's notification once the transaction commits (never raises)."""
+    from orders.tasks import order_notify_task
+
+    after_commit(lambda: order_notify_task.delay(order_id, kind))

@@ -1,0 +1,110 @@
+"""What happens after an order commits: each side effect on its own, sales counts outside
+the order's transaction."""
+
+import io
+import logging
+from datetime import timedelta
+
+import pytest
+import redis
+from django.conf import settings
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from catalog.cache import catalog_version
+from catalog.models import Product
+from catalog.tests.factories import make_product
+from config.middleware import RequestIdLogFilter
+from orders import services, tasks
+from orders.models import ActorType, Order, OrderStatus
+from orders.services import checkout
+from orders.tests.conftest import fill_cart, place_order
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def log_lines():
+    """Log lines as the project's console handler writes them (request id filter included)."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestIdLogFilter())
+    handler.setFormatter(logging.Formatter(settings.LOGGING["formatters"]["default"]["format"]))
+    logging.getLogger().addHandler(handler)
+    yield lambda: stream.getvalue().splitlines()
+    logging.getLogger().removeHandler(handler)
+
+
+def test_order_stands_when_the_broker_and_redis_fail_after_commit(
+    client, buyer, monkeypatch, log_lines, django_capture_on_commit_callbacks
+):
+    def broker_down(*args, **kwargs):
+        raise OperationalError("broker unreachable")
+
+    def redis_down(**kwargs):
+        raise redis.ConnectionError("redis unreachable")
+
+    monkeypatch.setattr(tasks.order_close_overdue_task, "apply_async", broker_down)
+    monkeypatch.setattr(checkout, "cart_remove", redis_down)
+    client.force_login(buyer)
+    sku = make_product(name="Lamp").skus.get()
+    fill_cart(buyer, (sku, 1))
+    html = client.get(reverse("orders:checkout")).content.decode()
+    token = html.split('name="token" value="')[1].split('"')[0]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(
+            reverse("orders:checkout"),
+            {"token": token, "expected_total": "100.00", "address": buyer.address.pk},
+            HTTP_X_REQUEST_ID="rid-side-effects-1",
+        )
+    order = Order.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == order.get_absolute_url()
+    assert len(callbacks) == 3
+    # The notification still went out, after the two failures before it.
+    assert [m.subject.split(":")[0] for m in mail.outbox] == [f"Order {order.order_no} placed"]
+    # Django's logger for failed robust callbacks ("django.db.backends.base"; the test
+    # client's capture uses "django.test"), with the request's id on each line.
+    failures = [line for line in log_lines() if "Error calling" in line]
+    assert len(failures) == 2
+    assert all("ERROR [rid-side-effects-1] django." in line for line in failures)
+    assert "(redis unreachable)" in failures[0] and "(broker unreachable)" in failures[1]
+
+
+def test_the_sweep_closes_an_order_whose_countdown_was_never_scheduled(buyer, monkeypatch):
+    def broker_down(*args, **kwargs):
+        raise OperationalError("broker unreachable")
+
+    monkeypatch.setattr(tasks.order_close_overdue_task, "apply_async", broker_down)
+    sku = make_product().skus.get()
+    order = place_order(buyer, sku, 2)
+    Order.objects.filter(pk=order.pk).update(pay_deadline=timezone.now() - timedelta(seconds=1))
+    assert services.orders_close_overdue() == 1
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert sku.movements.latest("pk").reason == "timeout"
+
+
+def test_sales_counts_move_after_the_payment_commits_not_inside_it(
+    buyer, django_capture_on_commit_callbacks
+):
+    first = make_product(name="First").skus.get()
+    second = make_product(name="Second").skus.get()
+    fill_cart(buyer, (first, 2), (second, 1))
+    order, _ = services.order_create_from_cart(user=buyer, address_id=buyer.address.pk)
+    before = catalog_version()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.order_mark_paid(order_id=order.pk, actor_type=ActorType.MERCHANT)
+        # Inside the payment's transaction the products' rows were not touched.
+        assert list(Product.objects.order_by("pk").values_list("sales_count", flat=True)) == [
+            0,
+            0,
+        ]
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
+    assert list(Product.objects.order_by("pk").values_list("sales_count", flat=True)) == [2, 1]
+    assert catalog_version() > before
