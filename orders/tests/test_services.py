@@ -14,7 +14,6 @@ from catalog.models import Product, Sku
 from catalog.tests.factories import make_product
 from config.testing import run_concurrently
 from orders import services
-from orders.services import checkout
 from orders.errors import (
     IllegalTransition,
     ItemUnavailable,
@@ -23,6 +22,7 @@ from orders.errors import (
     PriceChanged,
 )
 from orders.models import ActorType, Message, Order, OrderEvent, OrderStatus
+from orders.services import checkout
 from orders.tests.conftest import fill_cart, place_order
 
 pytestmark = pytest.mark.django_db
