@@ -7,6 +7,11 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
+# Embedded mode has no beat: periodic jobs (the unpaid-order sweep …) run in-process.
+from config.scheduler import start_embedded_scheduler  # noqa: E402
+
+start_embedded_scheduler()
+
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 

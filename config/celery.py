@@ -26,5 +26,7 @@ def _carry_request_id(headers=None, **kwargs):
 def _restore_request_id(task=None, **kwargs):
     from config.middleware import request_id_var
 
+    if task.request.is_eager:
+        return  # inline (embedded mode, tests): it runs in the request's thread, keep its id
     request_id = getattr(task.request, "request_id", None) or (task.request.id or "-")
     request_id_var.set(request_id)

@@ -7,3 +7,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
+
+# Embedded mode has no beat: periodic jobs (the unpaid-order sweep …) run in-process.
+from config.scheduler import start_embedded_scheduler  # noqa: E402
+
+start_embedded_scheduler()

@@ -1,4 +1,5 @@
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from orders.errors import OrderNotFound
 from orders.models import Order, OrderEvent, OrderItem, OrderStatus
@@ -40,8 +41,8 @@ def order_get_for_user(*, user, order_no: str) -> Order:
 
 
 def order_actions(order: Order) -> list[str]:
-    """What the shopper may do with the order now."""
-    return {
-        OrderStatus.PENDING_PAYMENT: ["pay", "cancel"],
-        OrderStatus.SHIPPED: ["confirm_receipt"],
-    }.get(order.status, [])
+    """What the shopper may do with the order now (an overdue unpaid order: only cancel,
+    until the sweep closes it)."""
+    if order.status == OrderStatus.PENDING_PAYMENT:
+        return ["cancel"] if order.pay_deadline <= timezone.now() else ["pay", "cancel"]
+    return {OrderStatus.SHIPPED: ["confirm_receipt"]}.get(order.status, [])

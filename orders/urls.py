@@ -11,4 +11,5 @@ urlpatterns = [
     path("orders/<str:order_no>/cancel/", views.order_cancel, name="cancel"),
     path("orders/<str:order_no>/confirm/", views.order_confirm, name="confirm"),
     path("messages/", views.message_list, name="messages"),
+    path("messages/read/", views.message_mark_read, name="messages_read"),
 ]

@@ -35,6 +35,25 @@ def embedded_env(tmp_path):
     return env
 
 
+OVERDUE_ORDER = """
+from datetime import timedelta
+from django.utils import timezone
+from accounts.models import User
+from carts.keys import user_cart_key
+from carts.services import cart_add, cart_clear
+from catalog.models import Sku
+from orders.models import Order
+from orders.services import order_create_from_cart
+user = User.objects.get(username="shopper")
+cart_clear(key=user_cart_key(user.pk))
+sku = Sku.objects.filter(stock__gt=0, is_active=True, product__status="on_sale").first()
+cart_add(key=user_cart_key(user.pk), sku_id=sku.pk, quantity=1)
+order, _ = order_create_from_cart(user=user, address_id=user.addresses.first().pk)
+Order.objects.filter(pk=order.pk).update(pay_deadline=timezone.now() - timedelta(seconds=5))
+print(order.order_no)
+"""
+
+
 def _manage(env, *args, timeout=180):
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -53,6 +72,9 @@ def test_embedded_mode_boots_and_serves_the_shop(embedded_env):
     second = _manage(embedded_env, "seed_demo").stdout
     assert "created user shopper" in first
     assert "kept user shopper" in second
+
+    # An unpaid order past its deadline: nothing but the in-process scheduler can close it.
+    overdue = _manage(embedded_env, "shell", "-c", OVERDUE_ORDER).stdout.strip().splitlines()[-1]
 
     port = _free_port()
     server = subprocess.Popen(
@@ -107,6 +129,14 @@ def test_embedded_mode_boots_and_serves_the_shop(embedded_env):
             timeout=10,
         )
         assert me.json()["username"] == "shopper"
+        auth = {"Authorization": f"Bearer {good.json()['access']}"}
+        deadline = time.monotonic() + 30
+        while True:
+            status = requests.get(base + f"/api/v1/orders/{overdue}", headers=auth, timeout=10)
+            if status.json()["status"] == "cancelled" or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert status.json()["status"] == "cancelled"
     finally:
         server.terminate()
         server.wait(timeout=10)

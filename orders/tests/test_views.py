@@ -82,17 +82,31 @@ def test_order_pages_tabs_detail_actions(client, buyer):
     assert "Cancel order" not in detail and "wrong size" in detail
 
 
-def test_overdue_order_shows_cancelled_even_before_the_sweep(client, buyer):
+def test_viewing_an_overdue_order_writes_nothing_and_page_and_api_agree(client, buyer):
     from datetime import timedelta
 
     from django.utils import timezone
+    from rest_framework.test import APIClient
+
+    from orders.services import orders_close_overdue
 
     client.force_login(buyer)
+    api = APIClient()
+    api.force_authenticate(buyer)
     order = place_order(buyer)
     Order.objects.filter(pk=order.pk).update(pay_deadline=timezone.now() - timedelta(minutes=1))
     detail = client.get(order.get_absolute_url())
-    assert detail.context["order"].status == OrderStatus.CANCELLED
-    assert "Pay now" not in detail.content.decode()
+    from_api = api.get(f"/api/v1/orders/{order.order_no}").json()
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PENDING_PAYMENT  # GET wrote nothing
+    assert detail.context["order"].status == from_api["status"] == "pending_payment"
+    assert "Pay now" not in detail.content.decode()  # past its deadline: no paying
+    assert from_api["actions"] == ["cancel"]
+
+    assert orders_close_overdue() == 1  # the sweep (beat, or the embedded scheduler)
+    detail = client.get(order.get_absolute_url())
+    from_api = api.get(f"/api/v1/orders/{order.order_no}").json()
+    assert detail.context["order"].status == from_api["status"] == "cancelled"
 
 
 def test_another_users_order_page_is_404(client, buyer):
@@ -103,12 +117,17 @@ def test_another_users_order_page_is_404(client, buyer):
     assert Order.objects.get(pk=order.pk).status == OrderStatus.PENDING_PAYMENT
 
 
-def test_messages_page_marks_read(client, buyer, django_capture_on_commit_callbacks):
+def test_messages_page_reads_without_writing_and_marks_read_by_post(
+    client, buyer, django_capture_on_commit_callbacks
+):
     client.force_login(buyer)
     with django_capture_on_commit_callbacks(execute=True):
         order = place_order(buyer)
     page = client.get(reverse("orders:messages"))
     assert f"Order {order.order_no} placed" in page.content.decode()
+    assert buyer.messages.filter(read_at=None).count() == 1  # a GET never writes
+    assert client.get(reverse("orders:messages_read")).status_code == 405
+    client.post(reverse("orders:messages_read"))
     assert buyer.messages.filter(read_at=None).count() == 0
 
 
