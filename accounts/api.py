@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors, services
+from accounts.authentication import access_token_deny
 from accounts.models import ADDRESS_EDITABLE_FIELDS, Address, User
 from config.net import client_ip
 from config.pagination import paginated_response, paginated_schema
@@ -13,8 +14,19 @@ from config.schema import ERRORS
 from config.throttling import ScopedIpThrottle
 
 
+class OptionalEmailField(serializers.EmailField):
+    """An email address or null (stored as "" when the user has none)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class UserOutputSerializer(serializers.ModelSerializer):
     avatar = serializers.ImageField(read_only=True)
+    email = OptionalEmailField(read_only=True)
 
     class Meta:
         model = User
@@ -115,12 +127,16 @@ class LogoutApi(APIView):
         request=RefreshTokenInputSerializer,
         responses={204: None, **ERRORS},
         tags=["auth"],
-        summary="Log out: revoke the given refresh token",
+        summary="Log out: revoke the given refresh token and the access token sent with it",
     )
     def post(self, request):
         data = RefreshTokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.user_token_revoke(**data.validated_data)
+        # The access token this client holds stops working too (denied until it expires).
+        scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+        if scheme == "Bearer" and raw:
+            access_token_deny(raw=raw.strip())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -48,6 +48,11 @@ class User(AbstractUser):
         swappable = "AUTH_USER_MODEL"
         constraints = [
             models.UniqueConstraint(
+                Lower("username"),
+                name="accounts_user_username_ci_unique",
+                violation_error_message=_("A user with that username already exists."),
+            ),
+            models.UniqueConstraint(
                 Lower("email"),
                 name="accounts_user_email_ci_unique",
                 condition=~models.Q(email=""),

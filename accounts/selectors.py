@@ -9,13 +9,15 @@ def user_get_by_identifier(*, identifier: str) -> User | None:
     identifier = identifier.strip()
     if not identifier:
         return None
-    query = Q(username=identifier)
+    query = Q(username__iexact=identifier)
     if "@" in identifier:
         query |= Q(email__iexact=identifier)
     else:
         query |= Q(phone=identifier)
-    # Username matches win over email/phone matches of other users.
-    users = sorted(User.objects.filter(query)[:3], key=lambda u: u.username != identifier)
+    # Username matches win over email/phone matches of other users (older accounts may
+    # still hold such a clash; new ones cannot).
+    lowered = identifier.lower()
+    users = sorted(User.objects.filter(query)[:3], key=lambda u: u.username.lower() != lowered)
     return users[0] if users else None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import AuthenticationFailed
@@ -35,6 +37,7 @@ from config.ratelimit import rate_limit_hit, rate_limit_peek, rate_limit_reset
 logger = logging.getLogger(__name__)
 
 PROFILE_FIELDS = ("nickname", "email", "phone", "avatar")
+PHONE_LIKE = re.compile(r"\+?[0-9]{6,15}")
 
 
 # --- Users ---------------------------------------------------------------------------------
@@ -48,29 +51,63 @@ def _normalize_phone(phone: str | None) -> str:
     return (phone or "").strip().replace(" ", "").replace("-", "")
 
 
-def _check_unique(*, email: str, phone: str, exclude_pk=None) -> None:
+def _check_unique(*, username: str, email: str, phone: str, exclude_pk=None) -> None:
+    """Every identifier one logs in with (username, email, phone) names one user only.
+
+    Usernames and emails compare without case. A username equal to another user's email or
+    phone (or the other way round) would make that user's login by it ambiguous.
+    """
     others = User.objects.exclude(pk=exclude_pk) if exclude_pk else User.objects.all()
     errors = {}
-    if email and others.filter(email__iexact=email).exists():
+    if (
+        username
+        and others.filter(
+            Q(username__iexact=username) | Q(email__iexact=username) | Q(phone=username)
+        ).exists()
+    ):
+        errors["username"] = [_("A user with that username already exists.")]
+    if email and others.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists():
         errors["email"] = [_("A user with that email address already exists.")]
-    if phone and others.filter(phone=phone).exists():
+    if phone and others.filter(Q(phone=phone) | Q(username__iexact=phone)).exists():
         errors["phone"] = [_("A user with that phone number already exists.")]
     if errors:
         raise ValidationError(errors)
 
 
+def _check_username_shape(username: str) -> None:
+    """A new username may not look like an email or a phone number (they log in too)."""
+    if "@" in username:
+        raise ValidationError({"username": [_("A username cannot contain “@”.")]})
+    if PHONE_LIKE.fullmatch(username.replace(" ", "").replace("-", "")):
+        raise ValidationError(
+            {"username": [_("A username cannot be a phone number; use letters too.")]}
+        )
+
+
 def _validate_user(user: User, errors: dict | None = None) -> None:
-    """Field checks plus case-insensitive email / phone uniqueness, all as field errors."""
+    """Field checks plus uniqueness of every login identifier, all as field errors."""
     errors = dict(errors or {})
     try:
         user.full_clean(exclude=["password"], validate_constraints=False)
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    try:
-        _check_unique(email=user.email, phone=user.phone, exclude_pk=user.pk)
-    except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
+    new = user.pk is None
+    checks = [
+        lambda: _check_username_shape(user.username) if new else None,
+        lambda: _check_unique(
+            username=user.username if new else "",
+            email=user.email,
+            phone=user.phone,
+            exclude_pk=user.pk,
+        ),
+    ]
+    for check in checks:
+        try:
+            check()
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                known = errors.setdefault(field, [])
+                known.extend(m for m in messages if m not in known)
     if errors:
         raise ValidationError(errors)
 
@@ -268,6 +305,12 @@ def user_login_wechat(*, code: str) -> tuple[User, bool]:
 # --- Addresses -----------------------------------------------------------------------------
 
 
+def _lock_address_book(user_id: int) -> None:
+    """Every write to a user's address book first locks the user's row, so writes of one
+    book run one after another (the one-default constraint is never raced)."""
+    User.objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True).first()
+
+
 def _clean_address(address: Address) -> None:
     address.full_clean(exclude=["user", "is_default"])
 
@@ -275,8 +318,8 @@ def _clean_address(address: Address) -> None:
 @transaction.atomic
 def address_create(*, user: User, data: dict) -> Address:
     """Add an address (at most ADDRESS_LIMIT_PER_USER); the first one becomes the default."""
-    # Lock the owner so two concurrent creates cannot both pass the limit check.
-    User.objects.select_for_update().filter(pk=user.pk).first()
+    # Two concurrent creates must not both pass the limit check.
+    _lock_address_book(user.pk)
     limit = settings.ADDRESS_LIMIT_PER_USER
     existing = Address.objects.filter(user=user).count()
     if existing >= limit:
@@ -293,22 +336,29 @@ def address_create(*, user: User, data: dict) -> Address:
 
 @transaction.atomic
 def address_update(*, address: Address, data: dict) -> Address:
-    """Change an address; ``is_default=True`` makes it the default."""
+    """Change an address; ``is_default=True`` makes it the default.
+
+    Saves only the fields given: the default flag may have moved since ``address`` was
+    read, and writing it back would break the one-default rule.
+    """
     for field in ADDRESS_EDITABLE_FIELDS:
         if field in data:
             setattr(address, field, data[field])
     _clean_address(address)
-    if address.is_default:
-        Address.objects.filter(user_id=address.user_id, is_default=True).exclude(
-            pk=address.pk
-        ).update(is_default=False)
-    address.save()
+    _lock_address_book(address.user_id)
+    fields = [f for f in ADDRESS_EDITABLE_FIELDS if f in data and f != "is_default"]
+    address.save(update_fields=[*fields, "updated_at"])
+    if data.get("is_default"):
+        address_set_default(address=address)
+    else:
+        address.is_default = Address.objects.filter(pk=address.pk, is_default=True).exists()
     return address
 
 
 @transaction.atomic
 def address_set_default(*, address: Address) -> Address:
-    """Make this the user's only default address."""
+    """Make this the user's only default address (concurrent calls queue on the lock)."""
+    _lock_address_book(address.user_id)
     Address.objects.filter(user_id=address.user_id, is_default=True).exclude(pk=address.pk).update(
         is_default=False
     )
@@ -321,6 +371,7 @@ def address_set_default(*, address: Address) -> Address:
 def address_delete(*, address: Address) -> None:
     """Delete an address; if it was the default, the most recent other one takes over."""
     user_id, was_default = address.user_id, address.is_default
+    _lock_address_book(user_id)
     address.delete()
     if was_default:
         successor = Address.objects.filter(user_id=user_id).order_by("-updated_at", "-pk").first()

@@ -11,6 +11,7 @@ from carts import services
 from carts.keys import cart_key_for_request
 from carts.selectors import cart_view
 from config.exceptions import ApplicationError
+from config.parsing import parse_id
 
 
 class LineForm(forms.Form):
@@ -62,7 +63,9 @@ def _line_action(request, action, success: str | None = None):
 def cart_add(request):
     return _line_action(
         request,
-        lambda key, sku, qty: services.cart_add(key=key, sku_id=sku, quantity=qty or 1),
+        lambda key, sku, qty: services.cart_add(
+            key=key, sku_id=sku, quantity=1 if qty is None else qty
+        ),
         _("Added to your cart."),
     )
 
@@ -71,7 +74,9 @@ def cart_add(request):
 def cart_update(request):
     return _line_action(
         request,
-        lambda key, sku, qty: services.cart_set_quantity(key=key, sku_id=sku, quantity=qty or 0),
+        lambda key, sku, qty: services.cart_set_quantity(
+            key=key, sku_id=sku, quantity=0 if qty is None else qty
+        ),
     )
 
 
@@ -85,10 +90,11 @@ def cart_select(request):
     key = cart_key_for_request(request, create=True)
     selected = request.POST.get("selected") == "1"
     sku = request.POST.get("sku")
-    if sku is not None and not sku.isdigit():
+    sku_id = parse_id(sku) if sku else None
+    if sku and sku_id is None:
         messages.error(request, _("Choose an item."))
         return _back(request)
-    sku_ids = [int(sku)] if sku else None
+    sku_ids = [sku_id] if sku_id else None
     return _apply(
         request, lambda: services.cart_select(key=key, selected=selected, sku_ids=sku_ids)
     )

@@ -1,7 +1,6 @@
 """Checkout and order pages (thin): the same services as the API."""
 
 import secrets
-from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.forms import AddressForm
 from accounts.selectors import address_list_for_user
 from config.exceptions import ApplicationError
+from config.parsing import parse_amount, parse_id
 from orders import selectors, services
 from orders.errors import OrderNotFound, PriceChanged
 from orders.models import ActorType, Message
@@ -64,13 +64,15 @@ def _checkout_review(request, *, status=200, errors=None):
 
 def _checkout_submit(request):
     token = request.POST.get("token", "")
-    try:
-        expected = Decimal(request.POST.get("expected_total", ""))
-        address_id = int(request.POST.get("address", ""))
-    except (InvalidOperation, ValueError):
+    expected = parse_amount(request.POST.get("expected_total", ""))
+    address_id = parse_id(request.POST.get("address", ""))
+    if address_id is None:
         return _checkout_review(
             request, status=400, errors={"address": [_("Choose a delivery address.")]}
         )
+    if expected is None:
+        messages.error(request, _("The form was damaged. Please review your order again."))
+        return _checkout_review(request, status=400)
     if not token or len(token) > 64:
         messages.error(request, _("The form expired. Please review your order again."))
         return redirect("orders:checkout")

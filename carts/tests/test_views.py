@@ -44,3 +44,11 @@ def test_stepper_remove_and_errors_on_the_page(client):
 
 def test_cart_controls_need_post(client):
     assert client.get(reverse("carts:add")).status_code == 405
+
+
+@pytest.mark.parametrize("quantity", ["0", "-1"])
+def test_adding_zero_or_negative_is_refused_with_the_same_message(client, quantity):
+    sku = make_product().skus.get()
+    response = client.post(reverse("carts:add"), {"sku": sku.pk, "quantity": quantity}, follow=True)
+    assert "Choose a quantity between 1 and 99." in response.content.decode()
+    assert response.context["cart"]["count"] == 0

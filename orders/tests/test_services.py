@@ -389,3 +389,17 @@ def test_resubmit_that_loses_the_race_after_the_cart_emptied_returns_the_first_o
     )
     assert created is False
     assert Order.objects.get().pk == order.pk
+
+
+def test_a_colliding_order_number_is_retried_not_a_500(buyer, monkeypatch):
+    sku = make_product(skus=[{"attributes": {"colour": "red"}, "stock": 5}]).skus.get()
+    taken = place_order(UserFactory(), sku, 1).order_no
+    numbers = iter([taken, "20261122000000" + "12345678"])
+    monkeypatch.setattr(checkout, "_new_order_no", lambda: next(numbers))
+    fill_cart(buyer, (sku, 2))
+    order, created = services.order_create_from_cart(user=buyer, address_id=buyer.address.pk)
+    assert created and order.order_no == "2026112200000012345678"
+    assert stock(sku) == 2  # taken once, not twice
+    assert list(
+        sku.movements.filter(reason="order").order_by("pk").values_list("quantity", "reference")
+    ) == [(-1, taken), (-2, order.order_no)]

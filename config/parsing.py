@@ -1,0 +1,36 @@
+"""Strict parsing of ids and amounts from query strings and forms.
+
+``str.isdigit()`` and ``int()`` accept more than ASCII digits (``"²".isdigit()`` is True,
+``int("١٢")`` is 12), and ``Decimal()`` accepts ``NaN``, ``sNaN`` and ``Infinity``. Each such
+value used to reach a query or a comparison and answer 500. Views parse through here and
+turn ``None`` into a form error.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+MAX_ID = 2**63 - 1  # PostgreSQL bigint
+_ID = re.compile(r"[0-9]{1,19}")
+_AMOUNT = re.compile(r"-?[0-9]{1,12}(\.[0-9]{1,2})?")
+
+
+def parse_id(value) -> int | None:
+    """A positive database id from ASCII digits, else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 < value <= MAX_ID else None
+    if not isinstance(value, str) or not _ID.fullmatch(value.strip()):
+        return None
+    number = int(value.strip())
+    return number if 0 < number <= MAX_ID else None
+
+
+def parse_amount(value) -> Decimal | None:
+    """A money amount (at most 12 digits and 2 decimals) from ASCII text, else None."""
+    if not isinstance(value, str) or not _AMOUNT.fullmatch(value.strip()):
+        return None
+    try:
+        return Decimal(value.strip())
+    except InvalidOperation:
+        return None
