@@ -5,19 +5,27 @@
     p:<sku>  unit price when last added (to tell the shopper about price changes)
     t:<sku>  when it was added (to list newest first)
 
-and its TTL (CART_TTL_SECONDS) is refreshed on every write. Carts never write stock.
+and its TTL (CART_TTL_SECONDS) is refreshed on every write. Writes that read before they
+write (add, set quantity, select, merge) are one Lua script each, so concurrent requests and
+checkout's removal never interleave inside them. Carts never write stock.
 """
 
 from __future__ import annotations
 
 import time
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 
 from carts.errors import CartFull, ExceedsStock, LineNotInCart, QuantityInvalid, SkuUnavailable
 from catalog.models import ProductStatus, Sku
-from config.redis import get_redis
+from config.redis import LuaScript, get_redis
+
+_LUA = Path(__file__).parent / "lua"
+_add_script = LuaScript((_LUA / "cart_add.lua").read_text())
+_update_script = LuaScript((_LUA / "cart_update_line.lua").read_text())
+_merge_script = LuaScript((_LUA / "cart_merge.lua").read_text())
 
 
 def _max_quantity() -> int:
@@ -45,10 +53,6 @@ def _check_quantity(quantity, sku: Sku) -> None:
         raise ExceedsStock(message, errors={"quantity": [message]})
 
 
-def _touch(pipe, key: str) -> None:
-    pipe.expire(key, settings.CART_TTL_SECONDS)
-
-
 def cart_lines_raw(*, key: str) -> dict[int, dict]:
     """sku id → {quantity, selected, price, added}; straight from Redis."""
     raw = get_redis().hgetall(key)
@@ -67,40 +71,49 @@ def cart_lines_raw(*, key: str) -> dict[int, dict]:
 
 
 def cart_add(*, key: str, sku_id: int, quantity: int) -> int:
-    """Add to the cart (or to a line already there); returns the line's new quantity."""
+    """Add to the cart (or to a line already there); returns the line's new quantity.
+
+    One Lua call checks the line limit and the cap and writes the whole line, so concurrent
+    adds never exceed either, and never leave half a line.
+    """
     sku = _purchasable_sku(sku_id)
     _check_quantity(quantity, sku)
-    client = get_redis()
-    existing = client.hget(key, f"q:{sku.pk}")
-    if existing is None and client.hlen(key) // 4 >= settings.CART_MAX_LINES:
+    status, wanted = _add_script(
+        keys=[key],
+        args=[
+            sku.pk,
+            quantity,
+            min(_max_quantity(), sku.stock),
+            settings.CART_MAX_LINES,
+            str(sku.price),
+            time.time(),
+            settings.CART_TTL_SECONDS,
+        ],
+    )
+    if status == -1:
         message = CartFull.default_message % {"max": settings.CART_MAX_LINES}
         raise CartFull(message)
-    with client.pipeline() as pipe:
-        pipe.hincrby(key, f"q:{sku.pk}", quantity)
-        pipe.hset(
-            key,
-            mapping={f"s:{sku.pk}": "1", f"p:{sku.pk}": str(sku.price), f"t:{sku.pk}": time.time()},
-        )
-        _touch(pipe, key)
-        new_quantity = pipe.execute()[0]
-    if new_quantity > min(_max_quantity(), sku.stock):
-        # Over the line maximum or the stock: undo exactly what this call added.
-        client.hincrby(key, f"q:{sku.pk}", -quantity)
-        _check_quantity(new_quantity, sku)
-    return new_quantity
+    if status == -2:
+        _check_quantity(wanted, sku)  # raises the right error: over the maximum or the stock
+    return wanted
 
 
 def cart_set_quantity(*, key: str, sku_id: int, quantity: int) -> None:
-    """Set a line's quantity; the line must be in the cart."""
-    client = get_redis()
-    if not client.hexists(key, f"q:{sku_id}"):
+    """Set a line's quantity; the line must be in the cart (checked again in the Lua call)."""
+    if not get_redis().hexists(key, f"q:{sku_id}"):
         raise LineNotInCart()
     sku = _purchasable_sku(sku_id)
     _check_quantity(quantity, sku)
-    with client.pipeline() as pipe:
-        pipe.hset(key, f"q:{sku_id}", quantity)
-        _touch(pipe, key)
-        pipe.execute()
+    _update_lines(key=key, changes=[(sku.pk, "q", quantity)])
+
+
+def _update_lines(*, key: str, changes: list[tuple[int, str, object]]) -> None:
+    args: list = [settings.CART_TTL_SECONDS]
+    for sku_id, field, value in changes:
+        args += [sku_id, field, value]
+    missing = _update_script(keys=[key], args=args)
+    if missing:
+        raise LineNotInCart()
 
 
 def cart_remove(*, key: str, sku_ids) -> None:
@@ -112,43 +125,32 @@ def cart_remove(*, key: str, sku_ids) -> None:
 
 def cart_select(*, key: str, selected: bool, sku_ids=None) -> None:
     """Select or unselect lines for checkout; ``sku_ids=None`` means every line."""
-    client = get_redis()
     present = set(cart_lines_raw(key=key))
     targets = present if sku_ids is None else {int(s) for s in sku_ids}
     missing = targets - present
     if missing:
         raise LineNotInCart(errors={"sku_ids": [str(s) for s in sorted(missing)]})
     if targets:
-        with client.pipeline() as pipe:
-            pipe.hset(key, mapping={f"s:{s}": "1" if selected else "0" for s in targets})
-            _touch(pipe, key)
-            pipe.execute()
+        flag = "1" if selected else "0"
+        _update_lines(key=key, changes=[(sku_id, "s", flag) for sku_id in sorted(targets)])
 
 
 def cart_clear(*, key: str) -> None:
     get_redis().delete(key)
 
 
-def cart_merge(*, source_key: str, target_key: str) -> None:
+def cart_merge(*, source_key: str, target_key: str) -> int:
     """Move a guest cart into a user's cart: quantities add up, capped by stock and the line
-    maximum; lines that can no longer be bought are kept (they show as unavailable)."""
+    maximum; lines that can no longer be bought are kept (they show as unavailable). Lines
+    past the cart's line limit stay out; returns how many.
+
+    One Lua call: an add to either cart lands wholly before or wholly after the merge.
+    """
     source = cart_lines_raw(key=source_key)
     if not source:
-        return
-    target = cart_lines_raw(key=target_key)
+        return 0
     stock = dict(Sku.objects.filter(pk__in=source).values_list("pk", "stock"))
-    mapping = {}
-    for sku_id, line in source.items():
-        wanted = line["quantity"] + target.get(sku_id, {}).get("quantity", 0)
-        capped = min(wanted, _max_quantity(), max(stock.get(sku_id, 0), 1))
-        mapping[f"q:{sku_id}"] = capped
-        mapping[f"s:{sku_id}"] = "1" if line["selected"] else "0"
-        mapping[f"t:{sku_id}"] = line["added"]
-        if line["price"] is not None:
-            mapping[f"p:{sku_id}"] = str(line["price"])
-    client = get_redis()
-    with client.pipeline() as pipe:
-        pipe.hset(target_key, mapping=mapping)
-        _touch(pipe, target_key)
-        pipe.delete(source_key)
-        pipe.execute()
+    args: list = [_max_quantity(), settings.CART_MAX_LINES, settings.CART_TTL_SECONDS]
+    for sku_id in source:
+        args += [sku_id, max(stock.get(sku_id, 0), 1)]
+    return _merge_script(keys=[source_key, target_key], args=args)
