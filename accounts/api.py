@@ -1,5 +1,6 @@
 """Accounts API (thin): parse input, call a service or selector, serialize the output."""
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
@@ -30,7 +31,16 @@ class UserOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "nickname", "email", "phone", "avatar", "date_joined"]
+        fields = [
+            "id",
+            "username",
+            "nickname",
+            "email",
+            "phone",
+            "avatar",
+            "language",
+            "date_joined",
+        ]
         read_only_fields = fields
 
 
@@ -173,6 +183,9 @@ class MeApi(APIView):
         email = serializers.EmailField(required=False, allow_blank=True)
         phone = serializers.CharField(required=False, allow_blank=True, max_length=16)
         avatar = serializers.ImageField(required=False, allow_null=True)
+        language = serializers.ChoiceField(
+            choices=[("", ""), *settings.LANGUAGES], required=False, allow_blank=True
+        )
 
     @extend_schema(responses={200: UserOutputSerializer, **ERRORS}, tags=["me"])
     def get(self, request):

@@ -56,7 +56,7 @@ class LoginForm(forms.Form):
 class ProfileForm(ServiceErrorsMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["nickname", "email", "phone", "avatar"]
+        fields = ["nickname", "email", "phone", "avatar", "language"]
 
     def _post_clean(self):
         # Model validation (uniqueness included) is the service's job.

@@ -37,6 +37,14 @@ class User(AbstractUser):
         default="",
         validators=[validate_avatar_size],
     )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        default="",
+        help_text=_("For emails and messages; empty means the shop's language."),
+    )
     wechat_openid = models.CharField(
         _("WeChat openid"), max_length=64, blank=True, null=True, unique=True
     )

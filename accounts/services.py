@@ -36,7 +36,7 @@ from config.ratelimit import rate_limit_hit, rate_limit_peek, rate_limit_reset
 
 logger = logging.getLogger(__name__)
 
-PROFILE_FIELDS = ("nickname", "email", "phone", "avatar")
+PROFILE_FIELDS = ("nickname", "email", "phone", "avatar", "language")
 PHONE_LIKE = re.compile(r"\+?[0-9]{6,15}")
 
 

@@ -150,15 +150,27 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages"
     )
     order = models.ForeignKey(Order, on_delete=models.CASCADE, null=True, related_name="+")
+    # Which event of the order it tells about (created, paid, shipped, cancelled): one
+    # message per order and event, however often the task is delivered.
+    kind = models.CharField(max_length=20, blank=True, default="")
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True, default="")
     read_at = models.DateTimeField(null=True, blank=True)
+    # Set once the email went out, so a retried task sends one that failed and no other.
+    emailed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("message")
         verbose_name_plural = _("messages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "kind"],
+                condition=~Q(kind=""),
+                name="orders_message_one_per_order_event",
+            )
+        ]
 
     def __str__(self):
         return self.title

@@ -1,43 +1,66 @@
-"""What the shopper is told when an order changes: an email and an in-site message."""
+"""What the shopper is told when an order changes: an in-site message and an email.
+
+Written when the task runs, in the recipient's language and the shop's time zone, with
+amounts as the pages show them. One message per order and event (a database constraint),
+and its email is sent until it went out once.
+"""
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.utils.translation import gettext as _
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
+from config.money import money
 from orders.models import Message, Order
 
+# Lazy: translated when a message is written, in the language of whoever receives it.
 SUBJECTS = {
     "created": _("Order %(no)s placed: please pay by %(deadline)s"),
     "paid": _("Order %(no)s paid: we are packing it"),
     "shipped": _("Order %(no)s shipped with %(carrier)s (%(tracking)s)"),
     "cancelled": _("Order %(no)s cancelled"),
 }
+BODY = _("Total %(total)s. See your order for details.")
+
+
+def recipient_language(user) -> str:
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
+def _write(order: Order, kind: str) -> tuple[str, str]:
+    values = {
+        "no": order.order_no,
+        "deadline": timezone.localtime(order.pay_deadline).strftime("%Y-%m-%d %H:%M"),
+        "carrier": order.carrier,
+        "tracking": order.tracking_no,
+        "total": money(order.total_amount),
+    }
+    with translation.override(recipient_language(order.user)):
+        return str(SUBJECTS[kind]) % values, str(BODY) % values
 
 
 def order_notify(*, order_id: int, kind: str) -> None:
-    """Tell the shopper about an order event; sending the same kind twice sends nothing new."""
+    """Tell the shopper about an order event, once; a retry sends an email that failed."""
     order = Order.objects.select_related("user").filter(pk=order_id).first()
     if order is None or kind not in SUBJECTS:
         return
-    title = SUBJECTS[kind] % {
-        "no": order.order_no,
-        "deadline": order.pay_deadline.strftime("%Y-%m-%d %H:%M"),
-        "carrier": order.carrier,
-        "tracking": order.tracking_no,
-    }
-    message, created = Message.objects.get_or_create(
-        user=order.user,
-        order=order,
-        title=title,
-        defaults={
-            "body": _("Total %(total)s. See your order for details.")
-            % {"total": order.total_amount}
-        },
+    message = Message.objects.filter(order=order, kind=kind).first()
+    if message is None:
+        title, body = _write(order, kind)
+        try:
+            with transaction.atomic():
+                message = Message.objects.create(
+                    user=order.user, order=order, kind=kind, title=title, body=body
+                )
+        except IntegrityError:  # a duplicate delivery of the same task won the race
+            message = Message.objects.get(order=order, kind=kind)
+    if message.emailed_at is not None or not order.user.email:
+        return
+    send_mail(
+        subject=message.title,
+        message=f"{message.body}\n\n{settings.SITE_NAME}",
+        from_email=None,
+        recipient_list=[order.user.email],
     )
-    if created and order.user.email:
-        send_mail(
-            subject=title,
-            message=f"{message.body}\n\n{settings.SITE_NAME}",
-            from_email=None,
-            recipient_list=[order.user.email],
-        )
+    Message.objects.filter(pk=message.pk, emailed_at=None).update(emailed_at=timezone.now())
