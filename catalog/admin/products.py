@@ -18,7 +18,7 @@ from catalog.admin.stock_fields import (
     stock_edits_apply,
     stock_note_field,
 )
-from catalog.models import Product, ProductImage, ProductStatus, Sku
+from catalog.models import Product, ProductImage, ProductStatus, Sku, StockAlert, StockMovement
 from config.csvexport import csv_response
 from config.money import money
 
@@ -190,12 +190,32 @@ class ProductAdmin(admin.ModelAdmin):
         # this transaction, each checked again by the SKU services.
         services.product_save(product=obj, check_skus=False)
 
+    def get_deleted_objects(self, objs, request):
+        # The stock ledger goes with a product deleted by mistake (one never sold: the
+        # service refuses the others), though nobody may delete ledger rows on their own.
+        to_delete, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        ledger = {str(StockMovement._meta.verbose_name), str(StockAlert._meta.verbose_name)}
+        return to_delete, counts, {p for p in perms_needed if str(p) not in ledger}, protected
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            with transaction.atomic():
+                return super().delete_view(request, object_id, extra_context)
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.message_user(request, message, messages.ERROR)
+            return redirect(reverse("admin:catalog_product_change", args=[object_id]))
+
     def delete_model(self, request, obj):
         services.product_delete(product=obj)
 
     def delete_queryset(self, request, queryset):
         for product in queryset:
-            services.product_delete(product=product)
+            try:
+                with transaction.atomic():
+                    services.product_delete(product=product)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
 
     def save_formset(self, request, form, formset, change):
         product = form.instance
@@ -204,9 +224,15 @@ class ProductAdmin(admin.ModelAdmin):
         # What Django's own formset.save() records, for the admin history.
         formset.new_objects, formset.changed_objects = [], []
         formset.deleted_objects = _deleted(formset)
-        for obj in formset.deleted_objects:
+        for deleted_form in formset.deleted_forms:
+            obj = deleted_form.instance
+            if obj.pk is None:
+                continue
             if formset.model is Sku:
-                services.sku_delete(sku=obj)
+                try:
+                    services.sku_delete(sku=obj)
+                except ValidationError as exc:
+                    raise _InlineError(deleted_form, exc) from exc
             else:
                 services.product_image_delete(image=obj)
         for inline_form in formset.forms:
@@ -276,16 +302,15 @@ class ProductAdmin(admin.ModelAdmin):
                 return super().changeform_view(request, object_id, form_url, extra_context)
         except _InlineError as exc:
             # A write the forms could not foresee (e.g. a concurrent change): nothing was saved.
-            for field, errors in exc.error.message_dict.items():
-                for error in errors:
+            error = exc.error
+            by_field = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+            code = (getattr(exc.form, "cleaned_data", None) or {}).get("code") or "?"
+            for field, errors in by_field.items():
+                for text in errors:
+                    where = f"{field}: " if field and field != "__all__" else ""
                     self.message_user(
                         request,
-                        _("SKU %(code)s: %(field)s: %(error)s")
-                        % {
-                            "code": exc.form.cleaned_data.get("code") or "?",
-                            "field": field,
-                            "error": error,
-                        },
+                        _("SKU %(code)s: %(error)s") % {"code": code, "error": where + text},
                         messages.ERROR,
                     )
             return redirect(request.get_full_path())

@@ -17,7 +17,15 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from catalog.cache import catalog_changed
-from catalog.models import Brand, Category, Product, ProductStatus, Sku, StockReason
+from catalog.models import (
+    Brand,
+    Category,
+    Product,
+    ProductStatus,
+    Sku,
+    StockMovement,
+    StockReason,
+)
 from catalog.services.stock import sku_stock_opening
 
 PRODUCT_FIELDS = (
@@ -282,17 +290,29 @@ def product_set_status(*, product_ids, status: str) -> int:
 
 @transaction.atomic
 def product_delete(*, product: Product) -> None:
-    """Delete a product with its SKUs, images and their stock ledger.
+    """Delete a product that was never sold, with its SKUs, images and their stock ledger.
 
-    Orders keep their snapshots (their links to the product become empty). Taking a
-    product off sale is usually what a merchant wants; deleting is for mistakes.
+    Deleting is for mistakes; a product with sales keeps its history (and its ledger) and
+    is taken off sale instead.
     """
     from catalog.services.images import product_image_delete
 
+    _refuse_if_sold(Sku.objects.filter(product=product), product.name)
     for image in product.images.all():
         product_image_delete(image=image)
     product.delete()
     catalog_changed()
+
+
+def _refuse_if_sold(skus, name: str) -> None:
+    sold = StockMovement.objects.filter(
+        sku__in=skus, reason__in=[StockReason.ORDER, StockReason.CANCEL, StockReason.TIMEOUT]
+    )
+    if sold.exists():
+        raise ValidationError(
+            _("%(name)s has been ordered, so its history stays: take it off sale instead.")
+            % {"name": name}
+        )
 
 
 def product_sales_add(*, quantities: dict[int, int]) -> None:
@@ -373,6 +393,8 @@ def sku_update(*, sku: Sku, data: dict) -> Sku:
 
 @transaction.atomic
 def sku_delete(*, sku: Sku) -> None:
+    """Delete a SKU that was never sold (with its ledger); a sold one is deactivated instead."""
     product_id = sku.product_id
+    _refuse_if_sold(Sku.objects.filter(pk=sku.pk), sku.code)
     sku.delete()
     product_sync(product_id=product_id)

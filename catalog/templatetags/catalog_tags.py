@@ -1,5 +1,7 @@
 from django import template
 
+from config.money import money
+
 register = template.Library()
 
 
@@ -21,4 +23,6 @@ def price_range(card: dict) -> str:
     low, high = card.get("min_price"), card.get("max_price")
     if low is None:
         return ""
-    return f"¥{low}" if low == high or high is None else f"¥{low} – ¥{high}"
+    if low == high or high is None:
+        return money(low)
+    return f"{money(low)} – {money(high)}"

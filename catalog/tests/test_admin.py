@@ -342,3 +342,64 @@ def test_replacing_an_image_file_makes_a_new_thumbnail(merchant_client):
     assert image.image.name.endswith("new.png")
     assert image.thumbnail.name.endswith("new.webp")
     assert image.alt == "new"
+
+
+def test_catalog_admin_writes_refresh_what_shoppers_see(
+    merchant_client, django_capture_on_commit_callbacks
+):
+    from catalog import services
+    from catalog.cache import catalog_version
+    from catalog.models import Brand, Category
+
+    brand = Brand.objects.create(name="Acme")
+    product = make_product(name="Gadget", slug="gadget", brand=brand)
+    image = services.product_image_add(product=product, file=image_upload())
+    empty = make_category("Empty", slug="empty")
+
+    def bumps(action) -> bool:
+        before = catalog_version()
+        with django_capture_on_commit_callbacks(execute=True):
+            action()
+        return catalog_version() > before
+
+    change = reverse("admin:catalog_brand_change", args=[brand.pk])
+    assert bumps(lambda: merchant_client.post(change, {"name": "Acme Pro"}))
+    assert Brand.objects.get(pk=brand.pk).name == "Acme Pro"
+    assert bumps(lambda: services.product_image_update(image=image, alt="front view", sort_order=3))
+    assert bumps(
+        lambda: merchant_client.post(
+            reverse("admin:catalog_category_delete", args=[empty.pk]), {"post": "yes"}
+        )
+    )
+    assert not Category.objects.filter(pk=empty.pk).exists()
+    assert bumps(
+        lambda: merchant_client.post(
+            reverse("admin:catalog_product_delete", args=[product.pk]), {"post": "yes"}
+        )
+    )
+    assert not Product.objects.filter(pk=product.pk).exists()
+    assert bumps(
+        lambda: merchant_client.post(
+            reverse("admin:catalog_brand_delete", args=[brand.pk]), {"post": "yes"}
+        )
+    )
+
+
+def test_product_list_total_stock_is_right_with_the_low_stock_filter(merchant_client):
+    product = make_product(
+        skus=[
+            {"attributes": {"colour": "red"}, "stock": 1, "low_stock_threshold": 5},
+            {"attributes": {"colour": "blue"}, "stock": 2, "low_stock_threshold": 5},
+        ]
+    )
+    url = reverse("admin:catalog_product_changelist")
+    for params in ({}, {"stock": "low"}):
+        listing = merchant_client.get(url, params)
+        rows = {p.pk: p.stock_total for p in listing.context["cl"].result_list}
+        assert rows == {product.pk: 3}
+
+
+def test_product_list_prices_have_separators(merchant_client):
+    make_product(skus=[{"attributes": {"colour": "red"}, "price": "30800"}])
+    html = merchant_client.get(reverse("admin:catalog_product_changelist")).content.decode()
+    assert "¥30,800.00" in html

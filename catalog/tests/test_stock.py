@@ -7,6 +7,7 @@ import json
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
@@ -439,3 +440,18 @@ def test_mixed_run_of_orders_cancels_adjustments_counts_and_imports_audits_clean
     ledger = sum(sku.movements.values_list("quantity", flat=True))
     assert stock_of(sku) == ledger
     assert StockMovement.objects.filter(sku=sku, reason=StockReason.CANCEL).count() == 2
+
+
+def test_a_sold_product_or_sku_cannot_be_deleted_and_keeps_its_ledger(merchant):
+    product = make_product()
+    sku = product.skus.get()
+    buy(sku)
+    client = merchant_client(merchant)
+    response = client.post(
+        reverse("admin:catalog_product_delete", args=[product.pk]), {"post": "yes"}, follow=True
+    )
+    assert any("has been ordered" in str(m) for m in response.context["messages"])
+    assert Sku.objects.filter(pk=sku.pk).exists()
+    with pytest.raises(ValidationError):
+        services.sku_delete(sku=sku)
+    assert sku.movements.count() == 2

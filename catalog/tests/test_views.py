@@ -85,10 +85,10 @@ def test_product_page(client):
     assert '<meta name="description" content="The best phone">' in html
     assert '<link rel="canonical" href="http://testserver/product/phone-z/">' in html
     assert '<a href="/category/tech/">Tech</a>' in html  # breadcrumbs
-    assert "¥1999.00" in html and "¥2099.00" in html
+    assert "¥1,999.00" in html and "¥2,099.00" in html
     assert "4 in stock" in html and "Sold out" in html
     assert 'alt="front view"' in html
-    assert "¥1999.00 – ¥2099.00" in html
+    assert "¥1,999.00 – ¥2,099.00" in html
 
 
 @pytest.mark.parametrize("status", [ProductStatus.DRAFT, ProductStatus.OFF_SALE])

@@ -110,13 +110,16 @@ def test_shopper_buys_cancels_and_merchant_ships(live_server, browser):
     admin.check(f"input[name=_selected_action][value='{second.pk}']")
     admin.select_option("select[name=action]", "ship_orders")
     admin.click("button[name=index]")
-    admin.fill(f"input[name=carrier_{second.pk}]", "SF Express")
-    admin.fill(f"input[name=tracking_{second.pk}]", "SF20261121")
+    admin.select_option(f"select[name=carrier_{second.pk}]", "SF")
+    admin.fill(f"input[name=tracking_no_{second.pk}]", "SF20261121")
     admin.click("input[type=submit][value=Ship]")
     admin.wait_for_selector("text=1 order(s) shipped.")
 
     page.goto(f"{base}{second.get_absolute_url()}")
-    assert "SF20261121" in page.content()
+    assert "SF20261121" in page.content() and "SF Express" in page.content()
+    assert page.get_attribute("text=Track the parcel", "href") == (
+        "https://www.kuaidi100.com/chaxun?com=shunfeng&nu=SF20261121"
+    )
     page.click("text=Confirm receipt")
     page.wait_for_selector("text=Thanks! The order is complete.")
     assert Order.objects.get(pk=second.pk).status == OrderStatus.COMPLETED

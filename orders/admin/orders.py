@@ -1,28 +1,48 @@
-"""Merchant admin for orders: read-only records; every change goes through orders.services."""
+"""Orders in the admin: read-only records; every change goes through orders.services."""
 
-import csv
 import datetime
+import re
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.db.models import Q
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.csvexport import csv_response
 from config.exceptions import ApplicationError
+from config.money import money
 from orders import services
+from orders.admin.forms import ShipForm
+from orders.carriers import carrier_label
 from orders.models import ActorType, Message, Order, OrderEvent, OrderItem, OrderStatus
+
+ORDER_NO = re.compile(r"[0-9]{22}")
+PHONE = re.compile(r"\+?[0-9]{6,15}")
+
+
+def local_day_range(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The shop's local day as an aware [start, end) range: an index-friendly filter on
+    a datetime column, unlike ``__date`` (a cast of every row, in the database's zone)."""
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
+    return start, datetime.datetime.combine(
+        day + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
+    )
 
 
 class DateRangeFilter(admin.FieldListFilter):
-    """From/to date inputs for a datetime field (both optional, inclusive, local dates)."""
+    """From/to date inputs for a datetime field (both optional, inclusive, the shop's local
+    dates), applied as a time range."""
 
     template = "admin/orders/date_range_filter.html"
 
     def __init__(self, field, request, params, model, model_admin, field_path):
-        self.lookup_from = f"{field_path}__date__gte"
-        self.lookup_to = f"{field_path}__date__lte"
+        self.field_path = field_path
+        self.lookup_from = f"{field_path}__from"
+        self.lookup_to = f"{field_path}__to"
         super().__init__(field, request, params, model, model_admin, field_path)
         self.dates = {}
         for lookup in (self.lookup_from, self.lookup_to):
@@ -41,7 +61,12 @@ class DateRangeFilter(admin.FieldListFilter):
         return True
 
     def queryset(self, request, queryset):
-        return queryset.filter(**self.dates) if self.dates else queryset
+        conditions = {}
+        if self.lookup_from in self.dates:
+            conditions[f"{self.field_path}__gte"] = local_day_range(self.dates[self.lookup_from])[0]
+        if self.lookup_to in self.dates:
+            conditions[f"{self.field_path}__lt"] = local_day_range(self.dates[self.lookup_to])[1]
+        return queryset.filter(**conditions)
 
     def choices(self, changelist):
         others = {
@@ -72,12 +97,20 @@ class ReadOnlyInline(admin.TabularInline):
 
 class OrderItemInline(ReadOnlyInline):
     model = OrderItem
-    fields = ("product_name", "sku_code", "options", "unit_price", "quantity", "line_total")
+    fields = ("product_name", "sku_code", "options", "unit_price_display", "quantity", "total")
     readonly_fields = fields
 
     @admin.display(description=_("options"))
     def options(self, obj):
         return obj.options_label
+
+    @admin.display(description=_("unit price"))
+    def unit_price_display(self, obj):
+        return money(obj.unit_price)
+
+    @admin.display(description=_("line total"))
+    def total(self, obj):
+        return money(obj.line_total)
 
 
 class OrderEventInline(ReadOnlyInline):
@@ -92,7 +125,7 @@ class OrderAdmin(admin.ModelAdmin):
         "order_no",
         "user",
         "status",
-        "total_amount",
+        "total",
         "receiver_name",
         "receiver_phone",
         "created_at",
@@ -105,13 +138,16 @@ class OrderAdmin(admin.ModelAdmin):
         "source",
     )
     search_fields = ("order_no", "user__username", "user__phone", "receiver_phone")
+    search_help_text = _(
+        "An order number or phone number finds exact matches; other words search usernames."
+    )
     list_select_related = ("user",)
     date_hierarchy = "created_at"
     inlines = [OrderItemInline, OrderEventInline]
     actions = ["ship_orders", "mark_paid_offline", "cancel_unpaid", "export_csv"]
     fieldsets = (
         (None, {"fields": ("order_no", "user", "status", "source", "created_at", "pay_deadline")}),
-        (_("Amount"), {"fields": ("items_amount", "shipping_fee", "total_amount")}),
+        (_("Amount"), {"fields": ("items", "shipping", "total")}),
         (
             _("Delivery"),
             {
@@ -132,7 +168,7 @@ class OrderAdmin(admin.ModelAdmin):
             {
                 "fields": (
                     "paid_at",
-                    "carrier",
+                    "carrier_name",
                     "tracking_no",
                     "shipped_at",
                     "completed_at",
@@ -145,6 +181,32 @@ class OrderAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
+
+    @admin.display(description=_("items"))
+    def items(self, obj):
+        return money(obj.items_amount)
+
+    @admin.display(description=_("shipping"))
+    def shipping(self, obj):
+        return money(obj.shipping_fee)
+
+    @admin.display(description=_("total"), ordering="total_amount")
+    def total(self, obj):
+        return money(obj.total_amount)
+
+    @admin.display(description=_("carrier"))
+    def carrier_name(self, obj):
+        return carrier_label(obj.carrier)
+
+    def get_search_results(self, request, queryset, search_term):
+        # An order number or a phone number is matched exactly, on its index; LIKE '%…%'
+        # over every order would scan the table.
+        term = search_term.strip()
+        if ORDER_NO.fullmatch(term):
+            return queryset.filter(order_no=term), False
+        if PHONE.fullmatch(term):
+            return queryset.filter(Q(receiver_phone=term) | Q(user__phone=term)), False
+        return super().get_search_results(request, queryset, term)
 
     def has_add_permission(self, request):
         return False  # orders are placed by shoppers
@@ -159,7 +221,10 @@ class OrderAdmin(admin.ModelAdmin):
                 action(order)
                 done += 1
             except (ApplicationError, ValidationError) as exc:
-                failed.append(f"{order.order_no}: {getattr(exc, 'message', exc)}")
+                reason = (
+                    exc.message if isinstance(exc, ApplicationError) else " ".join(exc.messages)
+                )
+                failed.append(f"{order.order_no}: {reason}")
         if done:
             self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
         for failure in failed:
@@ -168,38 +233,35 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.action(description=_("Ship selected paid orders…"), permissions=["change"])
     def ship_orders(self, request, queryset):
         orders = list(queryset.filter(status=OrderStatus.PAID).order_by("pk"))
-        if request.POST.get("apply"):
-            posted = {
-                o.pk: (
-                    request.POST.get(f"carrier_{o.pk}", ""),
-                    request.POST.get(f"tracking_{o.pk}", ""),
-                )
-                for o in orders
-            }
-            self._run(
-                request,
-                queryset.filter(pk__in=posted),
-                lambda o: services.order_ship(
-                    order_id=o.pk,
-                    carrier=posted[o.pk][0],
-                    tracking_no=posted[o.pk][1],
-                    actor=request.user,
-                ),
-                _("%(n)d order(s) shipped."),
-            )
-            return None
         if not orders:
             self.message_user(
                 request, _("None of the selected orders is paid and waiting."), messages.WARNING
             )
             return None
+        applying = bool(request.POST.get("apply"))
+        forms = [ShipForm(request.POST if applying else None, order=o) for o in orders]
+        if applying and all(form.is_valid() for form in forms):
+            by_pk = {form.order.pk: form for form in forms}
+            self._run(
+                request,
+                queryset.filter(pk__in=by_pk),
+                lambda o: services.order_ship(
+                    order_id=o.pk,
+                    carrier=by_pk[o.pk].carrier_value,
+                    tracking_no=by_pk[o.pk].cleaned_data["tracking_no"],
+                    actor=request.user,
+                ),
+                _("%(n)d order(s) shipped."),
+            )
+            return None
+        # First visit, or an error beside a field: nothing shipped yet.
         return TemplateResponse(
             request,
             "admin/orders/ship_orders.html",
             {
                 **self.admin_site.each_context(request),
                 "title": _("Ship orders"),
-                "orders": orders,
+                "forms": forms,
                 "opts": self.model._meta,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
@@ -209,9 +271,20 @@ class OrderAdmin(admin.ModelAdmin):
         description=_("Mark selected orders paid (offline payment)"), permissions=["change"]
     )
     def mark_paid_offline(self, request, queryset):
+        settled = list(
+            queryset.exclude(status__in=[OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED])
+            .order_by("pk")
+            .values_list("order_no", flat=True)
+        )
+        for order_no in settled:
+            self.message_user(
+                request,
+                _("Order %(no)s is already paid; nothing to do.") % {"no": order_no},
+                messages.WARNING,
+            )
         self._run(
             request,
-            queryset,
+            queryset.filter(status__in=[OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED]),
             lambda o: services.order_mark_paid(
                 order_id=o.pk,
                 actor=request.user,
@@ -237,47 +310,50 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Export selected orders to CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="orders.csv"'
-        writer = csv.writer(response)
-        writer.writerow(
-            [
-                "order_no",
-                "status",
-                "user",
-                "created_at",
-                "paid_at",
-                "items_amount",
-                "shipping_fee",
-                "total_amount",
-                "receiver",
-                "phone",
-                "address",
-                "carrier",
-                "tracking_no",
-                "items",
-            ]
-        )
-        for order in queryset.select_related("user").prefetch_related("items").order_by("pk"):
-            writer.writerow(
-                [
-                    order.order_no,
-                    order.status,
-                    order.user.username,
-                    order.created_at.isoformat(),
-                    order.paid_at.isoformat() if order.paid_at else "",
-                    order.items_amount,
-                    order.shipping_fee,
-                    order.total_amount,
-                    order.receiver_name,
-                    order.receiver_phone,
-                    order.full_address,
-                    order.carrier,
-                    order.tracking_no,
-                    "; ".join(f"{i.sku_code} x{i.quantity}" for i in order.items.all()),
-                ]
-            )
-        return response
+        return csv_response(_order_rows(queryset), "orders.csv")
+
+
+CSV_COLUMNS = [
+    "order_no",
+    "status",
+    "user",
+    "created_at",
+    "paid_at",
+    "items_amount",
+    "shipping_fee",
+    "total_amount",
+    "receiver",
+    "phone",
+    "address",
+    "remark",
+    "carrier",
+    "tracking_no",
+    "items",
+]
+
+
+def _order_rows(queryset):
+    """Header and one row per order, read in chunks; times in the shop's time zone."""
+    yield CSV_COLUMNS
+    orders = queryset.select_related("user").prefetch_related("items").order_by("pk")
+    for order in orders.iterator(chunk_size=500):
+        yield [
+            order.order_no,
+            order.status,
+            order.user.username,
+            timezone.localtime(order.created_at).isoformat(),
+            timezone.localtime(order.paid_at).isoformat() if order.paid_at else "",
+            order.items_amount,
+            order.shipping_fee,
+            order.total_amount,
+            order.receiver_name,
+            order.receiver_phone,
+            order.full_address,
+            order.remark,
+            carrier_label(order.carrier),
+            order.tracking_no,
+            "; ".join(f"{i.sku_code} x{i.quantity}" for i in order.items.all()),
+        ]
 
 
 @admin.register(Message)
