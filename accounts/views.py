@@ -138,25 +138,34 @@ def address_list(request):
 
 def _address_form(request, address=None):
     form = AddressForm(request.POST or None, instance=address)
-    if request.method == "POST" and form.is_valid():
-        data = {f: form.cleaned_data[f] for f in AddressForm.Meta.fields}
-        try:
-            if address is None:
-                services.address_create(user=request.user, data=data)
-            else:
-                services.address_update(address=address, data=data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except AddressLimitReached as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("The address was saved."))
-            return redirect(_next_url(request, reverse_lazy("accounts:addresses")))
+    if request.method == "POST" and address_form_save(request, form, address=address):
+        return redirect(_next_url(request, reverse_lazy("accounts:addresses")))
     return render(
         request,
         "accounts/address_form.html",
         {"form": form, "address": address, "next": _next_url(request, "")},
     )
+
+
+def address_form_save(request, form: AddressForm, *, address=None):
+    """Save a bound address form through the services; the address, or None with the
+    errors on the form (beside their fields)."""
+    if not form.is_valid():
+        return None
+    data = {f: form.cleaned_data[f] for f in AddressForm.Meta.fields}
+    try:
+        if address is None:
+            saved = services.address_create(user=request.user, data=data)
+        else:
+            saved = services.address_update(address=address, data=data)
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return None
+    except AddressLimitReached as exc:
+        form.add_error(None, exc.message)
+        return None
+    messages.success(request, _("The address was saved."))
+    return saved
 
 
 @login_required

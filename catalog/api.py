@@ -49,8 +49,7 @@ class ProductListApi(APIView):
             OpenApiParameter("max_price", float, description="Highest price"),
             OpenApiParameter("in_stock", bool, description="Only products with stock"),
             OpenApiParameter("sort", str, enum=[c[0] for c in SORT_CHOICES]),
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
+            PageInputSerializer,  # page and page_size, with their minimum and maximum
         ],
         responses={200: OutputSerializer, 400: ERRORS[400]},
         tags=["catalog"],
@@ -73,8 +72,8 @@ class ProductListApi(APIView):
         return Response(
             {
                 "count": data["count"],
-                "next": link(page + 1),
-                "previous": link(page - 1),
+                "next": link(data["page"] + 1),
+                "previous": link(data["page"] - 1),
                 "results": data["results"],
             }
         )

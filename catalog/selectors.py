@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q, QuerySet
 
 from catalog.cache import catalog_cached
 from catalog.errors import ProductNotFound
@@ -92,12 +92,23 @@ def category_breadcrumbs(*, path: str) -> list[dict]:
     ]
 
 
-def brand_list() -> list[dict]:
+def brand_list(*, category_path: str | None = None) -> list[dict]:
+    """Brands with products on sale, in a category and its subcategories if one is given."""
+
+    def build() -> list[dict]:
+        products = Product.objects.filter(status=ProductStatus.ON_SALE, category__is_active=True)
+        if category_path is not None:
+            products = products.filter(
+                Q(category__path=category_path) | Q(category__path__startswith=category_path + "/")
+            )
+        return list(
+            Brand.objects.filter(pk__in=products.values("brand_id"))
+            .order_by("name")
+            .values("id", "name")
+        )
+
     return catalog_cached(
-        "brands",
-        {},
-        settings.CATALOG_LIST_CACHE_SECONDS,
-        lambda: list(Brand.objects.order_by("name").values("id", "name")),
+        "brands", {"path": category_path}, settings.CATALOG_LIST_CACHE_SECONDS, build
     )
 
 
@@ -124,18 +135,11 @@ def product_list_page(*, params, page: int = 1, page_size: int = 20) -> dict:
 
     def build() -> dict:
         paginator = Paginator(filterset.qs, page_size)
-        try:
-            current = paginator.page(page)
-        except EmptyPage:
-            return {
-                "count": paginator.count,
-                "page": page,
-                "num_pages": paginator.num_pages,
-                "results": [],
-            }
+        # A page past the end shows the last page, never a count over an empty grid.
+        current = paginator.page(min(max(page, 1), paginator.num_pages))
         return {
             "count": paginator.count,
-            "page": page,
+            "page": current.number,
             "num_pages": paginator.num_pages,
             "results": ProductCardSerializer(current.object_list, many=True).data,
         }

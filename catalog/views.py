@@ -7,6 +7,7 @@ from django.shortcuts import render
 from catalog import selectors
 from catalog.errors import ProductNotFound
 from catalog.filters import SORT_CHOICES
+from config.parsing import parse_id
 
 PAGE_SIZE = 24
 
@@ -20,10 +21,8 @@ def home(request):
 
 
 def _page_number(request) -> int:
-    try:
-        return max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        return 1
+    """The requested page; anything but a plain number is the first (past the end: last)."""
+    return parse_id(request.GET.get("page", "1")) or 1
 
 
 def _listing(request, *, title: str, category=None, breadcrumbs=None):
@@ -36,8 +35,13 @@ def _listing(request, *, title: str, category=None, breadcrumbs=None):
             params=params, page=_page_number(request), page_size=PAGE_SIZE
         )
     except ValidationError as exc:
+        # The errors show beside their fields; the listing shows with the valid filters.
         errors = exc.message_dict
-        data = {"count": 0, "page": 1, "num_pages": 1, "results": []}
+        for field in errors:
+            params.pop(field, None)
+        data = selectors.product_list_page(
+            params=params, page=_page_number(request), page_size=PAGE_SIZE
+        )
     return render(
         request,
         "catalog/product_list.html",
@@ -49,7 +53,9 @@ def _listing(request, *, title: str, category=None, breadcrumbs=None):
             "errors": errors,
             "query": request.GET.get("q", "").strip()[:100],
             "sort_choices": SORT_CHOICES,
-            "brands": selectors.brand_list(),
+            "brands": selectors.brand_list(
+                category_path=category["path"] if category is not None else None
+            ),
             "page_range": range(
                 max(1, data["page"] - 3), min(data["num_pages"], data["page"] + 3) + 1
             ),

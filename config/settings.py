@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django.contrib.postgres",
     "rest_framework",
     "rest_framework_simplejwt",
@@ -439,7 +440,13 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # One line per request: Django's own "django" console handler would print every django.*
+    # record a second time next to the root's, and "Not Found" warnings would double the
+    # server's access line. Server errors (5xx) are still logged with their traceback.
     "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.request": {"level": "ERROR"},
         "django.db.backends": {"level": "INFO"},
     },
 }

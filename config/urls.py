@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from catalog import views as catalog_views
-from config import health
+from config import health, site_files
 
 admin.site.site_header = f"{settings.SITE_NAME} admin"
 admin.site.site_title = f"{settings.SITE_NAME} admin"
@@ -20,6 +20,9 @@ urlpatterns = [
     path("", catalog_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("favicon.ico", site_files.favicon, name="favicon"),
+    path("robots.txt", site_files.robots_txt, name="robots"),
+    path("sitemap.xml", site_files.sitemap_xml, name="sitemap"),
     path("accounts/", include("accounts.urls")),
     path("", include("catalog.urls")),
     path("cart/", include("carts.urls")),

@@ -4,16 +4,19 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.forms import AddressForm
 from accounts.selectors import address_list_for_user
+from accounts.views import address_form_save
 from config.exceptions import ApplicationError
 from config.parsing import parse_amount, parse_id
 from orders import selectors, services
@@ -31,21 +34,41 @@ TAB_LABELS = [
 ]
 
 
-@login_required
 def checkout(request):
+    if not request.user.is_authenticated:
+        # Say why, and come back here after login; the guest cart joins the account then.
+        messages.info(
+            request, _("Please log in to check out. Your cart is kept and joins your account.")
+        )
+        return redirect_to_login(request.get_full_path())
+    if request.method == "POST" and "add_address" in request.POST:
+        return _checkout_add_address(request)
     if request.method == "POST":
         return _checkout_submit(request)
     return _checkout_review(request)
 
 
-def _checkout_review(request, *, status=200, errors=None):
+def _checkout_add_address(request):
+    """The new-address form on checkout: errors stay on checkout, beside their fields."""
+    form = AddressForm(request.POST)
+    address = address_form_save(request, form)
+    if address is None:
+        return _checkout_review(request, status=400, address_form=form)
+    return redirect(f"{reverse('orders:checkout')}?address={address.pk}")
+
+
+def _checkout_review(request, *, status=200, errors=None, address_form=None):
     try:
         cart = services.checkout_lines(user=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("carts:cart")
     addresses = list(address_list_for_user(user=request.user))
-    chosen = request.POST.get("address") or next((str(a.pk) for a in addresses if a.is_default), "")
+    chosen = (
+        request.POST.get("address")
+        or request.GET.get("address")
+        or next((str(a.pk) for a in addresses if a.is_default), "")
+    )
     return render(
         request,
         "orders/checkout.html",
@@ -55,7 +78,7 @@ def _checkout_review(request, *, status=200, errors=None):
             "chosen_address": chosen,
             "remark": request.POST.get("remark", ""),
             "token": secrets.token_urlsafe(16),
-            "address_form": AddressForm(initial={"is_default": not addresses}),
+            "address_form": address_form or AddressForm(initial={"is_default": not addresses}),
             "errors": errors or {},
         },
         status=status,

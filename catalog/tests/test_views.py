@@ -120,3 +120,40 @@ def test_category_page_query_count_is_constant(client):
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
     assert counts[1] <= 9
+
+
+@pytest.mark.parametrize("page", ["999", "abc", "²", "-1"])
+def test_listing_page_past_the_end_or_junk_shows_products(client, page):
+    category = make_category("Lamps", slug="lamps")
+    make_product(category=category, name="Desk Lamp")
+    response = client.get("/category/lamps/", {"page": page})
+    assert response.status_code == 200
+    assert "Desk Lamp" in response.content.decode()
+    assert response.context["data"]["page"] == 1
+
+
+def test_filter_errors_show_beside_fields_and_valid_filters_still_apply(client):
+    category = make_category("Cups", slug="cups")
+    make_product(
+        category=category, name="Cheap Cup", skus=[{"attributes": {"colour": "red"}, "price": 5}]
+    )
+    make_product(
+        category=category, name="Fancy Cup", skus=[{"attributes": {"colour": "red"}, "price": 500}]
+    )
+    response = client.get("/category/cups/", {"max_price": "100", "min_price": "abc"})
+    html = response.content.decode()
+    assert response.context["errors"] == {"min_price": ["Enter a number."]}
+    assert "Cheap Cup" in html and "Fancy Cup" not in html
+    assert 'id="err-min_price"' in html
+
+
+def test_brand_filter_offers_only_brands_in_the_category_subtree(client):
+    from catalog.models import Brand
+
+    phones = make_category("Phones", slug="phones")
+    android = make_category("Android", slug="android", parent=phones)
+    tea = make_category("Tea", slug="tea")
+    make_product(category=android, brand=Brand.objects.create(name="Huawei"))
+    make_product(category=tea, brand=Brand.objects.create(name="Lipton"))
+    brands = [b["name"] for b in client.get("/category/phones/").context["brands"]]
+    assert brands == ["Huawei"]

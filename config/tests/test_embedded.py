@@ -100,6 +100,7 @@ def test_embedded_mode_boots_and_serves_the_shop(embedded_env):
         assert "Welcome to Kuaimai" in home.text
         assert "Hot products" in home.text  # the demo catalog is there
         assert requests.get(base + "/static/css/site.css", timeout=5).status_code == 200
+        assert requests.get(base + "/favicon.ico", timeout=5).status_code == 200
         # Search falls back to substring matching on SQLite.
         search = requests.get(base + "/search/", params={"q": "Tea"}, timeout=10)
         assert search.status_code == 200

@@ -138,10 +138,11 @@ def test_address_added_inline_on_checkout_comes_back_to_checkout(client):
     client.force_login(user)
     fill_cart(user, (make_product().skus.get(), 1))
     html = client.get(reverse("orders:checkout")).content.decode()
-    assert 'action="/accounts/addresses/new/"' in html and 'name="receiver"' in html
+    assert 'name="add_address"' in html and 'name="receiver"' in html
     response = client.post(
-        reverse("accounts:address_add"),
+        reverse("orders:checkout"),
         {
+            "add_address": "1",
             "receiver": "Wu",
             "phone": "13900000000",
             "province": "Zhejiang",
@@ -149,9 +150,49 @@ def test_address_added_inline_on_checkout_comes_back_to_checkout(client):
             "district": "Xihu",
             "detail": "1 Lake Road",
             "postal_code": "310000",
-            "next": reverse("orders:checkout"),
         },
     )
-    assert response["Location"] == reverse("orders:checkout")
-    page = client.get(reverse("orders:checkout"))
-    assert page.context["chosen_address"] == str(user.addresses.get().pk)
+    address = user.addresses.get()
+    assert response["Location"] == f"{reverse('orders:checkout')}?address={address.pk}"
+    page = client.get(response["Location"])
+    assert page.context["chosen_address"] == str(address.pk)
+
+
+def test_an_error_in_the_new_address_stays_on_checkout_beside_the_field(client):
+    from accounts.tests.factories import UserFactory
+
+    user = UserFactory()
+    client.force_login(user)
+    fill_cart(user, (make_product(name="Vase").skus.get(), 1))
+    response = client.post(
+        reverse("orders:checkout"),
+        {"add_address": "1", "receiver": "Wu", "phone": "12", "province": "Zhejiang"},
+    )
+    assert response.status_code == 400
+    assert "orders/checkout.html" in [t.name for t in response.templates]
+    form = response.context["address_form"]
+    assert set(form.errors) == {"city", "district", "detail"}
+    html = response.content.decode()
+    assert "Vase" in html and '<details class="card new-address" open>' in html
+    assert not user.addresses.exists()
+
+
+def test_guest_checkout_is_told_to_log_in_and_comes_back_with_the_cart(client):
+    from accounts.tests.factories import PASSWORD, AddressFactory, UserFactory
+
+    sku = make_product(name="Teacup").skus.get()
+    client.post(reverse("carts:add"), {"sku": sku.pk, "quantity": 2})
+    response = client.get(reverse("orders:checkout"), follow=True)
+    login_url, _ = response.redirect_chain[-1]
+    assert login_url == f"{reverse('accounts:login')}?next=/checkout/"
+    assert "Please log in to check out." in response.content.decode()
+    user = UserFactory()
+    AddressFactory(user=user)
+    back = client.post(
+        login_url, {"identifier": user.username, "password": PASSWORD, "next": "/checkout/"}
+    )
+    assert back["Location"] == "/checkout/"
+    page = client.get("/checkout/")
+    assert [(line["sku_id"], line["quantity"]) for line in page.context["cart"]["lines"]] == [
+        (sku.pk, 2)
+    ]
