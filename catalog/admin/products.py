@@ -34,7 +34,14 @@ class SkuInlineForm(StockEditFormMixin, forms.ModelForm):
     class Meta:
         model = Sku
         fields = (*services.SKU_FIELDS, "stock")
-        widgets = {"attributes": forms.Textarea(attrs={"rows": 2, "cols": 28})}
+        # Narrow inputs: the row holds ten columns and must fit a 1366 px screen.
+        widgets = {
+            "code": forms.TextInput(attrs={"size": 12}),
+            "attributes": forms.Textarea(attrs={"rows": 2, "cols": 18}),
+            "price": forms.NumberInput(attrs={"style": "width: 6.5em", "step": "0.01"}),
+            "list_price": forms.NumberInput(attrs={"style": "width: 6.5em", "step": "0.01"}),
+            "low_stock_threshold": forms.NumberInput(attrs={"style": "width: 4em"}),
+        }
         help_texts = {"attributes": _('e.g. {"colour": "red", "size": "M"}')}
 
 
@@ -140,6 +147,10 @@ class ProductAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("category", "brand")
     inlines = [SkuInline, ProductImageInline]
+
+    class Media:
+        css = {"all": ["css/admin-catalog.css"]}
+
     actions = ["put_on_sale", "take_off_sale", "mark_hot", "unmark_hot", "export_csv"]
     fieldsets = (
         (None, {"fields": ("name", "slug", "subtitle", "category", "brand", "status")}),

@@ -146,6 +146,9 @@ class SkuAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # SKUs are added on their product's page
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # and removed there, through the services (never once sold)
+
 
 @admin.register(StockMovement)
 class StockMovementAdmin(admin.ModelAdmin):

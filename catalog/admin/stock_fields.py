@@ -35,7 +35,7 @@ class StockCountWidget(forms.MultiWidget):
     def __init__(self, attrs=None):
         super().__init__(
             {
-                "": forms.NumberInput(attrs={"min": "0", "class": "vIntegerField"}),
+                "": forms.NumberInput(attrs={"min": "0", "style": "width: 5em"}),
                 "seen": forms.HiddenInput(),
             },
             attrs,
@@ -103,18 +103,21 @@ class StockEditFormMixin:
 
 def stock_adjust_field() -> forms.IntegerField:
     return forms.IntegerField(
-        label=_("adjust by"),
+        label=_("Adjust by"),
         required=False,
         min_value=-MAX_STOCK,
         max_value=MAX_STOCK,
         help_text=_("+50 received, −2 damaged: applied whatever the stock is now."),
-        widget=forms.NumberInput(attrs={"class": "vIntegerField"}),
+        widget=forms.NumberInput(attrs={"style": "width: 5em"}),
     )
 
 
 def stock_note_field() -> forms.CharField:
     return forms.CharField(
-        label=_("why"), required=False, max_length=200, widget=forms.TextInput(attrs={"size": 14})
+        label=_("Reason"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"size": 10}),
     )
 
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 import redis
-from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +15,6 @@ from kombu.exceptions import OperationalError
 from catalog.cache import catalog_version
 from catalog.models import Product
 from catalog.tests.factories import make_product
-from config.middleware import RequestIdLogFilter
 from orders import services, tasks
 from orders.models import ActorType, Order, OrderStatus
 from orders.services import checkout
@@ -27,14 +25,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def log_lines():
-    """Log lines as the project's console handler writes them (request id filter included)."""
+    """What the project's console handler writes (its request id filter and format)."""
+    console = next(h for h in logging.getLogger().handlers if h.name == "console")
     stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.addFilter(RequestIdLogFilter())
-    handler.setFormatter(logging.Formatter(settings.LOGGING["formatters"]["default"]["format"]))
-    logging.getLogger().addHandler(handler)
+    previous = console.setStream(stream)
     yield lambda: stream.getvalue().splitlines()
-    logging.getLogger().removeHandler(handler)
+    console.setStream(previous)
 
 
 def test_order_stands_when_the_broker_and_redis_fail_after_commit(
