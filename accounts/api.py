@@ -1,6 +1,7 @@
 """Accounts API (thin): parse input, call a service or selector, serialize the output."""
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
@@ -28,6 +29,9 @@ class OptionalEmailField(serializers.EmailField):
 class UserOutputSerializer(serializers.ModelSerializer):
     avatar = serializers.ImageField(read_only=True)
     email = OptionalEmailField(read_only=True)
+    language = serializers.ChoiceField(
+        choices=[("", _("Shop default")), *settings.LANGUAGES], read_only=True
+    )
 
     class Meta:
         model = User
