@@ -1,7 +1,8 @@
 from django import template
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from catalog.models import Sku
 from config.money import money
 from orders.admin.orders import local_day_range
 from orders.models import Order, OrderStatus
@@ -23,4 +24,8 @@ def orders_dashboard(context):
         awaiting_shipment=Count("pk", filter=Q(status=OrderStatus.PAID)),
     )
     stats["today_revenue"] = money(stats["today_revenue"] or 0)
+    if user.has_perm("catalog.view_sku"):
+        stats["low_stock"] = Sku.objects.filter(
+            is_active=True, stock__lte=F("low_stock_threshold")
+        ).count()
     return stats

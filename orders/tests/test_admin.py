@@ -134,6 +134,7 @@ def test_admin_index_shows_today(merchant_client, buyer):
     assert 'data-stat="today-orders">2<' in html
     assert 'data-stat="today-revenue">¥100.00<' in html
     assert 'data-stat="awaiting-shipment">1<' in html
+    assert 'data-stat="low-stock">0<' in html
 
 
 def _paid(buyer):
