@@ -202,11 +202,12 @@ class ProductAdmin(admin.ModelAdmin):
         services.product_save(product=obj, check_skus=False)
 
     def get_deleted_objects(self, objs, request):
-        # The stock ledger goes with a product deleted by mistake (one never sold: the
-        # service refuses the others), though nobody may delete ledger rows on their own.
+        # A product deleted by mistake (one never sold: the service refuses the others)
+        # takes its SKUs and their stock ledger with it, though nobody may delete those on
+        # their own.
         to_delete, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        ledger = {str(StockMovement._meta.verbose_name), str(StockAlert._meta.verbose_name)}
-        return to_delete, counts, {p for p in perms_needed if str(p) not in ledger}, protected
+        owned = {str(m._meta.verbose_name) for m in (Sku, StockMovement, StockAlert)}
+        return to_delete, counts, {p for p in perms_needed if str(p) not in owned}, protected
 
     def delete_view(self, request, object_id, extra_context=None):
         try:

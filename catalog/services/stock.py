@@ -228,14 +228,17 @@ def sku_stock_count(
 def sku_stock_opening(*, sku: Sku, reason: str = StockReason.OPENING, actor=None, reference=""):
     """Record the stock a new SKU was created with (the first entry of its ledger)."""
     if sku.stock:
-        StockMovement.objects.create(
-            sku=sku,
+        applied = _Applied(stock_after=sku.stock, threshold=sku.low_stock_threshold)
+        movement = _movement(
+            sku_id=sku.pk,
             quantity=sku.stock,
-            stock_after=sku.stock,
+            applied=applied,
             reason=reason,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            reference=str(reference)[:64],
+            actor=actor,
+            reference=reference,
+            note="",
         )
+        _record([movement], [applied])
 
 
 def stock_audit() -> list[dict]:
