@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from config.money import money
+from orders.carriers import carrier_label
 from orders.models import Message, Order
 
 # Lazy: translated when a message is written, in the language of whoever receives it.
@@ -32,7 +33,7 @@ def _write(order: Order, kind: str) -> tuple[str, str]:
     values = {
         "no": order.order_no,
         "deadline": timezone.localtime(order.pay_deadline).strftime("%Y-%m-%d %H:%M"),
-        "carrier": order.carrier,
+        "carrier": carrier_label(order.carrier),
         "tracking": order.tracking_no,
         "total": money(order.total_amount),
     }

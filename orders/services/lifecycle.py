@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from catalog.models import StockReason
 from catalog.services import product_sales_add, stock_return_many
 from config.oncommit import after_commit
+from orders.carriers import carrier_label
 from orders.errors import IllegalTransition
 from orders.models import ActorType, Order, OrderStatus
 from orders.services.transitions import notify_after_commit, order_transition
@@ -115,7 +116,7 @@ def order_ship(*, order_id: int, carrier: str, tracking_no: str, actor=None) -> 
         to_status=S.SHIPPED,
         actor=actor,
         actor_type=ActorType.MERCHANT,
-        note=f"{carrier} {tracking_no}",
+        note=f"{carrier_label(carrier)} {tracking_no}",
         fields={"carrier": carrier[:50], "tracking_no": tracking_no[:64]},
     )
     notify_after_commit(order.pk, "shipped")

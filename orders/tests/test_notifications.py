@@ -89,3 +89,15 @@ def test_a_retried_task_sends_the_email_that_did_not_go_out(buyer, monkeypatch):
     assert [m.subject for m in mail.outbox] == [message.title]
     notifications.order_notify(order_id=order.pk, kind="shipped")  # a late duplicate
     assert len(mail.outbox) == 1
+
+
+def test_shipped_message_names_the_carrier_not_its_code(buyer):
+    from orders import services
+
+    order = place_order(buyer)
+    services.order_mark_paid(order_id=order.pk)
+    services.order_ship(order_id=order.pk, carrier="SF", tracking_no="SF1001")
+    notifications.order_notify(order_id=order.pk, kind="shipped")
+    title = Message.objects.get(order=order, kind="shipped").title
+    assert title == f"Order {order.order_no} shipped with SF Express (SF1001)"
+    assert order.events.get(to_status="shipped").note == "SF Express SF1001"
