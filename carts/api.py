@@ -9,6 +9,7 @@ from carts import services
 from carts.keys import user_cart_key
 from carts.selectors import cart_view
 from carts.serializers import CartSerializer
+from config.fields import BooleanField
 from config.schema import ERRORS
 
 
@@ -56,7 +57,7 @@ class CartItemApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         quantity = serializers.IntegerField(required=False)
-        selected = serializers.BooleanField(required=False)
+        selected = BooleanField(required=False)
 
     @extend_schema(
         request=InputSerializer,
@@ -88,7 +89,7 @@ class CartSelectApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     class InputSerializer(serializers.Serializer):
-        selected = serializers.BooleanField()
+        selected = BooleanField()
         sku_ids = serializers.ListField(
             child=serializers.IntegerField(min_value=1),
             required=False,

@@ -58,3 +58,9 @@ def test_patch_missing_line_is_404(auth_client):
     response = auth_client.patch(reverse("api-cart-item", args=[5]), {"quantity": 1})
     assert response.status_code == 404
     assert response.json()["code"] == 50005
+
+
+def test_a_form_body_without_selected_is_refused_not_read_as_false(auth_client):
+    response = auth_client.post("/api/v1/cart/select", {}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"selected": ["This field is required."]}
