@@ -391,6 +391,17 @@ def test_every_merchant_path_racing_checkouts_leaves_the_right_stock():
     client = merchant_client(merchant)
     url = reverse("admin:catalog_product_change", args=[product.pk])
     client.get(url)  # the merchant's page shows 40
+    list_client = merchant_client(merchant)
+    list_post = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        "form-MIN_NUM_FORMS": "0",
+        "form-MAX_NUM_FORMS": "1000",
+        "form-0-id": str(sku.pk),
+        "form-0-stock": "50",
+        "form-0-stock_seen": "40",
+        "_save": "Save",
+    }
 
     def checkout(user):
         return lambda: order_create_from_cart(user=user, address_id=user.addresses.get().pk)[0]
@@ -405,14 +416,20 @@ def test_every_merchant_path_racing_checkouts_leaves_the_right_stock():
         ),
         lambda: services.sku_stock_adjust(sku_id=sku.pk, delta=3, note="received 3"),
         lambda: _import(rows),
+        # the low-stock list: a count of 50 against the 40 the list showed
+        lambda: list_client.post(reverse("admin:catalog_sku_changelist"), list_post).status_code,
     )
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     sku.refresh_from_db()
     assert sku.price == 77
-    assert sku.stock == 40 - 8 * 2 + 3 + 5
+    # The count applies only if it ran while the stock was still 40; either way no sale,
+    # adjustment or import is lost.
+    counted = sku.movements.filter(reason="count").exists()
+    assert sku.stock == (50 if counted else 40) - 8 * 2 + 3 + 5
     assert services.stock_audit() == []
     reasons = sorted(sku.movements.values_list("reason", flat=True))
-    assert reasons == sorted(["opening", *["order"] * 8, "adjustment", "import"])
+    expected = ["opening", *["order"] * 8, "adjustment", "import", *(["count"] if counted else [])]
+    assert reasons == sorted(expected)
 
 
 @pytest.mark.django_db(transaction=True)
