@@ -1,7 +1,9 @@
 """Cart API for logged-in clients (the mini-program): thin views over carts.services."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -68,6 +70,8 @@ class CartItemApi(APIView):
     def patch(self, request, sku_id: int):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if not data.validated_data:
+            raise ValidationError({"non_field_errors": [_("Give a quantity or selected.")]})
         key = user_cart_key(request.user.pk)
         if "quantity" in data.validated_data:
             services.cart_set_quantity(

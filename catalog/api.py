@@ -1,6 +1,6 @@
 """Catalog API (read-only for clients): category tree, product list, product detail."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,6 +12,7 @@ from catalog.serializers import (
     ProductCardSerializer,
     ProductDetailSerializer,
 )
+from config.fields import BooleanField
 from config.pagination import PageNumberPagination
 from config.schema import ERRORS
 
@@ -21,6 +22,23 @@ class PageInputSerializer(serializers.Serializer):
     page_size = serializers.IntegerField(
         min_value=1, max_value=PageNumberPagination.max_page_size, default=20
     )
+
+
+class ProductListQuerySerializer(PageInputSerializer):
+    """The list's query string: checked here (a bad value is a 400 naming it, as the schema
+    says), then applied by the same filter set as the pages."""
+
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    category = serializers.CharField(required=False, max_length=100)
+    brand = serializers.IntegerField(required=False, min_value=1)
+    min_price = serializers.DecimalField(
+        required=False, max_digits=12, decimal_places=2, min_value=0
+    )
+    max_price = serializers.DecimalField(
+        required=False, max_digits=12, decimal_places=2, min_value=0
+    )
+    in_stock = BooleanField(required=False)
+    sort = serializers.ChoiceField(required=False, choices=[c[0] for c in SORT_CHOICES])
 
 
 class CategoryTreeApi(APIView):
@@ -41,21 +59,14 @@ class ProductListApi(APIView):
         results = ProductCardSerializer(many=True)
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("q", str, description="Search words"),
-            OpenApiParameter("category", str, description="Category slug (descendants included)"),
-            OpenApiParameter("brand", int, description="Brand id"),
-            OpenApiParameter("min_price", float, description="Lowest price"),
-            OpenApiParameter("max_price", float, description="Highest price"),
-            OpenApiParameter("in_stock", bool, description="Only products with stock"),
-            OpenApiParameter("sort", str, enum=[c[0] for c in SORT_CHOICES]),
-            PageInputSerializer,  # page and page_size, with their minimum and maximum
-        ],
+        parameters=[ProductListQuerySerializer],
         responses={200: OutputSerializer, 400: ERRORS[400]},
         tags=["catalog"],
     )
     def get(self, request):
-        paging = PageInputSerializer(data=request.query_params)
+        # A plain dict, not the QueryDict: DRF reads an empty value of a form-like input as
+        # "not given", and the schema says ``sort=`` or ``brand=`` are not valid values.
+        paging = ProductListQuerySerializer(data=request.query_params.dict())
         paging.is_valid(raise_exception=True)
         page, page_size = paging.validated_data["page"], paging.validated_data["page_size"]
         data = selectors.product_list_page(

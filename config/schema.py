@@ -40,3 +40,21 @@ ERRORS = {
     404: OpenApiResponse(ErrorSerializer, description=_("Not found")),
     429: OpenApiResponse(ErrorSerializer, description=_("Too many requests")),
 }
+
+
+def document_unsupported_media_type(result, generator, request, public):
+    """Spectacular post-processing: every operation that takes a body may answer 415 (a body
+    in a media type its parsers do not read), with the usual error body."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                operation["responses"].setdefault(
+                    "415",
+                    {
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                        },
+                        "description": str(_("Unsupported media type")),
+                    },
+                )
+    return result

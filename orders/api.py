@@ -1,5 +1,6 @@
 """Checkout and order API (thin): parse → service/selector → serialize."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
@@ -128,7 +129,7 @@ class OrderCancelApi(APIView):
             order_id=order.pk,
             actor=request.user,
             actor_type=ActorType.SHOPPER,
-            reason=data.validated_data["reason"] or "Cancelled by the shopper",
+            reason=data.validated_data["reason"] or str(_("Cancelled by the shopper")),
         )
         order = selectors.order_get_for_user(user=request.user, order_no=order_no)
         return Response(OrderDetailSerializer(order).data)

@@ -64,3 +64,13 @@ def test_a_form_body_without_selected_is_refused_not_read_as_false(auth_client):
     response = auth_client.post("/api/v1/cart/select", {}, format="multipart")
     assert response.status_code == 400
     assert response.json()["errors"] == {"selected": ["This field is required."]}
+
+
+def test_patching_a_line_with_nothing_to_change_is_a_400(auth_client):
+    from catalog.tests.factories import make_product
+
+    sku = make_product().skus.get()
+    auth_client.post("/api/v1/cart/items", {"sku_id": sku.pk, "quantity": 1})
+    response = auth_client.patch(f"/api/v1/cart/items/{sku.pk}", {}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"non_field_errors": ["Give a quantity or selected."]}

@@ -61,13 +61,14 @@ def test_product_list_validation_errors(api_client):
     response = api_client.get(reverse("api-products"), {"min_price": "x", "page": "0"})
     assert response.status_code == 400
     assert response.json()["errors"] == {
-        "page": ["Ensure this value is greater than or equal to 1."]
+        "page": ["Ensure this value is greater than or equal to 1."],
+        "min_price": ["A valid number is required."],
     }
-    response = api_client.get(reverse("api-products"), {"min_price": "x"})
+    response = api_client.get(reverse("api-products"), {"min_price": "9", "max_price": "1"})
     assert response.json() == {
         "code": 400,
         "message": "Invalid input.",
-        "errors": {"min_price": ["Enter a number."]},
+        "errors": {"max_price": ["The highest price must not be below the lowest."]},
     }
 
 
@@ -160,3 +161,13 @@ def test_stock_is_fresh_within_seconds_even_without_invalidation(api_client, set
     body = api_client.get(detail).json()
     assert body["skus"][0]["stock"] == 0
     assert body["in_stock"] is False
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"sort": ""}, "sort"), ({"sort": "cheapest"}, "sort"), ({"brand": ""}, "brand")],
+)
+def test_product_list_refuses_values_outside_the_schema(api_client, params, field):
+    response = api_client.get(reverse("api-products"), params)
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
