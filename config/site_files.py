@@ -1,9 +1,9 @@
 """The files every site is asked for: /favicon.ico, /robots.txt and /sitemap.xml."""
 
 from django.conf import settings
-from django.contrib.sitemaps.views import sitemap as sitemap_view
+from django.contrib.sitemaps import views as sitemaps_views
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -37,20 +37,43 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
-@require_GET
-@cache_control(max_age=3600, public=True)
-def sitemap_xml(request):
-    """Built once per catalog version and host (cached like the listings), then served."""
+def _cached_xml(request, name: str, params: dict, render) -> HttpResponse:
+    """Build a sitemap document once per catalog version, host and params; then serve it
+    from the cache like the listings."""
 
     def build() -> bytes:
-        response = sitemap_view(request, sitemaps=SITEMAPS)
+        response = render()
         response.render()
         return response.content
 
-    content = catalog_cached(
-        "sitemap",
-        {"host": request.get_host(), "scheme": request.scheme},
-        settings.CATALOG_LIST_CACHE_SECONDS,
-        build,
-    )
+    key = {"host": request.get_host(), "scheme": request.scheme, **params}
+    content = catalog_cached(name, key, settings.CATALOG_LIST_CACHE_SECONDS, build)
     return HttpResponse(content, content_type="application/xml; charset=utf-8")
+
+
+@require_GET
+@cache_control(max_age=3600, public=True)
+def sitemap_xml(request):
+    """The sitemap index: one sitemap per section, each split in pages of 5,000 URLs."""
+    return _cached_xml(
+        request,
+        "sitemap-index",
+        {},
+        lambda: sitemaps_views.index(
+            request, sitemaps=SITEMAPS, sitemap_url_name="sitemap-section"
+        ),
+    )
+
+
+@require_GET
+@cache_control(max_age=3600, public=True)
+def sitemap_section_xml(request, section: str):
+    if section not in SITEMAPS:
+        raise Http404
+    page = request.GET.get("p", "1")
+    return _cached_xml(
+        request,
+        "sitemap-section",
+        {"section": section, "page": page},
+        lambda: sitemaps_views.sitemap(request, sitemaps=SITEMAPS, section=section),
+    )

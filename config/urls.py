@@ -23,6 +23,7 @@ urlpatterns = [
     path("favicon.ico", site_files.favicon, name="favicon"),
     path("robots.txt", site_files.robots_txt, name="robots"),
     path("sitemap.xml", site_files.sitemap_xml, name="sitemap"),
+    path("sitemap-<slug:section>.xml", site_files.sitemap_section_xml, name="sitemap-section"),
     path("accounts/", include("accounts.urls")),
     path("", include("catalog.urls")),
     path("cart/", include("carts.urls")),

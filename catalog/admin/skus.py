@@ -8,6 +8,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from catalog import services
@@ -43,26 +45,6 @@ class SkuCountForm(StockEditFormMixin, forms.ModelForm):
         fields = ("stock",)
 
 
-class StockMovementInline(admin.TabularInline):
-    model = StockMovement
-    fields = ("created_at", "quantity", "stock_after", "reason", "actor", "reference", "note")
-    readonly_fields = fields
-    extra = 0
-    max_num = 0
-    can_delete = False
-    ordering = ("-created_at", "-pk")
-    verbose_name_plural = _("stock movements (newest first)")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 class _StockRefused(Exception):
     def __init__(self, error: ValidationError):
         self.error = error
@@ -93,7 +75,7 @@ class SkuAdmin(admin.ModelAdmin):
         (
             _("Stock"),
             {
-                "fields": ("stock", "stock_adjust", "stock_note"),
+                "fields": ("stock", "stock_adjust", "stock_note", "recent_movements"),
                 "description": _(
                     "Either type the counted stock (it applies only if no sale moved the stock "
                     "since this page was loaded) or adjust by a quantity with a reason."
@@ -101,7 +83,7 @@ class SkuAdmin(admin.ModelAdmin):
             },
         ),
     )
-    inlines = [StockMovementInline]
+    readonly_fields = ("recent_movements",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("product")
@@ -112,6 +94,18 @@ class SkuAdmin(admin.ModelAdmin):
     @admin.display(description=_("attributes"))
     def attributes_label(self, obj):
         return obj.attributes_label
+
+    @admin.display(description=_("recent movements"))
+    def recent_movements(self, obj):
+        """The last few ledger entries and a link to all of them (a busy SKU has thousands,
+        which an inline would render in full)."""
+        if obj is None or obj.pk is None:
+            return "—"
+        movements = list(obj.movements.select_related("actor").order_by("-created_at", "-pk")[:10])
+        url = reverse("admin:catalog_stockmovement_changelist") + f"?sku__id__exact={obj.pk}"
+        return render_to_string(
+            "admin/catalog/sku/recent_movements.html", {"movements": movements, "all_url": url}
+        )
 
     @admin.display(description=_("price"), ordering="price")
     def price_display(self, obj):
