@@ -112,11 +112,12 @@ def _validate_user(user: User, errors: dict | None = None) -> None:
         raise ValidationError(errors)
 
 
-def _save_user(user: User) -> None:
-    """Save; a unique race lost to a concurrent request becomes the same field error."""
+def _save_user(user: User, *, fields=None) -> None:
+    """Save (only ``fields`` of an existing user: logins update the row meanwhile); a unique
+    race lost to a concurrent request becomes the same field error."""
     try:
         with transaction.atomic():
-            user.save()
+            user.save(update_fields=fields)
     except IntegrityError as exc:
         _validate_user(user)
         raise exc
@@ -159,7 +160,7 @@ def user_update_profile(*, user: User, data: dict) -> User:
             value = ""
         setattr(user, field, value)
     _validate_user(user)
-    _save_user(user)
+    _save_user(user, fields=[f for f in PROFILE_FIELDS if f in data])
     return user
 
 

@@ -110,3 +110,19 @@ def test_flush_expired_tokens_task_removes_only_expired_tokens():
     )
     flush_expired_tokens_task.delay()
     assert OutstandingToken.objects.filter(user=user).count() == 1
+
+
+def test_a_profile_edit_never_writes_back_a_stale_last_login(db):
+    from django.utils import timezone
+
+    from accounts.models import User
+    from accounts.services import user_record_login, user_update_profile
+    from accounts.tests.factories import UserFactory
+
+    user = UserFactory()
+    stale = User.objects.get(pk=user.pk)
+    user_record_login(user=user)  # a login from another device meanwhile
+    user_update_profile(user=stale, data={"nickname": "新昵称"})
+    user.refresh_from_db()
+    assert user.nickname == "新昵称"
+    assert user.last_login is not None and user.last_login <= timezone.now()

@@ -243,7 +243,12 @@ def product_save(*, product: Product, check_skus: bool = True) -> Product:
     (the admin's inline formset), where the stored SKUs may fit only the old spec.
     """
     _product_validate(product, check_skus=check_skus)
-    product.save()
+    if product.pk is None:
+        product.save()
+    else:
+        # Only the merchant's fields: sales counts move after payments, and the price
+        # range and search vector are product_sync's; an edit must not write them back.
+        product.save(update_fields=[*PRODUCT_FIELDS, "updated_at"])
     product_sync(product_id=product.pk)
     return product
 

@@ -310,3 +310,13 @@ def test_image_upload_to_s3_and_read_back_by_url(s3):
     thumb = requests.get(image.thumbnail.url, timeout=10)
     assert thumb.status_code == 200
     assert thumb.content[:4] == b"RIFF"  # a WebP file
+
+
+def test_a_product_edit_never_writes_back_a_stale_sales_count():
+    product = make_product()
+    stale = Product.objects.get(pk=product.pk)  # the merchant's form loaded it
+    services.product_sales_add(quantities={product.pk: 3})  # a payment meanwhile
+    stale.name = "Renamed"
+    services.product_save(product=stale)
+    product.refresh_from_db()
+    assert (product.name, product.sales_count) == ("Renamed", 3)
