@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: help run test lint format venv migrate seed web worker beat bench clean
+.PHONY: help run test lint format venv migrate seed web worker beat bench clean messages
 
 help:
 	@echo "make run    - set up and serve the shop at http://$(HOST):$(PORT)"
@@ -55,6 +55,13 @@ lint: venv
 format: venv
 	@$(VENV)/bin/ruff format .
 	@$(VENV)/bin/ruff check --fix .
+
+# Refresh the .po from the code (needs GNU gettext), then compile the .mo (Babel, no gettext).
+# Both files are committed, so running the shop never needs gettext.
+messages: venv
+	@DEBUG=true $(PY) manage.py makemessages -l zh_Hans --no-obsolete -i ".venv/*" -i "bench/*" -i "var/*"
+	@$(PY) -m config.messages compile
+	@DEBUG=true DJANGO_SETTINGS_MODULE=config.settings $(PY) -m config.messages check
 
 bench: venv
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

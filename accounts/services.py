@@ -215,6 +215,14 @@ def user_record_login(*, user: User) -> None:
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
 
 
+def user_language_set(*, user: User, language: str) -> None:
+    """Keep the shopper's language (one of LANGUAGES) for their emails and messages."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": [_("Unknown language.")]})
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
+
+
 # --- Passwords and tokens ------------------------------------------------------------------
 
 

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import MERCHANTS_GROUP
 from catalog.models import StockAlert
+from config.dates import local_datetime
+from config.site import site_name
 
 
 def merchant_recipients() -> dict[str, list[str]]:
@@ -49,11 +51,12 @@ def stock_alert_notify(*, alert_id: int) -> None:
                 "code": sku.code,
                 "stock": alert.stock,
                 "threshold": alert.threshold,
-                "time": timezone.localtime(alert.created_at).strftime("%Y-%m-%d %H:%M"),
+                "time": local_datetime(alert.created_at),
             }
+            signature = site_name()
         send_mail(
             subject=subject,
-            message=f"{body}\n\n{settings.SITE_NAME}",
+            message=f"{body}\n\n{signature}",
             from_email=None,
             recipient_list=emails,
         )

@@ -1,6 +1,6 @@
-from django.conf import settings
+from config.site import site_name_lazy
 
 
 def site(request):
     """Values every page needs."""
-    return {"SITE_NAME": settings.SITE_NAME}
+    return {"SITE_NAME": site_name_lazy()}

@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the switch's cookie, else Accept-Language, else LANGUAGE_CODE.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -102,9 +104,11 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
                 "config.context_processors.site",
                 "catalog.context_processors.header",
                 "carts.context_processors.cart",
+                "orders.context_processors.messages_badge",
             ],
         },
     },
@@ -353,8 +357,14 @@ SPECTACULAR_SETTINGS = {
 
 # --- I18n --------------------------------------------------------------------------------
 
-LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en-us")
-LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+# The shop's language when a visitor has not chosen one and their browser asks for neither.
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="zh-hans")
+# Each language is named in itself, so a visitor can find theirs whatever is showing.
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Our date formats: 2026年11月22日 14:05 in zh-hans, 24-hour times in English too.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
@@ -457,4 +467,5 @@ LOGGING = {
 
 # --- Site --------------------------------------------------------------------------------
 
-SITE_NAME = env.str("SITE_NAME", default="Kuaimai")
+# Empty: the shop's name in the page's language (快买 / Kuaimai).
+SITE_NAME = env.str("SITE_NAME", default="")

@@ -1,13 +1,16 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from catalog import views as catalog_views
-from config import health, site_files
+from config import health, site_files, views
+from config.site import site_name_lazy
 
-admin.site.site_header = f"{settings.SITE_NAME} admin"
-admin.site.site_title = f"{settings.SITE_NAME} admin"
+admin.site.site_header = format_lazy(_("{name} merchant admin"), name=site_name_lazy())
+admin.site.site_title = admin.site.site_header
 
 api_v1 = [
     path("", include("accounts.api_urls")),
@@ -24,6 +27,7 @@ urlpatterns = [
     path("robots.txt", site_files.robots_txt, name="robots"),
     path("sitemap.xml", site_files.sitemap_xml, name="sitemap"),
     path("sitemap-<slug:section>.xml", site_files.sitemap_section_xml, name="sitemap-section"),
+    path("i18n/setlang/", views.language_set, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("", include("catalog.urls")),
     path("cart/", include("carts.urls")),

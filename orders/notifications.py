@@ -11,7 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from config.dates import local_datetime
 from config.money import money
+from config.site import site_name
 from orders.carriers import carrier_label
 from orders.models import Message, Order
 
@@ -30,15 +32,20 @@ def recipient_language(user) -> str:
 
 
 def _write(order: Order, kind: str) -> tuple[str, str]:
-    values = {
-        "no": order.order_no,
-        "deadline": timezone.localtime(order.pay_deadline).strftime("%Y-%m-%d %H:%M"),
-        "carrier": carrier_label(order.carrier),
-        "tracking": order.tracking_no,
-        "total": money(order.total_amount),
-    }
     with translation.override(recipient_language(order.user)):
+        values = {
+            "no": order.order_no,
+            "deadline": local_datetime(order.pay_deadline),
+            "carrier": carrier_label(order.carrier),
+            "tracking": order.tracking_no,
+            "total": money(order.total_amount),
+        }
         return str(SUBJECTS[kind]) % values, str(BODY) % values
+
+
+def _site_name_for(user) -> str:
+    with translation.override(recipient_language(user)):
+        return site_name()
 
 
 def order_notify(*, order_id: int, kind: str) -> None:
@@ -60,7 +67,7 @@ def order_notify(*, order_id: int, kind: str) -> None:
         return
     send_mail(
         subject=message.title,
-        message=f"{message.body}\n\n{settings.SITE_NAME}",
+        message=f"{message.body}\n\n{_site_name_for(order.user)}",
         from_email=None,
         recipient_list=[order.user.email],
     )

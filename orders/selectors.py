@@ -2,7 +2,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from orders.errors import OrderNotFound
-from orders.models import Order, OrderEvent, OrderItem, OrderStatus
+from orders.models import Message, Order, OrderEvent, OrderItem, OrderStatus
 
 # Tabs of "My orders": name -> statuses shown.
 TABS = {
@@ -46,3 +46,8 @@ def order_actions(order: Order) -> list[str]:
     if order.status == OrderStatus.PENDING_PAYMENT:
         return ["cancel"] if order.pay_deadline <= timezone.now() else ["pay", "cancel"]
     return {OrderStatus.SHIPPED: ["confirm_receipt"]}.get(order.status, [])
+
+
+def message_unread_count(*, user) -> int:
+    """How many of the user's in-site messages are unread."""
+    return Message.objects.filter(user=user, read_at=None).count()

@@ -12,11 +12,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.forms import AddressForm
 from accounts.selectors import address_list_for_user
 from accounts.views import address_form_save
+from config.dates import local_time
 from config.exceptions import ApplicationError
 from config.parsing import parse_amount, parse_id
 from orders import selectors, services
@@ -24,13 +26,13 @@ from orders.errors import OrderNotFound, PriceChanged
 from orders.models import ActorType, Message
 
 TAB_LABELS = [
-    ("all", _("All")),
-    ("to_pay", _("To pay")),
-    ("to_ship", _("To ship")),
-    ("to_receive", _("To receive")),
-    ("completed", _("Completed")),
-    ("cancelled", _("Cancelled")),
-    ("after_sales", _("Refunds")),
+    ("all", gettext_lazy("All")),
+    ("to_pay", gettext_lazy("To pay")),
+    ("to_ship", gettext_lazy("To ship")),
+    ("to_receive", gettext_lazy("To receive")),
+    ("completed", gettext_lazy("Completed")),
+    ("cancelled", gettext_lazy("Cancelled")),
+    ("after_sales", gettext_lazy("Refunds")),
 ]
 
 
@@ -121,7 +123,7 @@ def _checkout_submit(request):
         _("Order %(no)s placed. Please pay before %(deadline)s.")
         % {
             "no": order.order_no,
-            "deadline": timezone.localtime(order.pay_deadline).strftime("%H:%M"),
+            "deadline": local_time(order.pay_deadline),
         },
     )
     return redirect(order)

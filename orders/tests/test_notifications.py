@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.utils import timezone, translation
+from django.utils.dates import MONTHS_AP
 
 from catalog.tests.factories import make_product
 from orders import notifications
@@ -23,10 +24,12 @@ def test_pay_by_time_is_in_the_shops_time_zone_and_total_has_the_sign(buyer, set
     order = place_order(buyer, sku.skus.get())
     mail.outbox.clear()
     notifications.order_notify(order_id=order.pk, kind="created")
-    local = timezone.localtime(order.pay_deadline).strftime("%Y-%m-%d %H:%M")
-    assert local != order.pay_deadline.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M")
+    local = timezone.localtime(order.pay_deadline)
+    assert local.hour != order.pay_deadline.astimezone(datetime.UTC).hour
+    # "Nov. 22, 2026, 14:05": AP month, 24-hour clock
+    shown = f"{MONTHS_AP[local.month]} {local.day}, {local.year}, {local:%H:%M}"
     message = Message.objects.get(order=order, kind="created")
-    assert message.title == f"Order {order.order_no} placed: please pay by {local}"
+    assert message.title == f"Order {order.order_no} placed: please pay by {shown}"
     assert message.body == "Total ¥30,800.00. See your order for details."
     assert mail.outbox[0].subject == message.title
 
