@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
+from django.utils.translation import get_language
 
 from config.oncommit import after_commit
 
@@ -39,12 +40,18 @@ def catalog_changed() -> None:
     after_commit(catalog_bump)
 
 
-def catalog_cached(name: str, params: dict, timeout: int, build: Callable[[], Any]) -> Any:
-    """Return the cached value for (name, params) at the current version, building it once."""
+def catalog_key(name: str, params: dict) -> str:
+    """The key of (name, params) at the current catalog version in the active language
+    (names and descriptions are translated, so each language has its own entries)."""
     digest = hashlib.sha1(  # noqa: S324 - a cache key, not a security boundary
         json.dumps(params, sort_keys=True, default=str).encode()
     ).hexdigest()
-    key = f"catalog:{catalog_version()}:{name}:{digest}"
+    return f"catalog:{catalog_version()}:{get_language() or '-'}:{name}:{digest}"
+
+
+def catalog_cached(name: str, params: dict, timeout: int, build: Callable[[], Any]) -> Any:
+    """Return the cached value for (name, params) at the current version, building it once."""
+    key = catalog_key(name, params)
     value = cache.get(key)
     if value is None:
         value = build()

@@ -1,4 +1,5 @@
-"""Demo catalog: 4 top categories with 7 subcategories, 60 products with 1–6 SKUs each and
+"""Demo catalog in Chinese with English alongside: 4 top categories with 7 subcategories,
+36 products of made-up brands with real-sounding names, sensible prices and their SKUs, and
 images drawn with Pillow. Idempotent: existing categories and products (by slug) are kept."""
 
 import io
@@ -6,71 +7,14 @@ import random
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
 from catalog import services
+from catalog.demo_data import CATEGORIES, PRODUCTS
 from catalog.models import Category, Product, ProductStatus
 
-CATEGORIES = [
-    ("Electronics", "electronics", [("Phones", "phones"), ("Audio", "audio")]),
-    ("Home & Kitchen", "home", [("Kitchen", "kitchen"), ("Bedding", "bedding")]),
-    ("Fashion", "fashion", [("Tops", "tops"), ("Shoes", "shoes")]),
-    ("Food & Drink", "food", [("Tea", "tea")]),
-]
-
-# leaf slug -> (product nouns, spec, price range, brands)
-LEAVES = {
-    "phones": (
-        ["Smartphone", "Phone Pro", "Phone Lite", "Rugged Phone", "Foldable Phone"],
-        [
-            {"name": "colour", "values": ["black", "silver", "blue"]},
-            {"name": "storage", "values": ["128GB", "256GB"]},
-        ],
-        (1299, 6999),
-        ["Xingchen", "Lumo"],
-    ),
-    "audio": (
-        ["Wireless Earbuds", "Noise-cancelling Headphones", "Bluetooth Speaker", "Soundbar"],
-        [{"name": "colour", "values": ["black", "white"]}],
-        (99, 1999),
-        ["Lumo", "Tingting"],
-    ),
-    "kitchen": (
-        ["Rice Cooker", "Electric Kettle", "Wok", "Chef Knife", "Air Fryer"],
-        [{"name": "size", "values": ["small", "large"]}],
-        (59, 899),
-        ["Chuzi", "Homely"],
-    ),
-    "bedding": (
-        ["Silk Pillowcase", "Duvet", "Cotton Sheet Set", "Memory Foam Pillow"],
-        [{"name": "size", "values": ["single", "double", "king"]}],
-        (79, 1299),
-        ["Homely"],
-    ),
-    "tops": (
-        ["Linen Shirt", "Cotton T-shirt", "Hoodie", "Down Jacket", "Knit Sweater"],
-        [
-            {"name": "colour", "values": ["white", "navy", "red"]},
-            {"name": "size", "values": ["S", "M", "L"]},
-        ],
-        (49, 999),
-        ["Yunyi", "Fengshang"],
-    ),
-    "shoes": (
-        ["Running Shoes", "Canvas Sneakers", "Leather Boots"],
-        [{"name": "size", "values": ["39", "40", "41", "42", "43", "44"]}],
-        (129, 1199),
-        ["Fengshang"],
-    ),
-    "tea": (
-        ["Longjing Green Tea", "Pu'er Tea Cake", "Oolong Tea", "Jasmine Tea"],
-        [{"name": "weight", "values": ["100g", "250g"]}],
-        (38, 688),
-        ["Chaxiang"],
-    ),
-}
-
-ADJECTIVES = ["Classic", "Smart", "Ultra", "Eco", "Deluxe", "Mini", "Max", "Air", "Plus"]
 PALETTE = [
     (228, 57, 60),
     (37, 99, 235),
@@ -81,7 +25,6 @@ PALETTE = [
     (202, 138, 4),
     (219, 39, 119),
 ]
-PRODUCT_COUNT = 60
 
 
 def _image(name: str, colour: tuple, index: int) -> SimpleUploadedFile:
@@ -95,89 +38,123 @@ def _image(name: str, colour: tuple, index: int) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"demo-{index}.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
+def _category(name: str, name_en: str, slug: str, **extra) -> Category:
+    return Category.objects.filter(slug=slug).first() or services.category_create(
+        name=name, name_en=name_en, slug=slug, **extra
+    )
+
+
 def _categories() -> dict[str, Category]:
     found = {}
-    for index, (name, slug, children) in enumerate(CATEGORIES):
-        parent = Category.objects.filter(slug=slug).first() or services.category_create(
-            name=name, slug=slug, sort_order=index
-        )
-        found[slug] = parent
-        for child_index, (child_name, child_slug) in enumerate(children):
-            found[child_slug] = Category.objects.filter(
-                slug=child_slug
-            ).first() or services.category_create(
-                name=child_name, slug=child_slug, parent=parent, sort_order=child_index
+    for index, (name, name_en, slug, children) in enumerate(CATEGORIES):
+        parent = found[slug] = _category(name, name_en, slug, sort_order=index)
+        for child_index, (child, child_en, child_slug) in enumerate(children):
+            found[child_slug] = _category(
+                child, child_en, child_slug, parent=parent, sort_order=child_index
             )
     return found
 
 
-def _sku_combinations(spec: list[dict], rng: random.Random) -> list[dict]:
-    combos = [{}]
+def _price_step(axis: dict) -> int:
+    """What one step along an axis adds to the price (bigger storage, bigger bed)."""
+    return {"存储": 500, "尺寸": 100, "规格": 0}.get(axis["name"], 0)
+
+
+def _skus(slug: str, spec: list[dict], base: int, rng: random.Random) -> list[dict]:
+    combos: list[tuple[dict, int]] = [({}, 0)]
     for axis in spec:
-        combos = [{**combo, axis["name"]: value} for combo in combos for value in axis["values"]]
-    rng.shuffle(combos)
-    return combos[: rng.randint(1, min(6, len(combos)))]
+        step = _price_step(axis)
+        combos = [
+            ({**attrs, axis["name"]: value}, extra + i * step)
+            for attrs, extra in combos
+            for i, value in enumerate(axis["values"])
+        ]
+    skus = []
+    for n, (attributes, extra) in enumerate(combos):
+        if spec and spec[0]["name"] == "规格" and n:  # 250 g of tea: 2.5 × the 100 g price
+            extra = int(base * 1.5)
+        price = Decimal(base + extra)
+        skus.append(
+            {
+                "code": f"{slug.upper()}-{n + 1}",
+                "attributes": attributes,
+                "price": price,
+                "list_price": (price * Decimal("1.25")).quantize(Decimal("1")) - 1,
+                "stock": rng.choice([0, 3, 8, 20, 50, 120]) if n else rng.randint(20, 200),
+            }
+        )
+    return skus
 
 
-def seed(stdout) -> None:
+def _description(name: str, subtitle: str, category: str, *, chinese: bool) -> str:
+    if chinese:
+        return (
+            f"<p><strong>{name}</strong>：{subtitle}。</p>"
+            f"<ul><li>分类：{category}</li><li>48 小时内发货，全国包邮满 99 元</li>"
+            "<li>支持 7 天无理由退货</li></ul>"
+        )
+    return (
+        f"<p><strong>{name}</strong>: {subtitle}.</p>"
+        f"<ul><li>Category: {category}</li><li>Ships within 48 hours, free over ¥99</li>"
+        "<li>7-day no-reason returns</li></ul>"
+    )
+
+
+def seed(stdout, *, images: bool = True) -> None:
+    """Written in Chinese with English alongside, whatever language the command runs in."""
+    with translation.override("zh-hans"):
+        created = _seed(images=images)
+    stdout.write(f"catalog: {created} products created, {Product.objects.count()} in all")
+
+
+def _seed(*, images: bool) -> int:
     rng = random.Random(20261121)  # the same shop every time
     categories = _categories()
-    leaves = list(LEAVES)
-    created = 0
-    for index in range(PRODUCT_COUNT):
-        leaf = leaves[index % len(leaves)]
-        nouns, spec, (low, high), brands = LEAVES[leaf]
-        noun = nouns[(index // len(leaves)) % len(nouns)]
-        name = f"{ADJECTIVES[index % len(ADJECTIVES)]} {noun} {index + 1:02d}"
-        slug = f"demo-{leaf}-{index + 1:02d}"
-        if Product.objects.filter(slug=slug).exists():
-            continue
-        # Spec axes trimmed at random, so products differ in their SKU axes.
-        product_spec = spec[: rng.randint(1, len(spec))]
-        base = Decimal(rng.randint(low, high))
-        skus = []
-        for n, attributes in enumerate(_sku_combinations(product_spec, rng)):
-            price = base + Decimal(n * rng.choice([0, 10, 50]))
-            skus.append(
-                {
-                    "code": f"{slug.upper()}-{n + 1}",
-                    "attributes": attributes,
-                    "price": price,
-                    "list_price": (price * Decimal("1.2")).quantize(Decimal("1")),
-                    "stock": rng.choice([0, 3, 8, 20, 50, 120]) if n else rng.randint(5, 200),
-                }
+    created = index = 0
+    for leaf, products in PRODUCTS.items():
+        category = categories[leaf]
+        for name, name_en, subtitle, subtitle_en, brand, price, spec in products:
+            index += 1
+            slug = slugify(name_en)
+            if Product.objects.filter(slug=slug).exists():
+                continue
+            status = ProductStatus.ON_SALE
+            if index in (22, 27):
+                status = ProductStatus.DRAFT
+            elif index == 31:
+                status = ProductStatus.OFF_SALE
+            product = services.product_create(
+                data={
+                    "name": name,
+                    "name_en": name_en,
+                    "slug": slug,
+                    "subtitle": subtitle,
+                    "subtitle_en": subtitle_en,
+                    "description": _description(
+                        name, subtitle, category.name_zh_hans, chinese=True
+                    ),
+                    "description_en": _description(
+                        name_en, subtitle_en, category.name_en, chinese=False
+                    ),
+                    "category": category,
+                    "brand": services.brand_get_or_create(name=brand),
+                    "status": status,
+                    "is_hot": index % 4 == 1,
+                    "is_recommended": index % 5 == 3,
+                    "spec": spec,
+                },
+                skus=_skus(slug, spec, price, rng),
             )
-        status = ProductStatus.ON_SALE
-        if index in (7, 33):
-            status = ProductStatus.DRAFT
-        elif index == 50:
-            status = ProductStatus.OFF_SALE
-        product = services.product_create(
-            data={
-                "name": name,
-                "slug": slug,
-                "subtitle": f"{rng.choice(brands)} · {noun.lower()} for everyday life",
-                "description": (
-                    f"<p>The <strong>{name}</strong> is part of the Kuaimai demo catalog.</p>"
-                    f"<ul><li>Category: {categories[leaf].name}</li>"
-                    "<li>Ships within 48 hours</li><li>7-day no-reason returns</li></ul>"
-                ),
-                "category": categories[leaf],
-                "brand": services.brand_get_or_create(name=rng.choice(brands)),
-                "status": status,
-                "is_hot": index % 5 == 0,
-                "is_recommended": index % 7 == 3,
-                "spec": product_spec,
-            },
-            skus=skus,
-        )
-        Product.objects.filter(pk=product.pk).update(sales_count=rng.randint(0, 5000))
-        colour = PALETTE[index % len(PALETTE)]
-        for image_index in range(rng.randint(1, 2)):
-            services.product_image_add(
-                product=product,
-                file=_image(name, colour if not image_index else colour[::-1], index + 1),
-                alt=name,
-            )
-        created += 1
-    stdout.write(f"catalog: {created} products created, {Product.objects.count()} in all")
+            Product.objects.filter(pk=product.pk).update(sales_count=rng.randint(0, 5000))
+            colour = PALETTE[index % len(PALETTE)]
+            pictures = rng.randint(1, 2)  # drawn even when skipped: the same shop either way
+            for image_index in range(pictures if images else 0):
+                services.product_image_add(
+                    product=product,
+                    # Pillow's built-in font has no CJK glyphs: the picture carries the
+                    # English name, the alt text the Chinese one.
+                    file=_image(name_en, colour if not image_index else colour[::-1], index),
+                    alt=name,
+                )
+            created += 1
+    return created

@@ -49,6 +49,8 @@ EMBEDDED = EMBEDDED_DB and EMBEDDED_REDIS
 INSTALLED_APPS = [
     # daphne first: its runserver serves HTTP and websockets in development.
     "daphne",
+    # Before the admin: its TranslationAdmin edits every language of a field on one page.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -280,6 +282,10 @@ CATALOG_IMAGE_MAX_BYTES = env.int("CATALOG_IMAGE_MAX_BYTES", default=10 * 1024 *
 CATALOG_LIST_CACHE_SECONDS = env.int("CATALOG_LIST_CACHE_SECONDS", default=5 * 60)
 CATALOG_DETAIL_CACHE_SECONDS = env.int("CATALOG_DETAIL_CACHE_SECONDS", default=10 * 60)
 CATALOG_STOCK_CACHE_SECONDS = env.int("CATALOG_STOCK_CACHE_SECONDS", default=5)
+# How long a signed-in shopper's "recently viewed" list lives without a new view.
+RECENTLY_VIEWED_DAYS = env.int("RECENTLY_VIEWED_DAYS", default=90)
+# Search-box suggestions; also the browser's max-age for them.
+CATALOG_SUGGEST_CACHE_SECONDS = env.int("CATALOG_SUGGEST_CACHE_SECONDS", default=60)
 # PostgreSQL text-search configuration for product search ("english" stems English words and
 # keeps other words, such as Chinese names, as they are).
 CATALOG_SEARCH_CONFIG = env.str("CATALOG_SEARCH_CONFIG", default="english")
@@ -363,6 +369,11 @@ LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="zh-hans")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Catalog content (names, subtitles, descriptions) in both languages; an empty one shows
+# the other language's text (django-modeltranslation).
+MODELTRANSLATION_DEFAULT_LANGUAGE = "zh-hans"
+MODELTRANSLATION_LANGUAGES = ("zh-hans", "en")
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("zh-hans", "en")}
 # Our date formats: 2026年11月22日 14:05 in zh-hans, 24-hour times in English too.
 FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")

@@ -8,6 +8,7 @@ from django.db.models import OuterRef, Subquery, Sum
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from catalog import csv_io, services
 from catalog.admin.common import LowStockFilter, thumb
@@ -124,7 +125,9 @@ class CsvImportForm(forms.Form):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(TranslationAdmin):
+    """Chinese and English side by side (django-modeltranslation's TranslationAdmin)."""
+
     form = ProductAdminForm
     change_list_template = "admin/catalog/product/change_list.html"
     list_display = (
@@ -141,7 +144,7 @@ class ProductAdmin(admin.ModelAdmin):
     )
     list_display_links = ("preview", "name")
     list_filter = ("status", "is_hot", "is_recommended", "category", "brand", LowStockFilter)
-    search_fields = ("name", "slug", "skus__code")
+    search_fields = ("name_zh_hans", "name_en", "slug", "skus__code")
     list_select_related = ("category", "brand")
     list_per_page = 50
     prepopulated_fields = {"slug": ("name",)}

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from catalog import services
 from catalog.admin.common import thumb
@@ -11,11 +12,11 @@ from catalog.models import Brand, Category
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(TranslationAdmin):
     list_display = ("tree_name", "slug", "sort_order", "is_active", "product_count")
     list_editable = ("sort_order", "is_active")
     list_filter = ("is_active",)
-    search_fields = ("name", "slug")
+    search_fields = ("name_zh_hans", "name_en", "slug")
     ordering = ("path",)
     prepopulated_fields = {"slug": ("name",)}
     fields = ("name", "slug", "parent", "image", "sort_order", "is_active")

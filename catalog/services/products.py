@@ -7,15 +7,15 @@ import and the demo data all come through here.
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Max, Min, ProtectedError, TextField, Value
-from django.utils.html import strip_tags
+from django.db.models import F, Max, Min, ProtectedError
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from modeltranslation.settings import AVAILABLE_LANGUAGES
+from modeltranslation.utils import build_localized_fieldname
 
+from catalog import search
 from catalog.cache import catalog_changed
 from catalog.models import (
     Brand,
@@ -28,6 +28,7 @@ from catalog.models import (
 )
 from catalog.services.stock import sku_stock_opening
 
+LANGS = [language.replace("-", "_") for language in AVAILABLE_LANGUAGES]  # zh_hans, en
 PRODUCT_FIELDS = (
     "name",
     "slug",
@@ -39,6 +40,12 @@ PRODUCT_FIELDS = (
     "is_hot",
     "is_recommended",
     "spec",
+    # Each language's column (django-modeltranslation); "name" above sets the active one's.
+    *(
+        build_localized_fieldname(field, language)
+        for field in ("name", "subtitle", "description")
+        for language in AVAILABLE_LANGUAGES
+    ),
 )
 # What a SKU edit may change. Stock is not among them: it changes only through the stock
 # ledger (catalog.services.stock), so an edit form can never write back a stale count.
@@ -200,16 +207,14 @@ def product_sync(*, product_id: int) -> None:
     )
     updates = {"min_price": prices["low"], "max_price": prices["high"]}
     if connection.vendor == "postgresql":
-        name, subtitle, description = Product.objects.values_list(
-            "name", "subtitle", "description"
+        row = Product.objects.values(
+            *(f"{f}_{lang}" for f in ("name", "subtitle", "description") for lang in LANGS)
         ).get(pk=product_id)
-        config = settings.CATALOG_SEARCH_CONFIG
-        updates["search_vector"] = (
-            SearchVector(Value(name, output_field=TextField()), weight="A", config=config)
-            + SearchVector(Value(subtitle, output_field=TextField()), weight="B", config=config)
-            + SearchVector(
-                Value(strip_tags(description), output_field=TextField()), weight="C", config=config
-            )
+        updates["search_vector"] = search.document(
+            names=[row[f"name_{lang}"] for lang in LANGS],
+            subtitles=[row[f"subtitle_{lang}"] for lang in LANGS],
+            descriptions=[row[f"description_{lang}"] for lang in LANGS],
+            english=[row["name_en"], row["subtitle_en"], row["description_en"]],
         )
     Product.objects.filter(pk=product_id).update(**updates)
     catalog_changed()

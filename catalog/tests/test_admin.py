@@ -36,15 +36,18 @@ def _inline(prefix, rows, initial=0):
 
 def _product_form(category, **overrides):
     return {
-        "name": "Admin Shirt",
+        "name_zh_hans": "后台衬衫",
+        "name_en": "Admin Shirt",
         "slug": "admin-shirt",
-        "subtitle": "Made in the admin",
+        "subtitle_zh_hans": "在后台创建",
+        "subtitle_en": "Made in the admin",
         "category": str(category.pk),
         "brand": "",
         "status": ProductStatus.ON_SALE,
         "is_hot": "on",
         "spec": json.dumps([{"name": "size", "values": ["S", "M"]}]),
-        "description": "<p>Soft</p>",
+        "description_zh_hans": "<p>柔软</p>",
+        "description_en": "<p>Soft</p>",
         "_save": "Save",
         **overrides,
     }

@@ -66,12 +66,12 @@ def inline_post(product, sku, **sku_fields) -> dict:
         **sku_fields,
     }
     data = {
-        "name": product.name,
+        "name_zh_hans": product.name,  # the admin asks for the Chinese name at least
         "slug": product.slug,
         "category": str(product.category_id),
         "status": product.status,
         "spec": json.dumps(product.spec),
-        "description": "",
+        "description_zh_hans": "",
         "skus-TOTAL_FORMS": "1",
         "skus-INITIAL_FORMS": "1",
         "skus-MIN_NUM_FORMS": "0",

@@ -24,7 +24,15 @@ def embedded_env(tmp_path):
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "CELERY_TASK_ALWAYS_EAGER"}
+        # As `make run` starts it: no services, and the shop's own default language (zh-hans).
+        if k
+        not in {
+            "DATABASE_URL",
+            "REDIS_URL",
+            "SECRET_KEY",
+            "CELERY_TASK_ALWAYS_EAGER",
+            "LANGUAGE_CODE",
+        }
     }
     env.update(
         DEBUG="true",
@@ -97,17 +105,26 @@ def test_embedded_mode_boots_and_serves_the_shop(embedded_env):
                     raise
                 time.sleep(0.3)
         assert home.status_code == 200
-        assert "Welcome to Kuaimai" in home.text
-        assert "Hot products" in home.text  # the demo catalog is there
+        assert "欢迎来到快买" in home.text  # Chinese out of the box
+        assert "热卖商品" in home.text and "茶香武夷山大红袍" in home.text  # the demo catalog
         assert requests.get(base + "/static/css/site.css", timeout=5).status_code == 200
         assert requests.get(base + "/favicon.ico", timeout=5).status_code == 200
-        # Search falls back to substring matching on SQLite.
-        search = requests.get(base + "/search/", params={"q": "Tea"}, timeout=10)
+        # Search falls back to substring matching on SQLite, in either language.
+        search = requests.get(base + "/search/", params={"q": "龙井"}, timeout=10)
         assert search.status_code == 200
-        assert "Longjing Green Tea" in search.text
-        product = requests.get(base + "/product/demo-tea-07/", timeout=10)
+        assert "茶香明前西湖龙井" in search.text
+        english = requests.get(
+            base + "/search/",
+            params={"q": "longjing"},
+            headers={"Accept-Language": "en"},
+            timeout=10,
+        )
+        assert "Chaxiang Pre-Qingming West Lake Longjing" in english.text
+        product = requests.get(
+            base + "/product/chaxiang-pre-qingming-west-lake-longjing/", timeout=10
+        )
         assert product.status_code == 200
-        assert "in stock" in product.text
+        assert "有货" in product.text
         assert requests.get(base + "/category/electronics/", timeout=10).status_code == 200
         ready = requests.get(base + "/readyz", timeout=5)
         assert ready.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
