@@ -2,12 +2,10 @@
 
 import django_filters
 from django import forms
-from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from catalog import search
 from catalog.models import Category, Product, Sku
 
 SORTS = {
@@ -70,22 +68,7 @@ class ProductFilter(django_filters.FilterSet):
         return queryset
 
     def filter_q(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        if connection.vendor == "postgresql":
-            query = SearchQuery(
-                value, search_type="websearch", config=settings.CATALOG_SEARCH_CONFIG
-            )
-            # Full-text match, or a substring of the name (CJK names are single tokens).
-            return queryset.filter(Q(search_vector=query) | Q(name__icontains=value)).annotate(
-                rank=SearchRank(F("search_vector"), query)
-            )
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(subtitle__icontains=value)
-            | Q(description__icontains=value)
-        )
+        return search.search(queryset, value)
 
     def filter_category(self, queryset, name, value):
         category = self._category  # found by is_valid, from the cached index
@@ -106,7 +89,7 @@ class ProductFilter(django_filters.FilterSet):
         data = self.form.cleaned_data
         sort = data.get("sort") or ("relevance" if data.get("q") else "newest")
         if sort == "relevance":
-            if data.get("q") and connection.vendor == "postgresql":
+            if "rank" in queryset.query.annotations:  # a query with words, on PostgreSQL
                 return queryset.order_by(F("rank").desc(nulls_last=True), "-sales_count", "-pk")
             sort = "sales" if data.get("q") else "newest"
         return queryset.order_by(*SORTS[sort])
