@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
-from carts.pricing import shipping_fee
+from carts.pricing import free_shipping_gap, shipping_fee
 from carts.services import cart_lines_raw
 from catalog.models import ProductImage, ProductStatus, Sku
 from config.redis import get_redis
@@ -49,6 +49,8 @@ def cart_view(*, key: str | None) -> dict:
         "selected_count": sum(line["quantity"] for line in chosen),
         "items_amount": items_amount,
         "shipping_fee": fee,
+        # "Add ¥X more for free shipping": what the selected items lack (0 once free).
+        "free_shipping_gap": free_shipping_gap(items_amount),
         "total": items_amount + fee,
         "has_issues": any(line["issue"] for line in lines),
         "price_changes": [line for line in chosen if line["price_changed"]],

@@ -29,5 +29,8 @@ class CartSerializer(serializers.Serializer):
     selected_count = serializers.IntegerField()
     items_amount = serializers.DecimalField(**MONEY)
     shipping_fee = serializers.DecimalField(**MONEY)
+    free_shipping_gap = serializers.DecimalField(
+        **MONEY, help_text="How much more the selected items need for free shipping (0: free)."
+    )
     total = serializers.DecimalField(**MONEY)
     has_issues = serializers.BooleanField()

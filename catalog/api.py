@@ -1,5 +1,7 @@
 """Catalog API (read-only for clients): category tree, product list, product detail."""
 
+from django.conf import settings
+from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
@@ -108,3 +110,35 @@ class ProductDetailApi(APIView):
     @extend_schema(responses={200: OutputSerializer, 404: ERRORS[404]}, tags=["catalog"])
     def get(self, request, pk: int):
         return Response(selectors.product_detail(pk=pk))
+
+
+class SearchSuggestionsApi(APIView):
+    """Suggestions for the search box as the shopper types (cached; the browser may keep
+    them for CATALOG_SUGGEST_CACHE_SECONDS)."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []  # public and cacheable: no session, no CSRF
+
+    class InputSerializer(serializers.Serializer):
+        q = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+
+    class OutputSerializer(serializers.Serializer):
+        class LinkSerializer(serializers.Serializer):
+            name = serializers.CharField()
+            url = serializers.CharField()
+
+        query = serializers.CharField()
+        categories = LinkSerializer(many=True)
+        products = LinkSerializer(many=True)
+
+    @extend_schema(
+        parameters=[InputSerializer],
+        responses={200: OutputSerializer, 400: ERRORS[400]},
+        tags=["catalog"],
+    )
+    def get(self, request):
+        params = self.InputSerializer(data=request.query_params.dict())
+        params.is_valid(raise_exception=True)
+        response = Response(selectors.search_suggestions(query=params.validated_data["q"]))
+        patch_cache_control(response, public=True, max_age=settings.CATALOG_SUGGEST_CACHE_SECONDS)
+        return response

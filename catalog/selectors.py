@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import difflib
+
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 
+from catalog import search
 from catalog.cache import catalog_cached
 from catalog.errors import ProductNotFound
 from catalog.filters import ProductFilter
 from catalog.models import Brand, Category, Product, ProductImage, ProductStatus, Sku
 from catalog.serializers import ProductCardSerializer, ProductDetailSerializer
+
+NAME_FIELDS = ("name_zh_hans", "name_en")
 
 
 def product_queryset_for_shoppers() -> QuerySet[Product]:
@@ -202,3 +207,108 @@ def product_detail(*, slug: str | None = None, pk: int | None = None) -> dict:
     stock = _live_stock(data["id"])
     skus = [{**sku, "stock": stock.get(sku["id"], 0)} for sku in data["skus"]]
     return {**data, "skus": skus, "in_stock": any(sku["stock"] > 0 for sku in skus)}
+
+
+def product_related(*, product_id: int, category_id: int, limit: int = 8) -> list[dict]:
+    """Best sellers of the same category, the product itself left out (cached)."""
+
+    def build() -> list[dict]:
+        products = (
+            product_queryset_for_shoppers()
+            .filter(category_id=category_id)
+            .exclude(pk=product_id)
+            .order_by("-sales_count", "-pk")[:limit]
+        )
+        return ProductCardSerializer(products, many=True).data
+
+    return catalog_cached(
+        "related",
+        {"product": product_id, "category": category_id, "limit": limit},
+        settings.CATALOG_LIST_CACHE_SECONDS,
+        build,
+    )
+
+
+def product_cards(*, ids: list[int]) -> list[dict]:
+    """Cards of the on-sale products among ``ids``, in that order (cached per list)."""
+
+    def build() -> list[dict]:
+        found = {p.pk: p for p in product_queryset_for_shoppers().filter(pk__in=ids)}
+        return ProductCardSerializer([found[i] for i in ids if i in found], many=True).data
+
+    if not ids:
+        return []
+    return catalog_cached("cards", {"ids": ids}, settings.CATALOG_LIST_CACHE_SECONDS, build)
+
+
+# --- Search suggestions and the no-results page --------------------------------------------
+
+
+def _category_names() -> list[dict]:
+    """Active categories with their names in every language (cached; for matching)."""
+
+    def build() -> list[dict]:
+        return [
+            {
+                "name": c.name,
+                "url": c.get_absolute_url(),
+                "names": [n for n in (c.name_zh_hans, c.name_en) if n],
+                "depth": c.depth,
+            }
+            for c in Category.objects.filter(is_active=True).order_by("path")
+            if c.slug in category_index()
+        ]
+
+    return catalog_cached("category_names", {}, settings.CATALOG_LIST_CACHE_SECONDS, build)
+
+
+def search_suggestions(*, query: str, limit: int = 6) -> dict:
+    """What the search box offers while the shopper types: categories whose name holds the
+    query, then the best-selling matching products (cached per version, language, query)."""
+    query = " ".join(query.split())[:100]
+    folded = query.casefold()
+
+    def build() -> dict:
+        if not folded:
+            return {"query": query, "categories": [], "products": []}
+        categories = [
+            {"name": c["name"], "url": c["url"]}
+            for c in _category_names()
+            if any(folded in name.casefold() for name in c["names"])
+        ][:3]
+        matches = search.search(
+            Product.objects.filter(status=ProductStatus.ON_SALE, category__is_active=True),
+            query,
+        ).only("pk", "slug", *NAME_FIELDS)
+        ranked = "rank" in matches.query.annotations  # PostgreSQL, and the query had words
+        ordering = ["-rank", "-sales_count", "-pk"] if ranked else ["-sales_count", "-pk"]
+        products = [
+            {"name": p.name, "url": p.get_absolute_url()}
+            for p in matches.order_by(*ordering)[:limit]
+        ]
+        return {"query": query, "categories": categories, "products": products}
+
+    return catalog_cached("suggest", {"q": folded}, settings.CATALOG_SUGGEST_CACHE_SECONDS, build)
+
+
+def search_alternatives(*, query: str, limit: int = 4) -> dict:
+    """For a search that found nothing: the categories whose names come closest to the
+    query (difflib's ratio over both languages) and the hot products."""
+    folded = query.casefold().strip()
+
+    def closeness(category: dict) -> float:
+        return max(
+            difflib.SequenceMatcher(None, folded, name.casefold()).ratio()
+            for name in category["names"]
+        )
+
+    scored = sorted(
+        ((closeness(c), c) for c in _category_names() if folded), key=lambda pair: -pair[0]
+    )
+    close = [c for score, c in scored if score >= 0.3][:limit]
+    if not close:  # nothing alike: the top of the tree is the next best start
+        close = [c for c in _category_names() if c["depth"] == 0][:limit]
+    return {
+        "categories": [{"name": c["name"], "url": c["url"]} for c in close],
+        "hot": home_sections()["hot"][:limit],
+    }

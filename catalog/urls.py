@@ -8,4 +8,5 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("category/<str:slug>/", views.category, name="category"),
     path("product/<str:slug>/", views.product, name="product"),
+    path("recently-viewed/", views.product_viewed, name="viewed"),
 ]

@@ -1,22 +1,43 @@
-"""Shopper pages of the catalog: home, category listing, search, product detail."""
+"""Shopper pages of the catalog: home, category listing, search, product detail.
 
+The catalog part of each page is a cached fragment (catalog.fragments); the views add what
+is the visitor's own around it.
+"""
+
+import hashlib
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_POST
 
-from catalog import selectors
+from catalog import recent, selectors
 from catalog.errors import ProductNotFound
 from catalog.filters import SORT_CHOICES
+from catalog.fragments import fragment, personalize
 from config.parsing import parse_id
 
 PAGE_SIZE = 24
+RELATED_COUNT = 8
 
 
 def home(request):
+    body = fragment(
+        "home",
+        {},
+        "catalog/_home_body.html",
+        lambda: {"sections": selectors.home_sections(), "categories": selectors.category_tree()},
+        timeout=settings.CATALOG_LIST_CACHE_SECONDS,
+    )
     return render(
         request,
         "catalog/home.html",
-        {"sections": selectors.home_sections(), "categories": selectors.category_tree()},
+        {
+            "body": personalize(body, request),
+            "recently_viewed": selectors.product_cards(ids=recent.recent_ids(request=request)),
+        },
     )
 
 
@@ -25,22 +46,65 @@ def _page_number(request) -> int:
     return parse_id(request.GET.get("page", "1")) or 1
 
 
-def _listing(request, *, title: str, category=None, breadcrumbs=None):
-    params = request.GET.copy()
+def _filters(shown, category):
+    """What the list filters by: the query string, and the category of a category page."""
+    params = shown.copy()
     if category is not None:
         params["category"] = category["slug"]
-    errors = {}
+    return params
+
+
+def _listing_context(shown, *, page: int, category, query: str, errors: dict) -> dict:
+    data = selectors.product_list_page(
+        params=_filters(shown, category), page=page, page_size=PAGE_SIZE
+    )
+    return {
+        "params": shown,  # the query string the links and the filter form repeat
+        "category": category,
+        "data": data,
+        "errors": errors,
+        "query": query,
+        "sort_choices": SORT_CHOICES,
+        "brands": selectors.brand_list(
+            category_path=category["path"] if category is not None else None
+        ),
+        "page_range": range(max(1, data["page"] - 3), min(data["num_pages"], data["page"] + 3) + 1),
+        # A search that found nothing offers the closest categories and hot products.
+        "alternatives": (
+            selectors.search_alternatives(query=query) if query and not data["count"] else None
+        ),
+    }
+
+
+def _listing(request, *, title: str, category=None, breadcrumbs=None):
+    shown = request.GET.copy()
+    query = shown.get("q", "").strip()[:100]
+    page = _page_number(request)
     try:
-        data = selectors.product_list_page(
-            params=params, page=_page_number(request), page_size=PAGE_SIZE
+        # Validates the filters (cached, so the fragment's build below reuses it).
+        selectors.product_list_page(
+            params=_filters(shown, category), page=page, page_size=PAGE_SIZE
         )
     except ValidationError as exc:
         # The errors show beside their fields; the listing shows with the valid filters.
+        # Rare and bound to its input, so rendered without the cache.
         errors = exc.message_dict
         for field in errors:
-            params.pop(field, None)
-        data = selectors.product_list_page(
-            params=params, page=_page_number(request), page_size=PAGE_SIZE
+            shown.pop(field, None)
+        body = render_to_string(
+            "catalog/_listing_body.html",
+            _listing_context(shown, page=page, category=category, query=query, errors=errors),
+        )
+    else:
+        key = sorted((k, sorted(v)) for k, v in _filters(shown, category).lists())
+        body = fragment(
+            "listing",
+            {"params": key, "page": page},
+            "catalog/_listing_body.html",
+            lambda: _listing_context(shown, page=page, category=category, query=query, errors={}),
+            timeout=settings.CATALOG_LIST_CACHE_SECONDS
+            if not shown.get("in_stock")
+            else settings.CATALOG_STOCK_CACHE_SECONDS,
         )
     return render(
         request,
@@ -49,16 +113,8 @@ def _listing(request, *, title: str, category=None, breadcrumbs=None):
             "title": title,
             "category": category,
             "breadcrumbs": breadcrumbs or [],
-            "data": data,
-            "errors": errors,
-            "query": request.GET.get("q", "").strip()[:100],
-            "sort_choices": SORT_CHOICES,
-            "brands": selectors.brand_list(
-                category_path=category["path"] if category is not None else None
-            ),
-            "page_range": range(
-                max(1, data["page"] - 3), min(data["num_pages"], data["page"] + 3) + 1
-            ),
+            "query": query,
+            "body": personalize(body, request),
         },
     )
 
@@ -83,4 +139,45 @@ def product(request, slug):
         data = selectors.product_detail(slug=slug)
     except ProductNotFound as exc:
         raise Http404 from exc
-    return render(request, "catalog/product_detail.html", {"product": data})
+    # The live stock is part of the key: a sale shows within CATALOG_STOCK_CACHE_SECONDS.
+    stock = hashlib.sha1(  # noqa: S324 - a cache key
+        repr([(sku["id"], sku["stock"]) for sku in data["skus"]]).encode()
+    ).hexdigest()
+    body = fragment(
+        "product",
+        {"slug": slug, "stock": stock},
+        "catalog/_product_body.html",
+        lambda: {
+            "product": data,
+            # Chosen at first: the first SKU that can be bought.
+            "default_sku": next((sku["id"] for sku in data["skus"] if sku["stock"]), None),
+            "related": selectors.product_related(
+                product_id=data["id"], category_id=data["category"]["id"], limit=RELATED_COUNT
+            ),
+        },
+        timeout=settings.CATALOG_DETAIL_CACHE_SECONDS,
+    )
+    viewed = [i for i in recent.recent_ids(request=request) if i != data["id"]]
+    return render(
+        request,
+        "catalog/product_detail.html",
+        {
+            "product": data,
+            "body": personalize(body, request),
+            "recently_viewed": selectors.product_cards(ids=viewed),
+        },
+    )
+
+
+@require_POST
+def product_viewed(request):
+    """Record a product in the shopper's "recently viewed" (sent by the product page)."""
+    product_id = parse_id(request.POST.get("product", ""))
+    if product_id is None:
+        return HttpResponseBadRequest()
+    try:
+        selectors.product_detail(pk=product_id)
+    except ProductNotFound as exc:
+        raise Http404 from exc
+    recent.recent_add(request=request, product_id=product_id)
+    return HttpResponse(status=204)

@@ -20,6 +20,16 @@ def _clean_redis(request):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _reset_language():
+    """LocaleMiddleware leaves the last request's language active in the thread; a test
+    that browsed in Chinese must not make the next one's services speak Chinese."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def api_client():
     from rest_framework.test import APIClient

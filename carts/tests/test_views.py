@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -52,3 +54,24 @@ def test_adding_zero_or_negative_is_refused_with_the_same_message(client, quanti
     response = client.post(reverse("carts:add"), {"sku": sku.pk, "quantity": quantity}, follow=True)
     assert "Choose a quantity between 1 and 99." in response.content.decode()
     assert response.context["cart"]["count"] == 0
+
+
+def test_lines_show_their_subtotal_and_the_summary_what_free_shipping_lacks(client, settings):
+    settings.ORDER_FREE_SHIPPING_THRESHOLD = Decimal("99.00")
+    settings.ORDER_SHIPPING_FEE = Decimal("10.00")
+    sku = make_product(skus=[{"attributes": {"colour": "red"}, "price": Decimal("30.50")}])
+    sku = sku.skus.get()
+    client.post(reverse("carts:add"), {"sku": sku.pk, "quantity": 2})
+    page = client.get(reverse("carts:cart")).content.decode()
+    assert "Subtotal ¥61.00" in page
+    assert "Add ¥38.00 more for free shipping" in page
+    client.post(reverse("carts:update"), {"sku": sku.pk, "quantity": 4})  # ¥122.00: free
+    page = client.get(reverse("carts:cart")).content.decode()
+    assert "Subtotal ¥122.00" in page and "more for free shipping" not in page
+
+
+def test_the_free_shipping_hint_is_chinese_for_a_chinese_shopper(client, settings):
+    sku = make_product(skus=[{"attributes": {"colour": "red"}, "price": Decimal("59")}])
+    client.post(reverse("carts:add"), {"sku": sku.skus.get().pk, "quantity": 1})
+    page = client.get(reverse("carts:cart"), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "再买 ¥40.00 即可免运费" in page and "小计 ¥59.00" in page

@@ -7,8 +7,10 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def query_with(context, **changes) -> str:
-    """The current query string with some parameters replaced (None or "" removes one)."""
-    query = context["request"].GET.copy()
+    """The current query string with some parameters replaced (None or "" removes one).
+    Inside a cached fragment the query comes as ``params``, never from the request."""
+    params = context.get("params")
+    query = (params if params is not None else context["request"].GET).copy()
     for key, value in changes.items():
         if value in (None, ""):
             query.pop(key, None)

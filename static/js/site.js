@@ -47,3 +47,104 @@
     tick();
   });
 })();
+
+// Search suggestions under the search box: typing asks the (cached) suggestions API; arrow
+// keys move through them, Enter opens the chosen one (or searches), Escape closes the list.
+(function () {
+  "use strict";
+  var input = document.getElementById("site-search");
+  var list = document.getElementById("search-suggestions");
+  if (!input || !list || !window.fetch) { return; }
+  var url = input.getAttribute("data-suggest-url");
+  var timer = null, active = -1, options = [], asked = "";
+
+  function close() {
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+    active = -1;
+  }
+  function add(entry, kind) {
+    var item = document.createElement("li");
+    item.setAttribute("role", "option");
+    item.id = "search-suggestion-" + options.length;
+    var link = document.createElement("a");
+    link.href = entry.url;
+    link.tabIndex = -1;
+    link.textContent = entry.name;
+    if (kind) {
+      var tag = document.createElement("span");
+      tag.className = "suggestion-kind";
+      tag.textContent = kind;
+      link.appendChild(tag);
+    }
+    item.appendChild(link);
+    list.appendChild(item);
+    options.push(item);
+  }
+  function show(data) {
+    list.textContent = "";
+    options = [];
+    (data.categories || []).forEach(function (c) { add(c, list.getAttribute("data-category-label")); });
+    (data.products || []).forEach(function (p) { add(p, ""); });
+    if (!options.length) { close(); return; }
+    active = -1;
+    list.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+  }
+  function move(step) {
+    if (list.hidden || !options.length) { return; }
+    if (active >= 0) { options[active].removeAttribute("aria-selected"); }
+    active = (active + step + options.length) % options.length;
+    options[active].setAttribute("aria-selected", "true");
+    input.setAttribute("aria-activedescendant", options[active].id);
+  }
+  input.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    var query = input.value.trim();
+    if (!query) { close(); return; }
+    timer = window.setTimeout(function () {
+      asked = query;
+      fetch(url + "?q=" + encodeURIComponent(query), { headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) { if (data && asked === input.value.trim()) { show(data); } })
+        .catch(close);
+    }, 150);
+  });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "ArrowDown") { event.preventDefault(); move(1); }
+    else if (event.key === "ArrowUp") { event.preventDefault(); move(-1); }
+    else if (event.key === "Escape") { close(); }
+    else if (event.key === "Enter" && active >= 0 && !list.hidden) {
+      event.preventDefault();
+      window.location.assign(options[active].querySelector("a").href);
+    }
+  });
+  // A click on a suggestion lands before the blur closes the list.
+  input.addEventListener("blur", function () { window.setTimeout(close, 200); });
+})();
+
+// The price shows the chosen SKU's; without JS it shows the product's range.
+(function () {
+  "use strict";
+  var price = document.querySelector("[data-product-price]");
+  if (!price) { return; }
+  var options = document.querySelectorAll("input[name=sku][data-price]");
+  function follow() {
+    var chosen = document.querySelector("input[name=sku][data-price]:checked");
+    if (chosen) { price.textContent = chosen.getAttribute("data-price"); }
+  }
+  options.forEach(function (option) { option.addEventListener("change", follow); });
+  follow();
+})();
+
+// "Recently viewed": the product page tells the shop it was seen, after it loaded.
+(function () {
+  "use strict";
+  var mark = document.querySelector("[data-viewed]");
+  if (!mark || !navigator.sendBeacon) { return; }
+  var form = new FormData();
+  form.append("product", mark.getAttribute("data-viewed"));
+  form.append("csrfmiddlewaretoken", mark.getAttribute("data-csrf"));
+  navigator.sendBeacon(mark.getAttribute("data-viewed-url"), form);
+})();
