@@ -35,6 +35,20 @@ ENV = {
     "THROTTLE_RATE_ANON": "100000000/min",
     "LOG_LEVEL": "WARNING",
 }
+# A signed-in shopper's session, made by prepare(): their pages are the cached fragments
+# around a header of their own.
+SIGNED_IN_SESSION = """
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from accounts.models import User
+user = User.objects.get(username="shopper")
+session = SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "accounts.backends.IdentifierBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session.create()
+print(session.session_key)
+"""
 PAGES = [
     ("/healthz", "/healthz"),
     ("home", "/"),
@@ -43,16 +57,31 @@ PAGES = [
     ("search", "/search/?q=" + quote("蓝牙耳机")),
     ("products API", "/api/v1/products?page_size=20"),
 ]
+SIGNED_IN_PAGES = [
+    ("home, signed in", "/"),
+    ("product, s. in", "/product/xingchen-x20-5g-smartphone/"),
+]
 
 
-def prepare() -> None:
+def manage(*command: str) -> str:
+    return subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, "manage.py", *command],
+        cwd=ROOT,
+        env=ENV,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def prepare() -> str:
+    """Migrate, load the demo shop; returns a signed-in shopper's session key."""
     from bench.catalog_bench import ensure_database
 
     ensure_database(ENV["DATABASE_URL"])
-    for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
-        subprocess.run(  # noqa: S603 - our own manage.py
-            [sys.executable, "manage.py", *command], cwd=ROOT, env=ENV, check=True
-        )
+    manage("migrate", "--noinput", "-v0")
+    manage("seed_demo")
+    return manage("shell", "-c", SIGNED_IN_SESSION).strip().splitlines()[-1]
 
 
 def free_port() -> int:
@@ -83,31 +112,37 @@ def start_gunicorn(port: int) -> subprocess.Popen:
             time.sleep(0.3)
 
 
-def warm(base: str) -> None:
+def warm(base: str, cookie: str) -> None:
     """Every worker renders every page once, so the run measures warm caches."""
-    for _, path in PAGES:
-        for _ in range(40):
-            with urllib.request.urlopen(base + path, timeout=30) as response:  # noqa: S310
-                assert response.status == 200, (path, response.status)
+    for pages, headers in ((PAGES, {}), (SIGNED_IN_PAGES, {"Cookie": cookie})):
+        for _, path in pages:
+            for _ in range(40):
+                request = urllib.request.Request(base + path, headers=headers)  # noqa: S310
+                with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                    assert response.status == 200, (path, response.status)
 
 
 def to_ms(text: str) -> float:
-    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
-    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    """wrk's durations: 850.00us, 12.30ms, 1.02s, 1.50m."""
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
-def wrk(url: str, *, seconds: int, connections: int) -> dict:
+def wrk(url: str, *, seconds: int, connections: int, cookie: str = "") -> dict:
+    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
     out = subprocess.run(  # noqa: S603
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],  # noqa: S607
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *headers, url],  # noqa: S607
         capture_output=True,
         text=True,
         check=True,
     ).stdout
+    if "Latency Distribution" not in out:
+        sys.exit(f"wrk printed no latencies for {url}:\n{out}")
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50": to_ms(re.search(r"50%\s+(\S+)", out).group(1)),
-        "p99": to_ms(re.search(r"99%\s+(\S+)", out).group(1)),
+        "p50": to_ms(re.search(r"^\s+50%\s+(\S+)$", out, re.M).group(1)),
+        "p99": to_ms(re.search(r"^\s+99%\s+(\S+)$", out, re.M).group(1)),
         "errors": int(errors.group(1)) if errors else 0,
     }
 
@@ -119,16 +154,20 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
-    prepare()
+    cookie = f"sessionid={prepare()}"
     port = free_port()
     server = start_gunicorn(port)
     base = f"http://127.0.0.1:{port}"
     try:
-        warm(base)
+        warm(base, cookie)
         results = {
             name: wrk(base + path, seconds=args.seconds, connections=args.connections)
             for name, path in PAGES
         }
+        for name, path in SIGNED_IN_PAGES:
+            results[name] = wrk(
+                base + path, seconds=args.seconds, connections=args.connections, cookie=cookie
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -137,11 +176,11 @@ def main() -> None:
         f"gunicorn sync ×4, DEBUG=false, wrk -c{args.connections} -d{args.seconds}s, "
         f"{os.cpu_count()} cores"
     )
-    print(f"{'page':<14}{'req/s':>9}{'share':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    print(f"{'page':<16}{'req/s':>9}{'share':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for name, r in results.items():
         share = r["rps"] / health if health else 0
         print(
-            f"{name:<14}{r['rps']:>9.0f}{share:>7.2f}×{r['p50']:>9.1f}{r['p99']:>9.1f}"
+            f"{name:<16}{r['rps']:>9.0f}{share:>7.2f}×{r['p50']:>9.1f}{r['p99']:>9.1f}"
             f"{r['errors']:>8}"
         )
 

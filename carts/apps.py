@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
+from django.utils.translation import gettext_lazy as _
 
 
 def _merge_guest_cart(sender, request, user, **kwargs):
@@ -17,6 +18,7 @@ def _merge_guest_cart(sender, request, user, **kwargs):
 class CartsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "carts"
+    verbose_name = _("Carts")
 
     def ready(self):
         user_logged_in.connect(_merge_guest_cart, dispatch_uid="carts_merge_guest_cart")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from django.core.cache import cache
@@ -20,15 +21,43 @@ from config.oncommit import after_commit
 VERSION_KEY = "catalog:version"
 
 
+# One request's reads: the version is asked for once, and a cached value read twice (the
+# category index by the filter and by the page) comes from Redis once. Set by
+# CatalogRequestMemo for each request; outside requests (tasks, shell) every read goes out.
+_memo: ContextVar[dict | None] = ContextVar("catalog_memo", default=None)
+
+
+class CatalogRequestMemo:
+    """Middleware: a fresh memo of catalog cache reads for each request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _memo.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _memo.reset(token)
+
+
 def catalog_version() -> int:
+    memo = _memo.get()
+    if memo is not None and VERSION_KEY in memo:
+        return memo[VERSION_KEY]
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, 1, timeout=None)
         version = cache.get(VERSION_KEY, 1)
+    if memo is not None:
+        memo[VERSION_KEY] = int(version)
     return int(version)
 
 
 def catalog_bump() -> None:
+    memo = _memo.get()
+    if memo is not None:
+        memo.clear()  # this request changed the catalog: it reads the new version
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
@@ -49,11 +78,39 @@ def catalog_key(name: str, params: dict) -> str:
     return f"catalog:{catalog_version()}:{get_language() or '-'}:{name}:{digest}"
 
 
+def catalog_get_current(name: str, params: dict) -> tuple[str, int, Any]:
+    """For the hottest reads: the version and an entry stored under a version-free key,
+    fetched in one round trip. Returns (key, version, value); value is None unless it was
+    stored at the current version (by ``catalog_set_current``)."""
+    digest = hashlib.sha1(  # noqa: S324 - a cache key, not a security boundary
+        json.dumps(params, sort_keys=True, default=str).encode()
+    ).hexdigest()
+    key = f"catalog:current:{get_language() or '-'}:{name}:{digest}"
+    found = cache.get_many([VERSION_KEY, key])
+    if VERSION_KEY not in found:
+        return key, catalog_version(), None
+    version = int(found[VERSION_KEY])
+    memo = _memo.get()
+    if memo is not None:
+        memo[VERSION_KEY] = version
+    entry = found.get(key)
+    return key, version, entry[1] if entry and entry[0] == version else None
+
+
+def catalog_set_current(key: str, version: int, value: Any, timeout: int) -> None:
+    cache.set(key, (version, value), timeout)
+
+
 def catalog_cached(name: str, params: dict, timeout: int, build: Callable[[], Any]) -> Any:
     """Return the cached value for (name, params) at the current version, building it once."""
     key = catalog_key(name, params)
+    memo = _memo.get()
+    if memo is not None and key in memo:
+        return memo[key]
     value = cache.get(key)
     if value is None:
         value = build()
         cache.set(key, value, timeout)
+    if memo is not None:
+        memo[key] = value
     return value

@@ -10,15 +10,19 @@ token when the page is served.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from catalog.cache import catalog_key
+from catalog.cache import catalog_get_current, catalog_key, catalog_set_current
 
 CSRF_SLOT = "<!--kuaimai:csrf-->"
 
@@ -44,3 +48,44 @@ def personalize(html: str, request) -> SafeString:
         )
         html = html.replace(CSRF_SLOT, token)
     return mark_safe(html)  # noqa: S308 - rendered by our templates, autoescaped there
+
+
+CSRF_INPUT = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]*">')
+MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage
+
+
+def is_plain_guest(request) -> bool:
+    """A visitor with nothing of their own to show: not signed in, no session (so no cart
+    and no recently viewed) and no flash message waiting."""
+    return (
+        settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and MESSAGES_COOKIE not in request.COOKIES
+        and not request.user.is_authenticated
+    )
+
+
+def guest_page(name: str, *, timeout: Callable[..., int]):
+    """Serve a whole page from the cache to plain guests (see ``is_plain_guest``): for them
+    the header is the same for everyone, and only the CSRF token is theirs, so the page is
+    kept with its tokens cut out (``CSRF_SLOT``) and each visitor gets their own put back.
+    Keyed by path and query, catalog version and language; everyone else gets the view."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method != "GET" or not is_plain_guest(request):
+                return view(request, *args, **kwargs)
+            key, version, html = catalog_get_current(
+                f"page:{name}", {"path": request.get_full_path()}
+            )
+            if html is not None:
+                return HttpResponse(personalize(html, request))
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming:
+                page = CSRF_INPUT.sub(CSRF_SLOT, response.content.decode(response.charset))
+                catalog_set_current(key, version, page, timeout(request))
+            return response
+
+        return wrapped
+
+    return decorator

@@ -120,6 +120,15 @@ def brand_list(*, category_path: str | None = None) -> list[dict]:
 # --- Product lists -------------------------------------------------------------------------
 
 
+def product_list_validate(*, params) -> None:
+    """Raise ``ValidationError`` with field errors for an invalid product-list query."""
+    from django.core.exceptions import ValidationError
+
+    filterset = ProductFilter(params, queryset=Product.objects.none())
+    if not filterset.is_valid():
+        raise ValidationError({f: list(e) for f, e in filterset.form.errors.items()})
+
+
 def product_list_page(*, params, page: int = 1, page_size: int = 20) -> dict:
     """Filtered, sorted page of product cards: ``{count, page, num_pages, results}``.
 

@@ -16,13 +16,25 @@ from django.views.decorators.http import require_POST
 from catalog import recent, selectors
 from catalog.errors import ProductNotFound
 from catalog.filters import SORT_CHOICES
-from catalog.fragments import fragment, personalize
+from catalog.fragments import fragment, guest_page, personalize
 from config.parsing import parse_id
 
 PAGE_SIZE = 24
 RELATED_COUNT = 8
 
 
+def _list_seconds(request=None) -> int:
+    if request is not None and request.GET.get("in_stock"):
+        return _stock_seconds()
+    return settings.CATALOG_LIST_CACHE_SECONDS
+
+
+def _stock_seconds(request=None) -> int:
+    # Half the stock snapshot's life: a guest sees a sale within 1.5× CATALOG_STOCK_CACHE_SECONDS.
+    return max(1, settings.CATALOG_STOCK_CACHE_SECONDS // 2)
+
+
+@guest_page("home", timeout=_list_seconds)
 def home(request):
     body = fragment(
         "home",
@@ -36,8 +48,21 @@ def home(request):
         "catalog/home.html",
         {
             "body": personalize(body, request),
-            "recently_viewed": selectors.product_cards(ids=recent.recent_ids(request=request)),
+            "recently_viewed": _recently_viewed(recent.recent_ids(request=request)),
         },
+    )
+
+
+def _recently_viewed(ids: list[int]) -> str:
+    """The "recently viewed" section for these products, itself a cached fragment."""
+    if not ids:
+        return ""
+    return fragment(
+        "recent",
+        {"ids": ids},
+        "catalog/_recently_viewed.html",
+        lambda: {"recently_viewed": selectors.product_cards(ids=ids)},
+        timeout=settings.CATALOG_LIST_CACHE_SECONDS,
     )
 
 
@@ -81,10 +106,7 @@ def _listing(request, *, title: str, category=None, breadcrumbs=None):
     query = shown.get("q", "").strip()[:100]
     page = _page_number(request)
     try:
-        # Validates the filters (cached, so the fragment's build below reuses it).
-        selectors.product_list_page(
-            params=_filters(shown, category), page=page, page_size=PAGE_SIZE
-        )
+        selectors.product_list_validate(params=_filters(shown, category))
     except ValidationError as exc:
         # The errors show beside their fields; the listing shows with the valid filters.
         # Rare and bound to its input, so rendered without the cache.
@@ -102,9 +124,7 @@ def _listing(request, *, title: str, category=None, breadcrumbs=None):
             {"params": key, "page": page},
             "catalog/_listing_body.html",
             lambda: _listing_context(shown, page=page, category=category, query=query, errors={}),
-            timeout=settings.CATALOG_LIST_CACHE_SECONDS
-            if not shown.get("in_stock")
-            else settings.CATALOG_STOCK_CACHE_SECONDS,
+            timeout=_list_seconds(request),
         )
     return render(
         request,
@@ -119,11 +139,13 @@ def _listing(request, *, title: str, category=None, breadcrumbs=None):
     )
 
 
+@guest_page("search", timeout=_list_seconds)
 def search(request):
     query = request.GET.get("q", "").strip()[:100]
     return _listing(request, title=query or "")
 
 
+@guest_page("category", timeout=_list_seconds)
 def category(request, slug):
     try:
         current = selectors.category_get_active(slug=slug)
@@ -134,6 +156,7 @@ def category(request, slug):
     )
 
 
+@guest_page("product", timeout=_stock_seconds)
 def product(request, slug):
     try:
         data = selectors.product_detail(slug=slug)
@@ -164,7 +187,7 @@ def product(request, slug):
         {
             "product": data,
             "body": personalize(body, request),
-            "recently_viewed": selectors.product_cards(ids=viewed),
+            "recently_viewed": _recently_viewed(viewed),
         },
     )
 

@@ -112,3 +112,43 @@ def run_together(*targets) -> list:
     for thread in threads:
         thread.join()
     return outcomes
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Headless Chromium through Playwright. The browser is Debian's chromium (`apt-get
+    install chromium`, done by .ci/run); Playwright never downloads one. Outside CI, a
+    machine without it skips the test with that hint."""
+    import os
+    import shutil
+
+    if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # between browser steps are still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        # Inside Playwright's loop the test body got its own database connections (Django
+        # keys them by context); close them here, or they outlive the test database.
+        from django.db import connections
+
+        connections.close_all()
+        browser.close()

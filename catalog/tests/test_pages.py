@@ -87,8 +87,11 @@ def test_live_stock_shows_within_seconds_though_the_page_is_cached(client, audio
     white = audio["earbuds"].skus.get(attributes={"颜色": "白色"})
     assert "4 in stock" in client.get("/product/earbuds/", **EN).content.decode()
     sku_stock_adjust(sku_id=white.pk, delta=-3)
-    # The stock snapshot lives CATALOG_STOCK_CACHE_SECONDS; drop it as its expiry would.
+    # The stock snapshot lives CATALOG_STOCK_CACHE_SECONDS and a guest's whole page half
+    # that; drop both as their expiry would.
     cache.delete(f"catalog:stock:{audio['earbuds'].pk}")
+    assert "4 in stock" in client.get("/product/earbuds/", **EN).content.decode()
+    cache.delete_pattern("catalog:current:*:page:product:*")
     assert "1 in stock" in client.get("/product/earbuds/", **EN).content.decode()
 
 
@@ -217,3 +220,17 @@ def test_translation_override_is_not_leaked_by_the_fragment_cache(client, audio)
     with translation.override("en"):
         page = client.get("/category/audio/", **EN).content.decode()
     assert "Tingting Wireless Earbuds" in page and "听听真无线蓝牙耳机" not in page
+
+
+def test_a_guest_with_a_cart_or_a_message_gets_their_own_header(client, audio):
+    white = audio["earbuds"].skus.get(attributes={"颜色": "白色"})
+    assert "data-cart-count>0<" in client.get("/product/earbuds/", **EN).content.decode()
+    added = client.post(
+        reverse("carts:add"), {"sku": white.pk, "quantity": 2, "next": "/product/earbuds/"},
+        follow=True, **EN,
+    )  # fmt: skip
+    page = added.content.decode()
+    assert "Added to your cart." in page and "data-cart-count>2<" in page
+    # Another guest still gets the shared page, with an empty cart.
+    fresh = type(client)().get("/product/earbuds/", **EN).content.decode()
+    assert "data-cart-count>0<" in fresh and "Added to your cart." not in fresh

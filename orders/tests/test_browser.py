@@ -1,11 +1,5 @@
-"""The shop end to end in a real browser (headless Chromium driven by Playwright).
-
-The browser is Debian's chromium (`apt-get install chromium`, done by .ci/run); Playwright
-never downloads one. Outside CI, a machine without it skips this file with that hint.
-"""
-
-import os
-import shutil
+"""The shop end to end in a real browser (the ``browser`` fixture: headless Debian Chromium
+driven by Playwright, see config/testing.py)."""
 
 import pytest
 from django.contrib.auth.models import Group
@@ -16,41 +10,7 @@ from catalog.models import Sku
 from catalog.tests.factories import make_product
 from orders.models import Order, OrderStatus
 
-CHROMIUM = "/usr/bin/chromium"
-
-if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
-
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # between browser steps are still plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        # Inside Playwright's loop the test body got its own database connections (Django
-        # keys them by context); close them here, or they outlive the test database.
-        from django.db import connections
-
-        connections.close_all()
-        browser.close()
 
 
 def test_shopper_buys_cancels_and_merchant_ships(live_server, browser):

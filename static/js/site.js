@@ -143,8 +143,10 @@
   "use strict";
   var mark = document.querySelector("[data-viewed]");
   if (!mark || !navigator.sendBeacon) { return; }
+  var token = document.querySelector("input[name=csrfmiddlewaretoken]");
+  if (!token) { return; }
   var form = new FormData();
   form.append("product", mark.getAttribute("data-viewed"));
-  form.append("csrfmiddlewaretoken", mark.getAttribute("data-csrf"));
+  form.append("csrfmiddlewaretoken", token.value);
   navigator.sendBeacon(mark.getAttribute("data-viewed-url"), form);
 })();

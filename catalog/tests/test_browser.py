@@ -1,0 +1,62 @@
+"""The catalog in a real browser: suggestions from the keyboard, the language switch, and the
+price following the chosen SKU (the ``browser`` fixture, config/testing.py)."""
+
+from decimal import Decimal
+
+import pytest
+
+from catalog.tests.factories import make_category, make_product
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_chinese_shopper_types_picks_a_suggestion_with_the_keyboard(live_server, browser):
+    audio = make_category("Audio", slug="audio", name_zh_hans="耳机音响")
+    spec = [{"name": "颜色", "values": ["黑色", "白色"]}]
+    make_product(
+        name="Tingting Earbuds", name_zh_hans="听听真无线蓝牙耳机", slug="earbuds",
+        category=audio, spec=spec,
+        skus=[
+            {"attributes": {"颜色": "黑色"}, "price": Decimal("299")},
+            {"attributes": {"颜色": "白色"}, "price": Decimal("319")},
+        ],
+    )  # fmt: skip
+    page = browser.new_page(locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN"})
+    page.goto(f"{live_server.url}/")
+    page.fill("#site-search", "耳机")
+    page.wait_for_selector("#search-suggestions:not([hidden]) li")
+    options = page.locator("#search-suggestions [role=option]")
+    assert options.all_inner_texts() == ["耳机音响\n分类", "听听真无线蓝牙耳机"]
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.get_attribute("#site-search", "aria-activedescendant") == "search-suggestion-1"
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/product/earbuds/")
+    # The price shows the chosen SKU's, and follows another choice.
+    assert page.inner_text("[data-product-price]") == "¥299.00"
+    page.click("text=颜色：白色")
+    assert page.inner_text("[data-product-price]") == "¥319.00"
+    # Escape closes the list; Enter with nothing chosen searches.
+    page.fill("#site-search", "蓝牙")
+    page.wait_for_selector("#search-suggestions:not([hidden]) li")
+    page.keyboard.press("Escape")
+    assert page.is_hidden("#search-suggestions")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/?q=*")
+    assert "听听真无线蓝牙耳机" in page.inner_text("main")
+
+
+def test_the_header_switch_turns_the_shop_english_and_back(live_server, browser):
+    make_product(name="Silk Pillowcase", name_zh_hans="真丝枕套", slug="pillowcase")
+    page = browser.new_page(
+        viewport={"width": 1366, "height": 900}, extra_http_headers={"Accept-Language": "zh-CN"}
+    )
+    page.goto(f"{live_server.url}/product/pillowcase/")
+    assert page.inner_text("h1") == "真丝枕套"
+    page.click("form.language-switch button[value=en]")
+    page.wait_for_url(f"{live_server.url}/product/pillowcase/")
+    assert page.inner_text("h1") == "Silk Pillowcase"
+    assert page.inner_text("form.language-switch button") == "简体中文"
+    page.click("form.language-switch button[value=zh-hans]")
+    page.wait_for_url(f"{live_server.url}/product/pillowcase/")
+    assert page.inner_text("h1") == "真丝枕套"
