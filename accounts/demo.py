@@ -11,19 +11,19 @@ DEMO_USERS = [
         "shopper",
         "shopper123",
         {},
-        {"nickname": "Demo Shopper", "email": "shopper@example.com", "phone": "13800000001"},
+        {"nickname": "小李", "email": "shopper@example.com", "phone": "13800000001"},
     ),
     (
         "merchant",
         "merchant123",
         {"is_staff": True},
-        {"nickname": "Demo Merchant", "email": "merchant@example.com", "phone": "13800000002"},
+        {"nickname": "王店长", "email": "merchant@example.com", "phone": "13800000002"},
     ),
     (
         "admin",
         "admin123",
         {"is_staff": True, "is_superuser": True},
-        {"nickname": "Administrator", "email": "admin@example.com"},
+        {"nickname": "管理员", "email": "admin@example.com"},
     ),
 ]
 

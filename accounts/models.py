@@ -108,8 +108,8 @@ class Address(models.Model):
         _("postal code"), max_length=10, blank=True, default="", validators=[postal_code_validator]
     )
     is_default = models.BooleanField(_("default"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-is_default", "-updated_at", "-pk"]

@@ -29,8 +29,8 @@ class Category(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     path = models.CharField(max_length=500, editable=False, db_index=True, default="")
     depth = models.PositiveSmallIntegerField(editable=False, default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["path"]
@@ -102,8 +102,8 @@ class Product(models.Model):
         max_digits=12, decimal_places=2, null=True, blank=True, editable=False
     )
     search_vector = SearchVectorField(null=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -148,8 +148,8 @@ class Sku(models.Model):
     stock = models.PositiveIntegerField(_("stock"), default=0)
     low_stock_threshold = models.PositiveIntegerField(_("low-stock threshold"), default=5)
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["product", "pk"]
@@ -188,7 +188,7 @@ class ProductImage(models.Model):
     thumbnail = models.ImageField(upload_to="products/thumbs/%Y/%m/", blank=True, editable=False)
     alt = models.CharField(_("alt text"), max_length=200, blank=True, default="")
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["sort_order", "pk"]

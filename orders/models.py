@@ -20,7 +20,10 @@ class Order(models.Model):
 
     order_no = models.CharField(_("order number"), max_length=32, unique=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("shopper"),
+        on_delete=models.PROTECT,
+        related_name="orders",
     )
     status = models.CharField(
         _("status"),
@@ -52,7 +55,7 @@ class Order(models.Model):
     carrier = models.CharField(_("carrier"), max_length=50, blank=True, default="")
     tracking_no = models.CharField(_("tracking number"), max_length=64, blank=True, default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -86,7 +89,9 @@ class Order(models.Model):
 class OrderItem(models.Model):
     """A line of an order, with what the shopper saw when buying (name, options, price)."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="items"
+    )
     sku = models.ForeignKey("catalog.Sku", on_delete=models.SET_NULL, null=True, related_name="+")
     product = models.ForeignKey(
         "catalog.Product", on_delete=models.SET_NULL, null=True, related_name="+"
@@ -124,7 +129,9 @@ class ActorType(models.TextChoices):
 class OrderEvent(models.Model):
     """One status change: who, when, from, to, and why."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="events"
+    )
     from_status = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=OrderStatus.choices)
     actor = models.ForeignKey(
@@ -132,7 +139,7 @@ class OrderEvent(models.Model):
     )
     actor_type = models.CharField(max_length=10, choices=ActorType.choices)
     note = models.CharField(max_length=300, blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -147,18 +154,23 @@ class Message(models.Model):
     """An in-site message to a shopper (order created, paid, shipped …)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("shopper"),
+        on_delete=models.CASCADE,
+        related_name="messages",
     )
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, null=True, related_name="+")
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, null=True, related_name="+"
+    )
     # Which event of the order it tells about (created, paid, shipped, cancelled): one
     # message per order and event, however often the task is delivered.
-    kind = models.CharField(max_length=20, blank=True, default="")
-    title = models.CharField(max_length=200)
-    body = models.TextField(blank=True, default="")
-    read_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(_("event"), max_length=20, blank=True, default="")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True, default="")
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     # Set once the email went out, so a retried task sends one that failed and no other.
-    emailed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
