@@ -45,6 +45,11 @@ def _initialize() -> None:
             jieba.initialize()
 
 
+def warm_up() -> None:
+    """Load the dictionary in a background thread (called when a web worker starts)."""
+    threading.Thread(target=_initialize, name="jieba-warm-up", daemon=True).start()
+
+
 def plain_text(html: str) -> str:
     """Text of HTML with tags as word breaks ("Tea</li><li>Ships" is two words)."""
     return unescape(strip_tags((html or "").replace("<", " <")))

@@ -12,3 +12,9 @@ application = get_wsgi_application()
 from config.scheduler import start_embedded_scheduler  # noqa: E402
 
 start_embedded_scheduler()
+
+# jieba loads its dictionary (~0.5 s) on first use: load it now, beside the first requests,
+# so the first Chinese search of a worker does not wait for it.
+from catalog.search import warm_up  # noqa: E402
+
+warm_up()
