@@ -1,7 +1,7 @@
 """Catalog API (read-only for clients): category tree, product list, product detail."""
 
 from django.conf import settings
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
@@ -141,4 +141,7 @@ class SearchSuggestionsApi(APIView):
         params.is_valid(raise_exception=True)
         response = Response(selectors.search_suggestions(query=params.validated_data["q"]))
         patch_cache_control(response, public=True, max_age=settings.CATALOG_SUGGEST_CACHE_SECONDS)
+        # The language comes from the cookie as well as Accept-Language (which the locale
+        # middleware adds): a shared cache must tell them apart.
+        patch_vary_headers(response, ["Cookie"])
         return response

@@ -137,17 +137,20 @@ def product_list_page(*, params, page: int = 1, page_size: int = 20) -> dict:
     """
     from django.core.exceptions import ValidationError
 
-    filterset = ProductFilter(params, queryset=product_queryset_for_shoppers())
-    if not filterset.is_valid():
-        raise ValidationError({f: list(e) for f, e in filterset.form.errors.items()})
-    cleaned = {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")}
+    # The query exactly as asked: a repeat finds its page without validating again (only a
+    # valid query is ever stored).
+    asked = sorted(
+        (k, sorted(params.getlist(k)) if hasattr(params, "getlist") else params[k]) for k in params
+    )
+    stock_only = bool(params.get("in_stock"))
     timeout = (
-        settings.CATALOG_STOCK_CACHE_SECONDS
-        if cleaned.get("in_stock")
-        else settings.CATALOG_LIST_CACHE_SECONDS
+        settings.CATALOG_STOCK_CACHE_SECONDS if stock_only else settings.CATALOG_LIST_CACHE_SECONDS
     )
 
     def build() -> dict:
+        filterset = ProductFilter(params, queryset=product_queryset_for_shoppers())
+        if not filterset.is_valid():
+            raise ValidationError({f: list(e) for f, e in filterset.form.errors.items()})
         paginator = Paginator(filterset.qs, page_size)
         # A page past the end shows the last page, never a count over an empty grid.
         current = paginator.page(min(max(page, 1), paginator.num_pages))
@@ -159,7 +162,7 @@ def product_list_page(*, params, page: int = 1, page_size: int = 20) -> dict:
         }
 
     return catalog_cached(
-        "product_list", {**cleaned, "page": page, "page_size": page_size}, timeout, build
+        "product_list", {"query": asked, "page": page, "page_size": page_size}, timeout, build
     )
 
 

@@ -148,6 +148,7 @@ def test_suggestions_offer_categories_and_products_cached_and_in_the_language(cl
     url = reverse("api-search-suggestions")
     data = client.get(url, {"q": "耳机"}, **ZH)
     assert data["Cache-Control"] == "public, max-age=60"
+    assert {"Cookie", "Accept-Language"} <= {v.strip() for v in data["Vary"].split(",")}
     assert data.json() == {
         "query": "耳机",
         "categories": [{"name": "耳机", "url": "/category/audio/"}],
