@@ -60,3 +60,31 @@ def test_the_header_switch_turns_the_shop_english_and_back(live_server, browser)
     page.click("form.language-switch button[value=zh-hans]")
     page.wait_for_url(f"{live_server.url}/product/pillowcase/")
     assert page.inner_text("h1") == "真丝枕套"
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_shop_pages_fit_the_screen_without_sideways_scrolling(live_server, browser, width):
+    category = make_category("Phones", slug="phones", name_zh_hans="手机")
+    for n in range(6):
+        make_product(
+            name=f"Xingchen X{n} 5G Smartphone with a rather long English name",
+            name_zh_hans=f"星辰 X{n} 5G 智能手机 超长续航 影像旗舰 全网通 双卡双待",
+            slug=f"phone-{n}",
+            category=category,
+        )
+    page = browser.new_page(
+        viewport={"width": width, "height": 800}, extra_http_headers={"Accept-Language": "zh-CN"}
+    )
+    page.goto(f"{live_server.url}/product/phone-0/")
+    page.click("form.add-to-cart button[type=submit]")
+    for path in [
+        "/",
+        "/category/phones/",
+        "/product/phone-1/",
+        "/search/?q=手机",
+        "/search/?q=无",
+        "/cart/",
+    ]:
+        page.goto(live_server.url + path)
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll <= width, (path, scroll)
