@@ -4,6 +4,10 @@ Import matches products by slug and SKUs by code, creates or updates them throug
 services, and is all-or-nothing: any bad row rolls the whole file back, and the error names
 the row.
 
+Texts: ``product_name``, ``subtitle`` and ``description`` are the Chinese ones;
+``product_name_en``, ``subtitle_en`` and ``description_en`` the English ones. Either
+language may be empty (the shop shows the other), not both names.
+
 Stock columns (stock changes only through the stock ledger, never by overwriting):
 - ``stock``: for a new SKU, its opening stock. For an existing SKU, a counted value: it is
   applied only if the SKU's stock still equals ``stock_exported`` (the value the export
@@ -51,8 +55,20 @@ COLUMNS = [
     "stock_change",
     "low_stock_threshold",
     "sku_active",
+    # English beside the Chinese of product_name, subtitle and description (each optional).
+    "product_name_en",
+    "subtitle_en",
+    "description_en",
 ]
 MAX_ROWS = 20_000
+TEXT_COLUMNS = {
+    "product_name": "name_zh_hans",
+    "product_name_en": "name_en",
+    "subtitle": "subtitle_zh_hans",
+    "subtitle_en": "subtitle_en",
+    "description": "description_zh_hans",
+    "description_en": "description_en",
+}
 
 
 def products_export_rows(*, queryset) -> Iterator[list]:
@@ -62,16 +78,17 @@ def products_export_rows(*, queryset) -> Iterator[list]:
     for product in products.order_by("pk").iterator(chunk_size=500):
         base = [
             product.slug,
-            product.name,
-            product.subtitle,
+            product.name_zh_hans or "",
+            product.subtitle_zh_hans or "",
             product.category.slug,
             product.brand.name if product.brand else "",
             product.status,
             int(product.is_hot),
             int(product.is_recommended),
             json.dumps(product.spec, ensure_ascii=False),
-            product.description,
+            product.description_zh_hans or "",
         ]
+        english = [product.name_en or "", product.subtitle_en or "", product.description_en or ""]
         for sku in sorted(product.skus.all(), key=lambda s: s.pk):
             yield (
                 [
@@ -85,6 +102,7 @@ def products_export_rows(*, queryset) -> Iterator[list]:
                     "",
                     sku.low_stock_threshold,
                     int(sku.is_active),
+                    *english,
                 ]
             )
 
@@ -195,11 +213,16 @@ def _import_product(row: dict) -> tuple[Product, bool]:
     if status not in ProductStatus.values:
         raise ValidationError({"status": [_("Use draft, on_sale or off_sale.")]})
     brand_name = (row.get("brand") or "").strip()
+    # The Chinese texts in product_name, subtitle and description, English beside them; a
+    # file without a column leaves that text as it is.
+    texts = {
+        field: (row.get(column) or "").strip()
+        for column, field in TEXT_COLUMNS.items()
+        if column in row
+    }
     data = {
-        "name": row["product_name"].strip(),
+        **texts,
         "slug": row["product_slug"].strip(),
-        "subtitle": (row.get("subtitle") or "").strip(),
-        "description": row.get("description") or "",
         "category": category,
         "brand": services.brand_get_or_create(name=brand_name) if brand_name else None,
         "status": ProductStatus.DRAFT,  # set after the SKUs exist

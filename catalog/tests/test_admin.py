@@ -1,3 +1,4 @@
+import csv
 import io
 import json
 
@@ -406,3 +407,35 @@ def test_product_list_prices_have_separators(merchant_client):
     make_product(skus=[{"attributes": {"colour": "red"}, "price": "30800"}])
     html = merchant_client.get(reverse("admin:catalog_product_changelist")).content.decode()
     assert "¥30,800.00" in html
+
+
+def test_csv_carries_both_languages_and_a_file_without_english_keeps_it(merchant_client):
+    product = make_product(
+        name="Silk Pillowcase", name_zh_hans="真丝枕套", slug="pillowcase", subtitle_en="22 momme"
+    )
+    exported = merchant_client.post(
+        reverse("admin:catalog_product_changelist"),
+        {"action": "export_csv", "_selected_action": [product.pk]},
+    )
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig")))
+    )
+    assert (rows[0]["product_name"], rows[0]["product_name_en"]) == ("真丝枕套", "Silk Pillowcase")
+    assert (rows[0]["subtitle"], rows[0]["subtitle_en"]) == ("", "22 momme")
+    # An older file with only the Chinese columns changes the Chinese name alone.
+    columns = [c for c in csv_io.COLUMNS if not c.endswith("_en")]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerow({**rows[0], "product_name": "桑蚕丝枕套"})
+    upload = io.BytesIO(buffer.getvalue().encode())
+    upload.name = "products.csv"
+    assert (
+        merchant_client.post(
+            reverse("admin:catalog_product_import_csv"), {"file": upload}
+        ).status_code
+        == 302
+    )
+    product.refresh_from_db()
+    assert (product.name_zh_hans, product.name_en) == ("桑蚕丝枕套", "Silk Pillowcase")
+    assert product.subtitle_en == "22 momme"
