@@ -13,9 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from config.dates import local_datetime
 from config.money import money
+from config.oncommit import after_commit
 from config.site import site_name
 from orders.carriers import carrier_label
 from orders.models import Message, Order
+from orders.selectors import message_unread_forget
 
 # Lazy: translated when a message is written, in the language of whoever receives it.
 SUBJECTS = {
@@ -61,6 +63,7 @@ def order_notify(*, order_id: int, kind: str) -> None:
                 message = Message.objects.create(
                     user=order.user, order=order, kind=kind, title=title, body=body
                 )
+            after_commit(lambda: message_unread_forget(user_id=order.user_id))
         except IntegrityError:  # a duplicate delivery of the same task won the race
             message = Message.objects.get(order=order, kind=kind)
     if message.emailed_at is not None or not order.user.email:

@@ -1,3 +1,4 @@
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -48,6 +49,24 @@ def order_actions(order: Order) -> list[str]:
     return {OrderStatus.SHIPPED: ["confirm_receipt"]}.get(order.status, [])
 
 
+UNREAD_SECONDS = 60
+
+
+def _unread_key(user_id: int) -> str:
+    return f"messages:unread:{user_id}"
+
+
 def message_unread_count(*, user) -> int:
-    """How many of the user's in-site messages are unread."""
-    return Message.objects.filter(user=user, read_at=None).count()
+    """How many of the user's in-site messages are unread (the header shows it on every
+    page, so it is cached; writing or reading messages forgets it, and it lives a minute)."""
+    key = _unread_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Message.objects.filter(user=user, read_at=None).count()
+        cache.set(key, count, UNREAD_SECONDS)
+    return count
+
+
+def message_unread_forget(*, user_id: int) -> None:
+    """After the user's messages changed: the next page counts them again."""
+    cache.delete(_unread_key(user_id))

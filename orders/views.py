@@ -212,4 +212,5 @@ def message_list(request):
 @require_POST
 def message_mark_read(request):
     Message.objects.filter(user=request.user, read_at=None).update(read_at=timezone.now())
+    selectors.message_unread_forget(user_id=request.user.pk)
     return redirect("orders:messages")

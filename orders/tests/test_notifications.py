@@ -104,3 +104,16 @@ def test_shipped_message_names_the_carrier_not_its_code(buyer):
     title = Message.objects.get(order=order, kind="shipped").title
     assert title == f"Order {order.order_no} shipped with SF Express (SF1001)"
     assert order.events.get(to_status="shipped").note == "SF Express SF1001"
+
+
+def test_the_unread_badge_follows_new_and_read_messages_though_it_is_cached(
+    client, buyer, django_capture_on_commit_callbacks
+):
+    client.force_login(buyer)
+    assert "data-unread-count" not in client.get("/cart/").content.decode()  # 0, now cached
+    order = place_order(buyer)
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.order_notify(order_id=order.pk, kind="cancelled")
+    assert "data-unread-count>1<" in client.get("/cart/").content.decode()
+    client.post("/messages/read/")
+    assert "data-unread-count" not in client.get("/cart/").content.decode()
