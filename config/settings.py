@@ -7,6 +7,7 @@ Two modes:
   databases), real Celery worker and beat.
 """
 
+import hashlib
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -112,6 +113,7 @@ TEMPLATES = [
                 "catalog.context_processors.header",
                 "carts.context_processors.cart",
                 "orders.context_processors.messages_badge",
+                "payments.context_processors.payment_methods",
             ],
         },
     },
@@ -299,8 +301,28 @@ ORDER_FREE_SHIPPING_THRESHOLD = Decimal(env.str("ORDER_FREE_SHIPPING_THRESHOLD",
 ORDER_SHIPPING_FEE = Decimal(env.str("ORDER_SHIPPING_FEE", default="10.00"))
 # Seconds an order may stay unpaid before it is cancelled and its stock returned.
 ORDER_PAY_TIMEOUT = env.int("ORDER_PAY_TIMEOUT", default=30 * 60)
+
 # Days after shipping before an order completes by itself.
 ORDER_AUTO_COMPLETE_DAYS = env.int("ORDER_AUTO_COMPLETE_DAYS", default=10)
+
+# --- Payments --------------------------------------------------------------------------------
+
+# The methods shoppers may choose, in order. The sandbox makes orders paid without money, so
+# it is on by default only in development (DEBUG); list it explicitly to demo it elsewhere.
+PAYMENTS_PROVIDERS = [name for name in env.list("PAYMENTS_PROVIDERS", default=[]) if name] or (
+    ["sandbox"] if DEBUG else []
+)
+# The sandbox signs its notifications with this (HMAC-SHA256); empty: derived from SECRET_KEY.
+PAYMENTS_SANDBOX_SECRET = (
+    env.str("PAYMENTS_SANDBOX_SECRET", default="")
+    or hashlib.sha256(f"sandbox:{SECRET_KEY}".encode()).hexdigest()
+)
+PAYMENTS_SANDBOX_MERCHANT = env.str("PAYMENTS_SANDBOX_MERCHANT", default="sandbox-merchant")
+# Where gateways reach this shop (https://shop.example.com); empty: the address the shopper's
+# browser used. Real providers need it public; the sandbox posts to it from the server.
+PAYMENTS_NOTIFY_BASE_URL = env.str("PAYMENTS_NOTIFY_BASE_URL", default="")
+# Deliver every sandbox notification twice, to watch idempotency at work.
+PAYMENTS_SANDBOX_DUPLICATES = env.bool("PAYMENTS_SANDBOX_DUPLICATES", default=False)
 
 # --- API ---------------------------------------------------------------------------------
 

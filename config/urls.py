@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("catalog.urls")),
     path("cart/", include("carts.urls")),
     path("", include("orders.urls")),
+    path("", include("payments.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -6,3 +6,10 @@ class PaymentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "payments"
     verbose_name = _("Payments")
+
+    def ready(self):
+        from orders.hooks import register_settle_hook
+        from payments.services import payments_settle_before_cancel
+
+        # orders asks before cancelling; it never imports payments.
+        register_settle_hook(payments_settle_before_cancel)

@@ -1,1 +1,133 @@
-"""Models of the payments app arrive with its issue."""
+"""Payments: one row per attempt to pay an order, and every gateway notification as it came.
+
+Status changes go through payments.services.payment_transition (a conditional UPDATE over
+the table in PAYMENT_TRANSITIONS); nothing saves a whole Payment row.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from orders.models import Order
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting payment")
+    SUCCEEDED = "succeeded", _("Paid")
+    FAILED = "failed", _("Failed")
+    CLOSED = "closed", _("Closed")
+
+
+class Provider(models.TextChoices):
+    SANDBOX = "sandbox", _("Sandbox (test payments)")
+    WECHATPAY = "wechatpay", _("WeChat Pay")
+    ALIPAY = "alipay", _("Alipay")
+
+
+class Payment(models.Model):
+    """An attempt to pay an order through a provider; several per order, one succeeds."""
+
+    payment_no = models.CharField(_("payment number"), max_length=32, unique=True)
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="payments"
+    )
+    provider = models.CharField(_("provider"), max_length=16, choices=Provider.choices)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY", editable=False)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=PaymentStatus.choices,
+        default=PaymentStatus.PENDING,
+    )
+    provider_trade_no = models.CharField(
+        _("provider's trade number"), max_length=64, blank=True, default=""
+    )
+    # Money arrived for an order that was already cancelled: it must go back (issue: refunds).
+    refund_due = models.BooleanField(_("refund due"), default=False)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(status="succeeded"),
+                name="payments_one_success_per_order",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payments_amount_gt_0"),
+        ]
+
+    def __str__(self):
+        return self.payment_no
+
+
+class NotificationOutcome(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    DUPLICATE = "duplicate", _("Duplicate")
+    REJECTED = "rejected", _("Rejected")
+
+
+class PaymentNotification(models.Model):
+    """A gateway's callback, stored as it arrived with what its verification found."""
+
+    provider = models.CharField(_("provider"), max_length=16, choices=Provider.choices)
+    notification_id = models.CharField(_("notification id"), max_length=128)
+    payment = models.ForeignKey(
+        Payment,
+        verbose_name=_("payment"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    body = models.TextField(_("raw body"), blank=True, default="")
+    verified = models.BooleanField(_("verified"), default=False)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=NotificationOutcome.choices, blank=True, default=""
+    )
+    # What verification read from it (payment number, amount, success, trade number).
+    parsed = models.JSONField(_("parsed"), default=dict, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True, default="")
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("payment notification")
+        verbose_name_plural = _("payment notifications")
+        constraints = [
+            # Only verified ones: a forged notification that borrows a real id must not
+            # keep the real one out.
+            models.UniqueConstraint(
+                fields=["provider", "notification_id"],
+                condition=Q(verified=True),
+                name="payments_notification_once",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.provider}:{self.notification_id}"
+
+
+class SandboxTrade(models.Model):
+    """The sandbox gateway's own ledger: what it would know on its side of the wire."""
+
+    payment_no = models.CharField(_("payment number"), max_length=32, unique=True)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    trade_no = models.CharField(_("trade number"), max_length=64, unique=True)
+    status = models.CharField(_("status"), max_length=8, default="open")  # open/paid/failed/closed
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sandbox trade")
+        verbose_name_plural = _("sandbox trades")
+
+    def __str__(self):
+        return self.trade_no

@@ -15,13 +15,13 @@ from catalog.services import product_sales_add, stock_return_many
 from config.oncommit import after_commit
 from orders.carriers import carrier_label
 from orders.errors import IllegalTransition
+from orders.hooks import settle_before_cancel
 from orders.models import ActorType, Order, OrderStatus
 from orders.services.transitions import notify_after_commit, order_transition
 
 S = OrderStatus
 
 
-@transaction.atomic
 def order_cancel(
     *,
     order_id: int,
@@ -30,7 +30,23 @@ def order_cancel(
     reason: str = "",
     stock_reason: str = StockReason.CANCEL,
 ) -> Order:
-    """Cancel an unpaid order and return its stock, exactly once however many callers race."""
+    """Cancel an unpaid order and return its stock, exactly once however many callers race.
+
+    First, outside the transaction, the payment gateways are asked (orders.hooks): a payment
+    that went through makes the order paid, and this cancel then raises IllegalTransition.
+    """
+    settle_before_cancel(order_id=order_id)
+    return _order_cancel(
+        order_id=order_id,
+        actor=actor,
+        actor_type=actor_type,
+        reason=reason,
+        stock_reason=stock_reason,
+    )
+
+
+@transaction.atomic
+def _order_cancel(*, order_id, actor, actor_type, reason, stock_reason) -> Order:
     order = order_transition(
         order_id=order_id,
         to_status=S.CANCELLED,
@@ -52,8 +68,8 @@ def order_cancel(
 def order_close_overdue(*, order_id: int) -> bool:
     """Cancel the order if it is still unpaid past its deadline; True if this call did it.
 
-    Idempotent and safe to race with the sweep, the countdown task and the shopper.
-    (The payments app will ask the provider whether the payment went through first.)
+    Idempotent and safe to race with the sweep, the countdown task and the shopper; the
+    payment gateways are asked first (order_cancel), so a late payment makes it paid.
     """
     due = Order.objects.filter(
         pk=order_id, status=S.PENDING_PAYMENT, pay_deadline__lte=timezone.now()

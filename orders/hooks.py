@@ -1,0 +1,30 @@
+"""What orders asks of the apps above it, without importing them.
+
+``payments`` registers a settle hook at startup. Before an unpaid order is cancelled (by the
+shopper, a merchant or the timeout) every hook runs: it asks the gateway about the order's
+open payments, applies a payment that went through (the order becomes paid, and the cancel
+then finds it paid) and closes the rest, so no money arrives after the cancel.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+logger = logging.getLogger(__name__)
+_settle_hooks: list[Callable[..., None]] = []
+
+
+def register_settle_hook(hook: Callable[..., None]) -> None:
+    if hook not in _settle_hooks:
+        _settle_hooks.append(hook)
+
+
+def settle_before_cancel(*, order_id: int) -> None:
+    """Run every settle hook; a gateway that cannot be reached does not block the cancel
+    (its payment, if any, arrives later and is flagged for refund)."""
+    for hook in list(_settle_hooks):
+        try:
+            hook(order_id=order_id)
+        except Exception:  # a hook's failure is logged, never hides the cancel
+            logger.exception("settle hook %s failed for order %s", hook.__qualname__, order_id)

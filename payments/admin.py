@@ -1,0 +1,63 @@
+"""Payments in the merchant admin: read-only records of what the gateways said."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from config.money import money
+from payments import services
+from payments.models import Payment, PaymentNotification, PaymentStatus
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Payments and notifications are written only by the pipeline, never by a form."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = (
+        "payment_no",
+        "order",
+        "provider",
+        "amount_display",
+        "status",
+        "refund_due",
+        "paid_at",
+        "created_at",
+    )
+    list_filter = ("provider", "status", "refund_due", "created_at")
+    search_fields = ("=payment_no", "=provider_trade_no", "=order__order_no")
+    list_select_related = ("order",)
+    date_hierarchy = "created_at"
+    actions = ["query_gateway"]
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_display(self, obj):
+        return money(obj.amount)
+
+    @admin.action(description=_("Ask the gateway about the selected pending payments now"))
+    def query_gateway(self, request, queryset):
+        pending = list(queryset.filter(status=PaymentStatus.PENDING).values_list("pk", flat=True))
+        for payment_id in pending:
+            services.payment_apply_query(payment_id=payment_id)
+        self.message_user(
+            request,
+            _("%(n)d pending payment(s) checked with the gateway.") % {"n": len(pending)},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(PaymentNotification)
+class PaymentNotificationAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "provider", "notification_id", "verified", "outcome", "detail")
+    list_filter = ("provider", "verified", "outcome")
+    search_fields = ("=notification_id", "=payment__payment_no")
+    readonly_fields = ("payment",)

@@ -1,0 +1,26 @@
+"""The payment providers, by name. Which ones shoppers may choose is PAYMENTS_PROVIDERS."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from payments.errors import UnknownProvider
+from payments.providers.base import PaymentProvider
+
+
+def _registry() -> dict[str, type[PaymentProvider]]:
+    from payments.providers.sandbox import SandboxProvider
+
+    return {"sandbox": SandboxProvider}
+
+
+def enabled_providers() -> list[str]:
+    known = _registry()
+    return [name for name in settings.PAYMENTS_PROVIDERS if name in known]
+
+
+def get_provider(name: str) -> PaymentProvider:
+    provider = _registry().get(name)
+    if provider is None:
+        raise UnknownProvider()
+    return provider()

@@ -1,0 +1,221 @@
+"""Payment writes: start a payment, record and process notifications, settle before cancel.
+
+Locks are taken through one helper per model and always payment first, then order, so two
+workers processing notifications of one order never deadlock.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from config.oncommit import after_commit
+from orders.models import Order, OrderStatus
+from orders.services import order_mark_paid
+from payments.errors import PaymentNotAllowed, UnknownProvider
+from payments.models import (
+    NotificationOutcome,
+    Payment,
+    PaymentNotification,
+    PaymentStatus,
+)
+from payments.providers import enabled_providers, get_provider
+from payments.providers.base import Notification
+
+logger = logging.getLogger(__name__)
+P = PaymentStatus
+PAYMENT_TRANSITIONS: dict[str, set[str]] = {
+    P.PENDING: {P.SUCCEEDED, P.FAILED, P.CLOSED},
+    # A gateway may report success after our close raced it: the money is real.
+    P.CLOSED: {P.SUCCEEDED},
+    P.FAILED: {P.SUCCEEDED},
+}
+
+
+def _new_payment_no() -> str:
+    return "P" + timezone.localtime().strftime("%Y%m%d%H%M%S") + f"{secrets.randbelow(10**8):08d}"
+
+
+def payment_lock(*, payment_id: int) -> Payment:
+    return Payment.objects.select_for_update().get(pk=payment_id)
+
+
+def order_lock(*, order_id: int) -> Order:
+    return Order.objects.select_for_update().get(pk=order_id)
+
+
+def payment_transition(*, payment_id: int, to_status: str, fields: dict | None = None) -> bool:
+    """Move a payment to ``to_status`` if the table allows it from its current status; True
+    if this call did it (a conditional UPDATE, so racing callers cannot both win)."""
+    current = Payment.objects.filter(pk=payment_id).values_list("status", flat=True).first()
+    if current is None or to_status not in PAYMENT_TRANSITIONS.get(current, set()):
+        return False
+    updates = {"status": to_status, "updated_at": timezone.now(), **(fields or {})}
+    return bool(Payment.objects.filter(pk=payment_id, status=current).update(**updates))
+
+
+@transaction.atomic
+def payment_start(*, order: Order, provider: str) -> Payment:
+    """A payment attempt for an unpaid order through ``provider`` (an open attempt through
+    the same provider is reused, so a double click makes one)."""
+    if provider not in enabled_providers():
+        raise UnknownProvider()
+    order = order_lock(order_id=order.pk)
+    if order.status != OrderStatus.PENDING_PAYMENT or order.pay_deadline <= timezone.now():
+        raise PaymentNotAllowed()
+    open_one = Payment.objects.filter(order=order, provider=provider, status=P.PENDING).first()
+    if open_one is not None:
+        return open_one
+    return Payment.objects.create(
+        payment_no=_new_payment_no(),
+        order=order,
+        provider=provider,
+        amount=order.total_amount,
+    )
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+
+def notification_reject(*, provider: str, headers: dict, body: bytes, reason: str) -> None:
+    """Keep a notification that failed verification, for the log; it changes nothing."""
+    PaymentNotification.objects.create(
+        provider=provider,
+        notification_id=f"unverified-{secrets.token_hex(8)}",
+        headers=headers,
+        body=body.decode("utf-8", "replace")[:20000],
+        verified=False,
+        outcome=NotificationOutcome.REJECTED,
+        detail=reason[:300],
+        processed_at=timezone.now(),
+    )
+
+
+def notification_accept(
+    *, provider: str, notification: Notification, headers: dict, body: bytes
+) -> PaymentNotification | None:
+    """Store a verified notification once and queue its processing after commit; a repeat
+    of one already stored returns None (the gateway is told all is well)."""
+    from payments.tasks import payment_notification_process_task
+
+    try:
+        with transaction.atomic():
+            stored = PaymentNotification.objects.create(
+                provider=provider,
+                notification_id=notification.notification_id,
+                headers=headers,
+                body=body.decode("utf-8", "replace")[:20000],
+                verified=True,
+                parsed={
+                    "payment_no": notification.payment_no,
+                    "succeeded": notification.succeeded,
+                    "amount": str(notification.amount),
+                    "trade_no": notification.trade_no,
+                },
+            )
+    except IntegrityError:
+        return None
+    after_commit(lambda: payment_notification_process_task.delay(stored.pk))
+    return stored
+
+
+def _finish(notification: PaymentNotification, outcome: str, detail: str = "", payment=None):
+    PaymentNotification.objects.filter(pk=notification.pk).update(
+        outcome=outcome,
+        detail=detail[:300],
+        payment=payment,
+        processed_at=timezone.now(),
+    )
+    return outcome
+
+
+@transaction.atomic
+def notification_process(*, notification_id: int) -> str:
+    """Apply a stored notification exactly once: lock the payment, then the order; check the
+    amount; the payment succeeds and the order becomes paid, or, for an order cancelled
+    meanwhile, the payment is kept as succeeded and flagged for refund."""
+    notification = (
+        PaymentNotification.objects.select_for_update().filter(pk=notification_id).first()
+    )
+    if notification is None or notification.processed_at is not None:
+        return NotificationOutcome.DUPLICATE
+    parsed = notification.parsed
+    found = Payment.objects.filter(payment_no=parsed.get("payment_no", "")).first()
+    if found is None or found.provider != notification.provider:
+        return _finish(notification, NotificationOutcome.REJECTED, "unknown payment")
+    payment = payment_lock(payment_id=found.pk)
+    order = order_lock(order_id=payment.order_id)
+    amount = Decimal(parsed["amount"])
+    if amount != payment.amount or amount != order.total_amount:
+        return _finish(
+            notification,
+            NotificationOutcome.REJECTED,
+            f"amount {amount} does not match {payment.amount}",
+            payment,
+        )
+    if not parsed.get("succeeded"):
+        payment_transition(payment_id=payment.pk, to_status=P.FAILED)
+        return _finish(notification, NotificationOutcome.ACCEPTED, "failed", payment)
+    if payment.status == P.SUCCEEDED:
+        return _finish(notification, NotificationOutcome.DUPLICATE, "already paid", payment)
+    return _finish(notification, *_apply_success(payment, order, parsed.get("trade_no", "")))
+
+
+def _apply_success(payment: Payment, order: Order, trade_no: str) -> tuple[str, str, Payment]:
+    """The money arrived (both rows are locked by the caller)."""
+    if Payment.objects.filter(order=order, status=P.SUCCEEDED).exclude(pk=payment.pk).exists():
+        # Paid twice: this one stays unsucceeded (one success per order) and goes back.
+        Payment.objects.filter(pk=payment.pk).update(
+            refund_due=True, provider_trade_no=trade_no, updated_at=timezone.now()
+        )
+        return NotificationOutcome.ACCEPTED, "order already paid: refund due", payment
+    now = timezone.now()
+    payment_transition(
+        payment_id=payment.pk,
+        to_status=P.SUCCEEDED,
+        fields={"provider_trade_no": trade_no, "paid_at": now},
+    )
+    if order.status == OrderStatus.PENDING_PAYMENT:
+        order_mark_paid(order_id=order.pk, note=payment.payment_no)
+        return NotificationOutcome.ACCEPTED, "paid", payment
+    Payment.objects.filter(pk=payment.pk).update(refund_due=True)
+    return NotificationOutcome.ACCEPTED, f"order {order.status}: refund due", payment
+
+
+# --- Asking the gateway ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def payment_apply_query(*, payment_id: int) -> str:
+    """Ask the gateway about a pending payment and apply its answer."""
+    payment = payment_lock(payment_id=payment_id)
+    if payment.status != P.PENDING:
+        return payment.status
+    state = get_provider(payment.provider).query(payment=payment)
+    if state.succeeded and state.amount == payment.amount:
+        order = order_lock(order_id=payment.order_id)
+        _apply_success(payment, order, state.trade_no)
+    elif state.closed:
+        payment_transition(payment_id=payment.pk, to_status=P.CLOSED)
+    return Payment.objects.values_list("status", flat=True).get(pk=payment.pk)
+
+
+def payments_settle_before_cancel(*, order_id: int) -> None:
+    """orders' settle hook: a payment that went through makes the order paid; the others
+    are closed at the gateway, so nothing can be paid after the cancel."""
+    for payment in Payment.objects.filter(order_id=order_id, status=P.PENDING).order_by("pk"):
+        if payment_apply_query(payment_id=payment.pk) == P.PENDING:
+            get_provider(payment.provider).close(payment=payment)
+            payment_transition(payment_id=payment.pk, to_status=P.CLOSED)
+
+
+def payment_status_for_order(*, order_id: int) -> dict:
+    """What the order page shows: the succeeded payment's method and time, if any."""
+    paid = Payment.objects.filter(order_id=order_id, status=P.SUCCEEDED).first()
+    if paid is None:
+        return {}
+    return {"provider": paid.get_provider_display(), "paid_at": paid.paid_at}

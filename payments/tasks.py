@@ -1,0 +1,38 @@
+"""Payment tasks (queue "payments"): ids in, a service call, idempotent."""
+
+import logging
+import uuid
+
+import requests
+from celery import shared_task
+from django.conf import settings
+
+from payments import services
+from payments.models import SandboxTrade
+from payments.providers.sandbox import notification_for
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def payment_notification_process_task(notification_id: int) -> None:
+    """Apply a stored notification; a second delivery finds it processed and stops."""
+    services.notification_process(notification_id=notification_id)
+
+
+@shared_task(
+    ignore_result=True,
+    autoretry_for=(requests.RequestException,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def sandbox_deliver_task(payment_no: str, notify_url: str) -> None:
+    """The sandbox gateway's side: send the trade's signed notification to the shop,
+    server to server (twice with PAYMENTS_SANDBOX_DUPLICATES), retrying like a gateway."""
+    trade = SandboxTrade.objects.get(payment_no=payment_no)
+    notification_id = uuid.uuid4().hex  # one event: a duplicate delivery repeats the id
+    copies = 2 if settings.PAYMENTS_SANDBOX_DUPLICATES else 1
+    for _ in range(copies):
+        headers, body = notification_for(trade, notification_id=notification_id)
+        response = requests.post(notify_url, data=body, headers=headers, timeout=10)
+        response.raise_for_status()

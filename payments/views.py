@@ -1,0 +1,94 @@
+"""Payment pages: start paying an order, the sandbox gateway, and the gateways' callbacks."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from config.exceptions import ApplicationError
+from orders.errors import OrderNotFound
+from orders.selectors import order_get_for_user
+from payments import services
+from payments.errors import UnknownProvider
+from payments.models import Payment, SandboxTrade
+from payments.providers import get_provider
+from payments.providers.base import NotificationRejected
+
+
+@login_required
+@require_POST
+def pay(request, order_no):
+    """The shopper chose a method on the order page: make the payment, go to the gateway."""
+    try:
+        order = order_get_for_user(user=request.user, order_no=order_no)
+    except OrderNotFound as exc:
+        raise Http404 from exc
+    try:
+        payment = services.payment_start(order=order, provider=request.POST.get("provider", ""))
+        checkout = get_provider(payment.provider).create(payment=payment, request=request)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(order)
+    return redirect(checkout.redirect_url)
+
+
+def notify_url_for(request, provider: str) -> str:
+    """Where the gateway sends its notifications: PAYMENTS_NOTIFY_BASE_URL, else this host."""
+    path = reverse("payments:notify", args=[provider])
+    base = settings.PAYMENTS_NOTIFY_BASE_URL.rstrip("/")
+    return base + path if base else request.build_absolute_uri(path)
+
+
+@login_required
+def sandbox_gateway(request, payment_no):
+    """The sandbox's own page: the amount, Pay and Fail (only the payer may see it)."""
+    payment = Payment.objects.select_related("order").filter(payment_no=payment_no).first()
+    if payment is None or payment.order.user_id != request.user.pk:
+        raise Http404
+    trade = SandboxTrade.objects.filter(payment_no=payment_no).first()
+    if trade is None:
+        raise Http404
+    if request.method == "POST":
+        outcome = request.POST.get("outcome")
+        if outcome in {"pay", "fail"} and trade.status == "open":
+            status = "paid" if outcome == "pay" else "failed"
+            changed = SandboxTrade.objects.filter(pk=trade.pk, status="open").update(
+                status=status, paid_at=timezone.now() if status == "paid" else None
+            )
+            if changed:
+                from payments.tasks import sandbox_deliver_task
+
+                notify_url = notify_url_for(request, "sandbox")
+                transaction.on_commit(
+                    lambda: sandbox_deliver_task.delay(payment_no, notify_url), robust=True
+                )
+        return redirect(payment.order)
+    return render(request, "payments/sandbox.html", {"payment": payment, "trade": trade})
+
+
+@csrf_exempt  # gateways sign their notifications; they cannot send our CSRF token
+@require_POST
+def notify(request, provider):
+    """A gateway's callback: verify, store, queue the processing, answer at once."""
+    try:
+        gateway = get_provider(provider)
+    except UnknownProvider as exc:
+        raise Http404 from exc
+    headers = {k: v for k, v in request.headers.items() if k.lower() != "cookie"}
+    try:
+        notification = gateway.verify_notification(headers=headers, body=request.body)
+    except NotificationRejected as exc:
+        services.notification_reject(
+            provider=provider, headers=headers, body=request.body, reason=str(exc)
+        )
+        return gateway.notification_answer(ok=False, message=str(exc))
+    services.notification_accept(
+        provider=provider, notification=notification, headers=headers, body=request.body
+    )
+    return gateway.notification_answer(ok=True)
