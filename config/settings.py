@@ -242,6 +242,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.orders_auto_complete_task",
         "schedule": timedelta(hours=1),
     },
+    # Payments whose notification never came: ask the gateway.
+    "payments-query-stale": {
+        "task": "payments.tasks.payments_query_stale_task",
+        "schedule": timedelta(minutes=2),
+    },
 }
 
 # --- Auth --------------------------------------------------------------------------------

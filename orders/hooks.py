@@ -1,6 +1,7 @@
 """What orders asks of the apps above it, without importing them.
 
-``payments`` registers a settle hook at startup. Before an unpaid order is cancelled (by the
+``payments`` registers its hooks at startup: how an order was paid (for the order page),
+and a settle hook. Before an unpaid order is cancelled (by the
 shopper, a merchant or the timeout) every hook runs: it asks the gateway about the order's
 open payments, applies a payment that went through (the order becomes paid, and the cancel
 then finds it paid) and closes the rest, so no money arrives after the cancel.
@@ -28,3 +29,21 @@ def settle_before_cancel(*, order_id: int) -> None:
             hook(order_id=order_id)
         except Exception:  # a hook's failure is logged, never hides the cancel
             logger.exception("settle hook %s failed for order %s", hook.__qualname__, order_id)
+
+
+_payment_info: list[Callable[..., dict]] = []
+
+
+def register_payment_info(provider: Callable[..., dict]) -> None:
+    """``payments`` tells the order pages how an order was paid (method, time)."""
+    if provider not in _payment_info:
+        _payment_info.append(provider)
+
+
+def payment_info(*, order_id: int) -> dict:
+    """{"provider": label, "paid_at": datetime} of the order's payment, or {}."""
+    for provider in _payment_info:
+        info = provider(order_id=order_id)
+        if info:
+            return info
+    return {}

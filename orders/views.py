@@ -23,6 +23,7 @@ from config.exceptions import ApplicationError
 from config.parsing import parse_amount, parse_id
 from orders import selectors, services
 from orders.errors import OrderNotFound, PriceChanged
+from orders.hooks import payment_info
 from orders.models import ActorType, Message
 
 TAB_LABELS = [
@@ -158,6 +159,7 @@ def order_detail(request, order_no):
             "order": order,
             "actions": selectors.order_actions(order),
             "seconds_left": max(0, int((order.pay_deadline - timezone.now()).total_seconds())),
+            "payment": payment_info(order_id=order.pk),
         },
     )
 

@@ -8,8 +8,9 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self):
-        from orders.hooks import register_settle_hook
-        from payments.services import payments_settle_before_cancel
+        from orders.hooks import register_payment_info, register_settle_hook
+        from payments.services import payment_status_for_order, payments_settle_before_cancel
 
-        # orders asks before cancelling; it never imports payments.
+        # orders asks these; it never imports payments.
         register_settle_hook(payments_settle_before_cancel)
+        register_payment_info(payment_status_for_order)

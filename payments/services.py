@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -202,6 +203,25 @@ def payment_apply_query(*, payment_id: int) -> str:
     elif state.closed:
         payment_transition(payment_id=payment.pk, to_status=P.CLOSED)
     return Payment.objects.values_list("status", flat=True).get(pk=payment.pk)
+
+
+STALE_AFTER = timedelta(minutes=10)
+
+
+def payments_query_stale(*, limit: int = 200) -> int:
+    """Ask the gateway about payments pending for more than STALE_AFTER (their
+    notification may be lost) and apply the answers; returns how many were asked."""
+    ids = list(
+        Payment.objects.filter(status=P.PENDING, created_at__lte=timezone.now() - STALE_AFTER)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for payment_id in ids:
+        try:
+            payment_apply_query(payment_id=payment_id)
+        except Exception:  # one gateway error must not stop the others; logged with its id
+            logger.exception("querying payment %s failed", payment_id)
+    return len(ids)
 
 
 def payments_settle_before_cancel(*, order_id: int) -> None:

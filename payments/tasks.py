@@ -36,3 +36,9 @@ def sandbox_deliver_task(payment_no: str, notify_url: str) -> None:
         headers, body = notification_for(trade, notification_id=notification_id)
         response = requests.post(notify_url, data=body, headers=headers, timeout=10)
         response.raise_for_status()
+
+
+@shared_task(ignore_result=True)
+def payments_query_stale_task() -> None:
+    """Beat: ask the gateways about payments pending for more than ten minutes."""
+    services.payments_query_stale()

@@ -249,3 +249,35 @@ def test_the_merchant_sees_payments_and_asks_the_gateway_about_a_pending_one(
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
     assert client.get(reverse("admin:payments_paymentnotification_changelist")).status_code == 200
+
+
+def test_the_order_page_says_how_and_when_it_was_paid(client, buyer, gateway):
+    order = place_order(buyer)
+    client.force_login(buyer)
+    payment = start(client, order)
+    client.post(reverse("payments:sandbox", args=[payment.payment_no]), {"outcome": "pay"})
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert "Paid with Sandbox (test payments) at " in page
+    chinese = client.get(order.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "通过沙箱支付（测试）付款于 " in chinese
+
+
+def test_beat_asks_the_gateway_about_payments_pending_over_ten_minutes(client, buyer, gateway):
+    from django.conf import settings
+
+    from payments.services import payments_query_stale
+
+    schedule = settings.CELERY_BEAT_SCHEDULE["payments-query-stale"]
+    assert schedule["task"] == "payments.tasks.payments_query_stale_task"
+    client.force_login(buyer)
+    old, fresh = place_order(buyer), place_order(buyer)
+    for order in (old, fresh):
+        payment = start(client, order)
+        SandboxTrade.objects.filter(payment_no=payment.payment_no).update(
+            status="paid", paid_at=timezone.now()
+        )  # paid at the gateway; the notifications are lost
+    Payment.objects.filter(order=old).update(created_at=timezone.now() - timedelta(minutes=11))
+    assert payments_query_stale() == 1
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (old.status, fresh.status) == (OrderStatus.PAID, OrderStatus.PENDING_PAYMENT)

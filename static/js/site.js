@@ -150,3 +150,28 @@
   form.append("csrfmiddlewaretoken", token.value);
   navigator.sendBeacon(mark.getAttribute("data-viewed-url"), form);
 })();
+
+// An order waiting for payment notices when it is paid (or closed) and shows it: the page
+// asks the order API every few seconds for up to ten minutes (the websocket push is a hint
+// on top of this, not a replacement).
+(function () {
+  "use strict";
+  var mark = document.querySelector("[data-order-status='pending_payment'][data-status-url]");
+  if (!mark || !window.fetch) { return; }
+  var url = mark.getAttribute("data-status-url");
+  var tries = 0;
+  function check() {
+    tries += 1;
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (order) {
+        if (order && order.status && order.status !== "pending_payment") {
+          window.location.reload();
+        } else if (tries < 200) {
+          window.setTimeout(check, 3000);
+        }
+      })
+      .catch(function () { if (tries < 200) { window.setTimeout(check, 6000); } });
+  }
+  window.setTimeout(check, 3000);
+})();
