@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.money import money
 from payments import services
-from payments.models import Payment, PaymentNotification, PaymentStatus
+from payments.models import Payment, PaymentNotification, PaymentStatus, ReconciliationRun
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -61,3 +61,14 @@ class PaymentNotificationAdmin(ReadOnlyAdmin):
     list_filter = ("provider", "verified", "outcome")
     search_fields = ("=notification_id", "=payment__payment_no")
     readonly_fields = ("payment",)
+
+
+@admin.register(ReconciliationRun)
+class ReconciliationRunAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "day", "provider", "local_count", "bill_count", "mismatch_count")
+    list_filter = ("provider", "day")
+    readonly_fields = ("day", "provider", "local_count", "bill_count", "mismatches", "created_at")
+
+    @admin.display(description=_("mismatches"))
+    def mismatch_count(self, obj):
+        return len(obj.mismatches)

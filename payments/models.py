@@ -131,3 +131,23 @@ class SandboxTrade(models.Model):
 
     def __str__(self):
         return self.trade_no
+
+
+class ReconciliationRun(models.Model):
+    """One comparison of a day's successful payments with the provider's bill."""
+
+    day = models.DateField(_("day"))
+    provider = models.CharField(_("provider"), max_length=16, choices=Provider.choices)
+    local_count = models.PositiveIntegerField(_("our payments"), default=0)
+    bill_count = models.PositiveIntegerField(_("bill lines"), default=0)
+    # [{"payment_no", "problem": missing_here|missing_in_bill|amount, "ours", "theirs"}]
+    mismatches = models.JSONField(_("mismatches"), default=list, blank=True)
+    created_at = models.DateTimeField(_("run at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("reconciliation run")
+        verbose_name_plural = _("reconciliation runs")
+
+    def __str__(self):
+        return f"{self.provider} {self.day}"

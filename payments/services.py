@@ -239,3 +239,45 @@ def payment_status_for_order(*, order_id: int) -> dict:
     if paid is None:
         return {}
     return {"provider": paid.get_provider_display(), "paid_at": paid.paid_at}
+
+
+# --- Reconciliation --------------------------------------------------------------------------
+
+
+def payments_reconcile(*, day, provider: str):
+    """Compare our successful payments of ``day`` (the shop's time zone) with the provider's
+    bill for it, and keep the result: every payment missing on one side, or with another
+    amount on the other."""
+    from payments.models import ReconciliationRun
+
+    bill = {line.payment_no: line for line in get_provider(provider).bill(day=day)}
+    ours = {
+        p.payment_no: p
+        for p in Payment.objects.filter(provider=provider, status=P.SUCCEEDED, paid_at__date=day)
+    }
+    mismatches = []
+    for payment_no in sorted(set(bill) | set(ours)):
+        mine, theirs = ours.get(payment_no), bill.get(payment_no)
+        if mine is None:
+            problem = "missing_here"
+        elif theirs is None:
+            problem = "missing_in_bill"
+        elif mine.amount != theirs.amount:
+            problem = "amount"
+        else:
+            continue
+        mismatches.append(
+            {
+                "payment_no": payment_no,
+                "problem": problem,
+                "ours": str(mine.amount) if mine else None,
+                "theirs": str(theirs.amount) if theirs else None,
+            }
+        )
+    return ReconciliationRun.objects.create(
+        day=day,
+        provider=provider,
+        local_count=len(ours),
+        bill_count=len(bill),
+        mismatches=mismatches,
+    )

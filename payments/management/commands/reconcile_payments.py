@@ -1,0 +1,52 @@
+"""Compare a day's successful payments with each provider's bill and print every mismatch.
+
+Usage: manage.py reconcile_payments --date 2026-11-21 [--provider sandbox]
+Exits 1 when anything differs (for cron and alerts); the admin shows the last runs.
+"""
+
+from datetime import date, timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from payments.providers import enabled_providers
+from payments.services import payments_reconcile
+
+PROBLEMS = {
+    "missing_here": "paid at the provider, not here",
+    "missing_in_bill": "paid here, not in the provider's bill",
+    "amount": "amounts differ",
+}
+
+
+class Command(BaseCommand):
+    help = "Compare a day's successful payments with the providers' bills."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", help="YYYY-MM-DD, the shop's time zone (default: yesterday)")
+        parser.add_argument("--provider", action="append", help="one provider (repeatable)")
+
+    def handle(self, *args, **options):
+        if options["date"]:
+            try:
+                day = date.fromisoformat(options["date"])
+            except ValueError as exc:
+                raise CommandError("--date takes YYYY-MM-DD") from exc
+        else:
+            day = timezone.localdate() - timedelta(days=1)
+        providers = options["provider"] or enabled_providers()
+        differ = False
+        for provider in providers:
+            run = payments_reconcile(day=day, provider=provider)
+            self.stdout.write(
+                f"{provider} {day}: {run.local_count} here, {run.bill_count} in the bill, "
+                f"{len(run.mismatches)} mismatch(es)"
+            )
+            for item in run.mismatches:
+                differ = True
+                self.stdout.write(
+                    f"  {item['payment_no']}: {PROBLEMS[item['problem']]} "
+                    f"(here {item['ours'] or '-'}, bill {item['theirs'] or '-'})"
+                )
+        if differ:
+            raise SystemExit(1)
