@@ -152,3 +152,25 @@ def browser(monkeypatch):
 
         connections.close_all()
         browser.close()
+
+
+@pytest.fixture
+def real_worker(settings):
+    """Tasks go to the Redis broker and a worker thread runs them, as in production (every
+    queue the worker service listens on)."""
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    app.loader.import_default_modules()
+    app.control.purge()  # tasks left on the test broker by anything before this test
+    with start_worker(
+        app,
+        pool="solo",
+        perform_ping_check=False,
+        queues=["default", "payments", "seckill"],
+        shutdown_timeout=10,
+    ) as worker:
+        yield worker
+    app.conf.task_always_eager = True

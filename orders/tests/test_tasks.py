@@ -1,29 +1,15 @@
-"""The timeout path end to end through a real Celery worker on the Redis broker."""
+"""The timeout path end to end through a real Celery worker on the Redis broker (the
+``real_worker`` fixture, config/testing.py)."""
 
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
 from accounts.tests.factories import AddressFactory, UserFactory
 from catalog.models import Sku
 from catalog.tests.factories import make_product
-from config.celery import app
 from orders.models import Order, OrderStatus
 from orders.tests.conftest import fill_cart
-
-
-@pytest.fixture
-def real_worker(settings):
-    """Tasks go to Redis and a worker thread runs them, as in production."""
-    app.conf.task_always_eager = False
-    app.loader.import_default_modules()
-    app.control.purge()  # tasks left on the test broker by anything before this test
-    with start_worker(
-        app, pool="solo", perform_ping_check=False, queues=["default"], shutdown_timeout=10
-    ) as worker:
-        yield worker
-    app.conf.task_always_eager = True
 
 
 @pytest.mark.django_db(transaction=True)
