@@ -35,15 +35,20 @@ _payment_info: list[Callable[..., dict]] = []
 
 
 def register_payment_info(provider: Callable[..., dict]) -> None:
-    """``payments`` tells the order pages how an order was paid (method, time)."""
+    """``payments`` tells the order pages how orders were paid: a function of
+    ``order_ids`` returning {order_id: {"provider": label, "paid_at": datetime}}."""
     if provider not in _payment_info:
         _payment_info.append(provider)
 
 
-def payment_info(*, order_id: int) -> dict:
-    """{"provider": label, "paid_at": datetime} of the order's payment, or {}."""
+def payment_info_many(*, order_ids: list[int]) -> dict[int, dict]:
+    found: dict[int, dict] = {}
     for provider in _payment_info:
-        info = provider(order_id=order_id)
-        if info:
-            return info
-    return {}
+        for order_id, info in provider(order_ids=order_ids).items():
+            found.setdefault(order_id, info)
+    return found
+
+
+def payment_info(*, order_id: int) -> dict:
+    """How one order was paid, or {}."""
+    return payment_info_many(order_ids=[order_id]).get(order_id, {})

@@ -23,7 +23,7 @@ from config.exceptions import ApplicationError
 from config.parsing import parse_amount, parse_id
 from orders import selectors, services
 from orders.errors import OrderNotFound, PriceChanged
-from orders.hooks import payment_info
+from orders.hooks import payment_info, payment_info_many
 from orders.models import ActorType, Message
 
 TAB_LABELS = [
@@ -137,6 +137,9 @@ def order_list(request):
         tab = "all"
     paginator = Paginator(selectors.order_list_for_user(user=request.user, tab=tab), 10)
     page = paginator.get_page(request.GET.get("page"))
+    paid = payment_info_many(order_ids=[order.pk for order in page])
+    for order in page:
+        order.payment = paid.get(order.pk, {})
     return render(request, "orders/order_list.html", {"page": page, "tab": tab, "tabs": TAB_LABELS})
 
 

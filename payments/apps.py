@@ -9,8 +9,8 @@ class PaymentsConfig(AppConfig):
 
     def ready(self):
         from orders.hooks import register_payment_info, register_settle_hook
-        from payments.services import payment_status_for_order, payments_settle_before_cancel
+        from payments.services import payment_status_for_orders, payments_settle_before_cancel
 
         # orders asks these; it never imports payments.
         register_settle_hook(payments_settle_before_cancel)
-        register_payment_info(payment_status_for_order)
+        register_payment_info(payment_status_for_orders)

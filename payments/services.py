@@ -233,12 +233,12 @@ def payments_settle_before_cancel(*, order_id: int) -> None:
             payment_transition(payment_id=payment.pk, to_status=P.CLOSED)
 
 
-def payment_status_for_order(*, order_id: int) -> dict:
-    """What the order page shows: the succeeded payment's method and time, if any."""
-    paid = Payment.objects.filter(order_id=order_id, status=P.SUCCEEDED).first()
-    if paid is None:
-        return {}
-    return {"provider": paid.get_provider_display(), "paid_at": paid.paid_at}
+def payment_status_for_orders(*, order_ids: list[int]) -> dict[int, dict]:
+    """What the order pages show of paid orders: the method and time (one query)."""
+    return {
+        p.order_id: {"provider": p.get_provider_display(), "paid_at": p.paid_at}
+        for p in Payment.objects.filter(order_id__in=order_ids, status=P.SUCCEEDED)
+    }
 
 
 # --- Reconciliation --------------------------------------------------------------------------

@@ -76,7 +76,8 @@ def test_shop_pages_fit_the_screen_without_sideways_scrolling(live_server, brows
         viewport={"width": width, "height": 800}, extra_http_headers={"Accept-Language": "zh-CN"}
     )
     page.goto(f"{live_server.url}/product/phone-0/")
-    page.click("form.add-to-cart button[type=submit]")
+    with page.expect_navigation():  # the add lands before the next page is asked for
+        page.click("form.add-to-cart button[type=submit]")
     for path in [
         "/",
         "/category/phones/",

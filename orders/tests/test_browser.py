@@ -28,7 +28,8 @@ def test_shopper_buys_cancels_and_merchant_ships(live_server, browser):
     # A guest fills the cart, logs in at checkout, and the cart comes along.
     page.goto(f"{base}/product/enamel-mug/")
     page.fill("#qty", "2")
-    page.click("form.add-to-cart button[type=submit]")
+    with page.expect_navigation():  # the add lands before the next page is asked for
+        page.click("form.add-to-cart button[type=submit]")
     assert page.locator("[data-cart-count]").inner_text() == "2"
     page.goto(f"{base}/cart/")
     page.click("text=Check out")
@@ -52,7 +53,8 @@ def test_shopper_buys_cancels_and_merchant_ships(live_server, browser):
 
     # A second order; the merchant marks it paid and ships it from the admin.
     page.goto(f"{base}/product/enamel-mug/")
-    page.click("form.add-to-cart button[type=submit]")
+    with page.expect_navigation():  # the add lands before the next page is asked for
+        page.click("form.add-to-cart button[type=submit]")
     page.goto(f"{base}/checkout/")
     page.click("text=Place order")
     second = Order.objects.exclude(pk=order.pk).get()

@@ -260,6 +260,8 @@ def test_the_order_page_says_how_and_when_it_was_paid(client, buyer, gateway):
     assert "Paid with Sandbox (test payments) at " in page
     chinese = client.get(order.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     assert "通过沙箱支付（测试）付款于 " in chinese
+    listing = client.get(reverse("orders:list")).content.decode()
+    assert listing.count("Paid with Sandbox (test payments) at ") == 1
 
 
 def test_beat_asks_the_gateway_about_payments_pending_over_ten_minutes(client, buyer, gateway):
