@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("catalog.api_urls")),
     path("", include("carts.api_urls")),
     path("", include("orders.api_urls")),
+    path("", include("payments.api_urls")),
 ]
 
 urlpatterns = [
