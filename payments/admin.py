@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from config.money import money
 from payments import services
 from payments.models import Payment, PaymentNotification, PaymentStatus, ReconciliationRun
+from payments.selectors import daily_totals
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -38,6 +39,11 @@ class PaymentAdmin(ReadOnlyAdmin):
     list_select_related = ("order",)
     date_hierarchy = "created_at"
     actions = ["query_gateway"]
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(
+            request, {**(extra_context or {}), "daily_totals": daily_totals(days=14)}
+        )
 
     @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, obj):

@@ -242,6 +242,7 @@ def test_the_merchant_sees_payments_and_asks_the_gateway_about_a_pending_one(
     client.force_login(merchant)
     listing = client.get(reverse("admin:payments_payment_changelist")).content.decode()
     assert payment.payment_no in listing
+    assert "No payments in the last 14 days." in listing  # none succeeded yet
     client.post(
         reverse("admin:payments_payment_changelist"),
         {"action": "query_gateway", "_selected_action": [payment.pk]},
@@ -249,6 +250,10 @@ def test_the_merchant_sees_payments_and_asks_the_gateway_about_a_pending_one(
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
     assert client.get(reverse("admin:payments_paymentnotification_changelist")).status_code == 200
+    totals = client.get(reverse("admin:payments_payment_changelist")).context["daily_totals"]
+    assert [(t["day"], t["provider"], t["count"], t["amount"]) for t in totals] == [
+        (timezone.localdate(), "sandbox", 1, order.total_amount)
+    ]
 
 
 def test_the_order_page_says_how_and_when_it_was_paid(client, buyer, gateway):
