@@ -288,3 +288,16 @@ def test_beat_asks_the_gateway_about_payments_pending_over_ten_minutes(client, b
     old.refresh_from_db()
     fresh.refresh_from_db()
     assert (old.status, fresh.status) == (OrderStatus.PAID, OrderStatus.PENDING_PAYMENT)
+
+
+def test_a_switched_off_method_takes_no_callbacks(client, buyer, gateway, settings):
+    order = place_order(buyer)
+    client.force_login(buyer)
+    payment = start(client, order)
+    headers, body = _signed(payment, id="n-off")
+    settings.PAYMENTS_PROVIDERS = []
+    answer = requests.post(gateway, data=body, headers=headers, timeout=20)
+    assert answer.status_code == 404
+    assert not PaymentNotification.objects.exists()
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PENDING_PAYMENT
