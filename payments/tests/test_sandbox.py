@@ -301,3 +301,50 @@ def test_a_switched_off_method_takes_no_callbacks(client, buyer, gateway, settin
     assert not PaymentNotification.objects.exists()
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING_PAYMENT
+
+
+def test_a_payment_racing_the_timeout_is_either_paid_or_cancelled_and_refunded(
+    client, buyer, gateway
+):
+    from django.db import connections
+
+    client.force_login(buyer)
+    for _ in range(5):
+        order = place_order(buyer)
+        payment = start(client, order)
+        Order.objects.filter(pk=order.pk).update(pay_deadline=timezone.now())
+        barrier = threading.Barrier(2)
+
+        def shopper_pays(payment_no=payment.payment_no, barrier=barrier):
+            barrier.wait()
+            # The gateway takes the money only while its trade is open (a close wins the race).
+            if SandboxTrade.objects.filter(payment_no=payment_no, status="open").update(
+                status="paid", paid_at=timezone.now()
+            ):
+                trade = SandboxTrade.objects.get(payment_no=payment_no)
+                headers, body = notification_for(trade, notification_id=f"race-{payment_no}")
+                requests.post(gateway, data=body, headers=headers, timeout=20)
+            connections.close_all()
+
+        def timeout_fires(order_id=order.pk, barrier=barrier):
+            barrier.wait()
+            order_close_overdue(order_id=order_id)
+            connections.close_all()
+
+        threads = [threading.Thread(target=shopper_pays), threading.Thread(target=timeout_fires)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        order.refresh_from_db()
+        payment.refresh_from_db()
+        trade = SandboxTrade.objects.get(payment_no=payment.payment_no)
+        if order.status == OrderStatus.PAID:
+            assert (payment.status, payment.refund_due) == ("succeeded", False)
+        else:
+            assert order.status == OrderStatus.CANCELLED
+            if trade.status == "paid":  # the money came after the cancel: it goes back
+                assert (payment.status, payment.refund_due) == ("succeeded", True)
+            else:  # the close came first: nothing was paid
+                assert (trade.status, payment.status) == ("closed", "closed")
+        assert OrderEvent.objects.filter(order=order).exclude(from_status="").count() == 1
