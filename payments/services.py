@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from config.oncommit import after_commit
 from orders.models import Order, OrderStatus
-from orders.services import order_mark_paid
+from orders.services import order_lock, order_mark_paid
 from payments.errors import PaymentNotAllowed, UnknownProvider
 from payments.models import (
     NotificationOutcome,
@@ -42,11 +42,8 @@ def _new_payment_no() -> str:
 
 
 def payment_lock(*, payment_id: int) -> Payment:
+    """The one way to lock a payment row; its order, if needed, is locked after it."""
     return Payment.objects.select_for_update().get(pk=payment_id)
-
-
-def order_lock(*, order_id: int) -> Order:
-    return Order.objects.select_for_update().get(pk=order_id)
 
 
 def payment_transition(*, payment_id: int, to_status: str, fields: dict | None = None) -> bool:

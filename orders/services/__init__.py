@@ -20,6 +20,7 @@ from orders.services.transitions import (
     STAMPS,
     TRANSITIONS,
     notify_after_commit,
+    order_lock,
     order_transition,
 )
 
@@ -33,6 +34,7 @@ __all__ = [
     "order_close_overdue",
     "order_confirm_receipt",
     "order_create_from_cart",
+    "order_lock",
     "order_mark_paid",
     "order_ship",
     "order_transition",
