@@ -107,3 +107,31 @@ def test_pushes_reach_only_their_user(user):
         await ws.disconnect()
 
     _run(scenario)
+
+
+def test_an_order_status_change_is_pushed_to_its_shopper(client):
+    from accounts.tests.factories import UserFactory
+    from orders.services import order_mark_paid
+    from orders.tests.conftest import place_order
+
+    shopper = UserFactory()
+    order = place_order(shopper)
+    client.force_login(shopper)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+    async def scenario():
+        ws = WebsocketCommunicator(
+            application, "/ws/events/", headers=[ORIGIN, (b"cookie", cookie.encode())]
+        )
+        connected, _ = await ws.connect()
+        assert connected
+        await ws.receive_json_from()  # hello
+        await sync_to_async(order_mark_paid)(order_id=order.pk)
+        message = await ws.receive_json_from(timeout=3)
+        assert message == {
+            "event": "order.status",
+            "data": {"order_no": order.order_no, "status": "paid"},
+        }
+        await ws.disconnect()
+
+    _run(scenario)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.consumers import push_to_user
 from config.oncommit import after_commit
 from orders.errors import IllegalTransition, OrderNotFound
 from orders.models import ActorType, Order, OrderEvent, OrderStatus
@@ -67,7 +68,11 @@ def order_transition(
         actor_type=actor_type,
         note=note[:300],
     )
-    return Order.objects.get(pk=order_id)
+    order = Order.objects.get(pk=order_id)
+    # A hint to the shopper's open pages (they ask the API for the truth).
+    event = {"order_no": order.order_no, "status": to_status}
+    after_commit(lambda: push_to_user(order.user_id, "order.status", event))
+    return order
 
 
 def order_lock(*, order_id: int) -> Order:

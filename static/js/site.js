@@ -159,7 +159,21 @@
   var mark = document.querySelector("[data-order-status='pending_payment'][data-status-url]");
   if (!mark || !window.fetch) { return; }
   var url = mark.getAttribute("data-status-url");
+  var orderNo = mark.getAttribute("data-order-no");
   var tries = 0;
+  // The push: the order's new status arrives over the user's websocket the moment it
+  // changes; polling below stays as the fallback (no socket, proxy, or a missed push).
+  if (window.WebSocket) {
+    try {
+      var socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/events/");
+      socket.onmessage = function (message) {
+        var payload = JSON.parse(message.data);
+        if (payload.event === "order.status" && payload.data.order_no === orderNo) {
+          window.location.reload();
+        }
+      };
+    } catch (error) { /* polling covers it */ }
+  }
   function check() {
     tries += 1;
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
