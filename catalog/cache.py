@@ -69,23 +69,23 @@ def catalog_changed() -> None:
     after_commit(catalog_bump)
 
 
+def _digest(params: dict) -> str:
+    return hashlib.sha1(  # noqa: S324 - a cache key, not a security boundary
+        json.dumps(params, sort_keys=True, default=str).encode()
+    ).hexdigest()
+
+
 def catalog_key(name: str, params: dict) -> str:
     """The key of (name, params) at the current catalog version in the active language
     (names and descriptions are translated, so each language has its own entries)."""
-    digest = hashlib.sha1(  # noqa: S324 - a cache key, not a security boundary
-        json.dumps(params, sort_keys=True, default=str).encode()
-    ).hexdigest()
-    return f"catalog:{catalog_version()}:{get_language() or '-'}:{name}:{digest}"
+    return f"catalog:{catalog_version()}:{get_language() or '-'}:{name}:{_digest(params)}"
 
 
 def catalog_get_current(name: str, params: dict) -> tuple[str, int, Any]:
     """For the hottest reads: the version and an entry stored under a version-free key,
     fetched in one round trip. Returns (key, version, value); value is None unless it was
     stored at the current version (by ``catalog_set_current``)."""
-    digest = hashlib.sha1(  # noqa: S324 - a cache key, not a security boundary
-        json.dumps(params, sort_keys=True, default=str).encode()
-    ).hexdigest()
-    key = f"catalog:current:{get_language() or '-'}:{name}:{digest}"
+    key = f"catalog:current:{get_language() or '-'}:{name}:{_digest(params)}"
     found = cache.get_many([VERSION_KEY, key])
     if VERSION_KEY not in found:
         return key, catalog_version(), None

@@ -15,14 +15,13 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from catalog.cache import catalog_get_current, catalog_key, catalog_set_current
+from catalog.cache import catalog_cached, catalog_get_current, catalog_set_current
 
 CSRF_SLOT = "<!--kuaimai:csrf-->"
 
@@ -32,12 +31,9 @@ def fragment(
 ) -> str:
     """The HTML of ``template`` for (name, params) at the current catalog version in the
     active language; ``context`` is called only when the fragment must be rendered."""
-    key = catalog_key(f"html:{name}", params)
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string(template, context())
-        cache.set(key, html, timeout)
-    return html
+    return catalog_cached(
+        f"html:{name}", params, timeout, lambda: render_to_string(template, context())
+    )
 
 
 def personalize(html: str, request) -> SafeString:
