@@ -329,6 +329,28 @@ PAYMENTS_NOTIFY_BASE_URL = env.str("PAYMENTS_NOTIFY_BASE_URL", default="")
 # Deliver every sandbox notification twice, to watch idempotency at work.
 PAYMENTS_SANDBOX_DUPLICATES = env.bool("PAYMENTS_SANDBOX_DUPLICATES", default=False)
 
+# WeChat Pay API v3, direct merchant, public-key mode (list "wechatpay" in PAYMENTS_PROVIDERS).
+# Keys are files outside the repository: the merchant's API private key (apiclient_key.pem)
+# and WeChat Pay's platform public key (pub_key.pem) with its id (PUB_KEY_ID_...).
+WECHATPAY_MCHID = env.str("WECHATPAY_MCHID", default="")
+WECHATPAY_APPID = env.str("WECHATPAY_APPID", default="") or WECHAT_MINIPROGRAM_APPID
+WECHATPAY_APIV3_KEY = env.str("WECHATPAY_APIV3_KEY", default="")
+WECHATPAY_CERT_SERIAL_NO = env.str("WECHATPAY_CERT_SERIAL_NO", default="")
+WECHATPAY_PRIVATE_KEY_FILE = env.str("WECHATPAY_PRIVATE_KEY_FILE", default="")
+WECHATPAY_PUBLIC_KEY_FILE = env.str("WECHATPAY_PUBLIC_KEY_FILE", default="")
+WECHATPAY_PUBLIC_KEY_ID = env.str("WECHATPAY_PUBLIC_KEY_ID", default="")
+WECHATPAY_GATEWAY = env.str("WECHATPAY_GATEWAY", default="https://api.mch.weixin.qq.com")
+WECHATPAY_TIMEOUT = env.float("WECHATPAY_TIMEOUT", default=10.0)
+
+# Alipay open platform, RSA2 with public keys (list "alipay" in PAYMENTS_PROVIDERS). Keys are
+# files: the app's private key and Alipay's public key (支付宝公钥), both PEM.
+ALIPAY_APP_ID = env.str("ALIPAY_APP_ID", default="")
+ALIPAY_SELLER_ID = env.str("ALIPAY_SELLER_ID", default="")  # the merchant's PID, 2088...
+ALIPAY_PRIVATE_KEY_FILE = env.str("ALIPAY_PRIVATE_KEY_FILE", default="")
+ALIPAY_PUBLIC_KEY_FILE = env.str("ALIPAY_PUBLIC_KEY_FILE", default="")
+ALIPAY_GATEWAY = env.str("ALIPAY_GATEWAY", default="https://openapi.alipay.com/gateway.do")
+ALIPAY_TIMEOUT = env.float("ALIPAY_TIMEOUT", default=10.0)
+
 # --- API ---------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {

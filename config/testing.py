@@ -174,3 +174,26 @@ def real_worker(settings):
     ) as worker:
         yield worker
     app.conf.task_always_eager = True
+
+
+class SimulatedServer:
+    """A simulated remote service (a payment gateway, WeChat's login API) served over HTTP
+    on 127.0.0.1 by the tests: ``serve(handler_class)`` starts it on a free port."""
+
+    base = ""
+    _server = None
+
+    def serve(self, handler) -> str:
+        import threading
+        from http.server import ThreadingHTTPServer
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        host, port = self._server.server_address[:2]
+        self.base = f"http://{host}:{port}"
+        return self.base
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()

@@ -31,6 +31,13 @@ class OrderPayApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         provider = serializers.ChoiceField(choices=Provider.choices)
+        channel = serializers.ChoiceField(
+            choices=["miniprogram", "mobile", "web"],
+            default="miniprogram",
+            help_text="Where the shopper pays: the mini-program (WeChat Pay answers the "
+            "wx.requestPayment parameters in `params`), a phone's browser, or a desktop one "
+            "(open `redirect_url`).",
+        )
 
     class OutputSerializer(PaymentSerializer):
         redirect_url = serializers.CharField(allow_blank=True)
@@ -50,8 +57,11 @@ class OrderPayApi(APIView):
         data.is_valid(raise_exception=True)
         order = order_get_for_user(user=request.user, order_no=order_no)
         payment = services.payment_start(order=order, provider=data.validated_data["provider"])
-        checkout = get_provider(payment.provider).create(payment=payment, request=request)
+        checkout = get_provider(payment.provider).create(
+            payment=payment, request=request, channel=data.validated_data["channel"]
+        )
         body = PaymentSerializer(payment).data
+        # A gateway's own address stays as it is; a page of ours is made absolute.
         redirect_url = (
             request.build_absolute_uri(checkout.redirect_url) if checkout.redirect_url else ""
         )

@@ -9,6 +9,7 @@ class PaymentsConfig(AppConfig):
 
     def ready(self):
         from orders.hooks import register_payment_info, register_settle_hook
+        from payments import checks  # noqa: F401  (registers the system checks)
         from payments.services import payment_status_for_orders, payments_settle_before_cancel
 
         # orders asks these; it never imports payments.

@@ -21,3 +21,19 @@ class PaymentNotFound(ApplicationError):
     code = 40003
     status = status.HTTP_404_NOT_FOUND
     default_message = _("Payment not found.")
+
+
+class ProviderUnavailable(ApplicationError):
+    code = 40004
+    status = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_message = _("The payment service cannot be reached just now. Please try again.")
+
+
+class PaymentMethodUnsupported(ApplicationError):
+    code = 40005
+    default_message = _("This payment method cannot be used here.")
+
+
+class WechatLoginRequired(ApplicationError):
+    code = 40006
+    default_message = _("Log in with WeChat to pay with WeChat Pay in the mini-program.")

@@ -43,6 +43,8 @@ class Payment(models.Model):
     provider_trade_no = models.CharField(
         _("provider's trade number"), max_length=64, blank=True, default=""
     )
+    # What the gateway gave for the shopper to pay with (WeChat Native: {"code_url": ...}).
+    checkout = models.JSONField(_("checkout data"), default=dict, blank=True, editable=False)
     # Money arrived for an order that was already cancelled: it must go back (issue: refunds).
     refund_due = models.BooleanField(_("refund due"), default=False)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)

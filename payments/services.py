@@ -76,6 +76,11 @@ def payment_start(*, order: Order, provider: str) -> Payment:
     )
 
 
+def payment_set_checkout(*, payment_id: int, data: dict) -> None:
+    """Keep what the gateway gave to pay with (only this column is written)."""
+    Payment.objects.filter(pk=payment_id).update(checkout=data, updated_at=timezone.now())
+
+
 # --- Notifications ---------------------------------------------------------------------------
 
 
@@ -113,6 +118,7 @@ def notification_accept(
                     "succeeded": notification.succeeded,
                     "amount": str(notification.amount),
                     "trade_no": notification.trade_no,
+                    "pending": notification.pending,
                 },
             )
     except IntegrityError:
@@ -155,6 +161,8 @@ def notification_process(*, notification_id: int) -> str:
             f"amount {amount} does not match {payment.amount}",
             payment,
         )
+    if parsed.get("pending"):
+        return _finish(notification, NotificationOutcome.ACCEPTED, "waiting for the buyer", payment)
     if not parsed.get("succeeded"):
         payment_transition(payment_id=payment.pk, to_status=P.FAILED)
         return _finish(notification, NotificationOutcome.ACCEPTED, "failed", payment)

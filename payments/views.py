@@ -1,9 +1,12 @@
 """Payment pages: start paying an order, the sandbox gateway, and the gateways' callbacks."""
 
+import logging
+
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,9 +18,11 @@ from config.exceptions import ApplicationError
 from orders.errors import OrderNotFound
 from orders.selectors import order_get_for_user
 from payments import services
-from payments.models import Payment, SandboxTrade
+from payments.models import Payment, PaymentStatus, SandboxTrade
 from payments.providers import enabled_providers, get_provider
 from payments.providers.base import NotificationRejected
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -30,11 +35,22 @@ def pay(request, order_no):
         raise Http404 from exc
     try:
         payment = services.payment_start(order=order, provider=request.POST.get("provider", ""))
-        checkout = get_provider(payment.provider).create(payment=payment, request=request)
+        checkout = get_provider(payment.provider).create(
+            payment=payment, request=request, channel=browser_channel(request)
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect(order)
     return redirect(checkout.redirect_url)
+
+
+MOBILE_MARKERS = ("Mobile", "Android", "iPhone", "iPad", "MicroMessenger")
+
+
+def browser_channel(request) -> str:
+    """Phones get the gateways' mobile pages (Alipay wap pay); the rest the desktop ones."""
+    agent = request.headers.get("User-Agent", "")
+    return "mobile" if any(marker in agent for marker in MOBILE_MARKERS) else "web"
 
 
 def notify_url_for(request, provider: str) -> str:
@@ -71,6 +87,24 @@ def sandbox_gateway(request, payment_no):
     return render(request, "payments/sandbox.html", {"payment": payment, "trade": trade})
 
 
+@login_required
+def wechat_native(request, payment_no):
+    """WeChat Pay Native: the code_url as a QR code to scan with WeChat; the page follows
+    the order and goes to it once paid."""
+    payment = Payment.objects.select_related("order").filter(payment_no=payment_no).first()
+    if payment is None or payment.order.user_id != request.user.pk:
+        raise Http404
+    code_url = payment.checkout.get("code_url")
+    if payment.status != PaymentStatus.PENDING or not code_url:
+        return redirect(payment.order)
+    qr = segno.make(code_url, error="m")
+    return render(
+        request,
+        "payments/wechat_native.html",
+        {"payment": payment, "order": payment.order, "qr_svg": qr.svg_inline(scale=6, border=2)},
+    )
+
+
 @csrf_exempt  # gateways sign their notifications; they cannot send our CSRF token
 @require_POST
 def notify(request, provider):
@@ -86,7 +120,11 @@ def notify(request, provider):
             provider=provider, headers=headers, body=request.body, reason=str(exc)
         )
         return gateway.notification_answer(ok=False, message=str(exc))
-    services.notification_accept(
-        provider=provider, notification=notification, headers=headers, body=request.body
-    )
+    try:
+        services.notification_accept(
+            provider=provider, notification=notification, headers=headers, body=request.body
+        )
+    except DatabaseError:  # not stored: tell the gateway to send it again later
+        logger.exception("storing a %s notification failed", provider)
+        return gateway.notification_answer(ok=False, message="busy", status=500)
     return gateway.notification_answer(ok=True)

@@ -12,11 +12,13 @@ import json
 import secrets
 import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
+from config.testing import SimulatedServer
 
-class WechatSimulator:
+
+class WechatSimulator(SimulatedServer):
     def __init__(self, *, appid: str, secret: str):
         self.appid = appid
         self.secret = secret
@@ -26,7 +28,6 @@ class WechatSimulator:
         self.busy = False
         self.requests: list[dict] = []
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
 
     # --- what a phone would do: wx.login() yields a one-time code for an openid ---------
     def issue_code(self, *, openid: str | None = None, unionid: str | None = None) -> str:
@@ -86,12 +87,4 @@ class WechatSimulator:
             def log_message(self, *args):
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+        return self.serve(Handler)

@@ -9,9 +9,11 @@ from payments.providers.base import PaymentProvider
 
 
 def _registry() -> dict[str, type[PaymentProvider]]:
+    from payments.providers.alipay import AlipayProvider
     from payments.providers.sandbox import SandboxProvider
+    from payments.providers.wechatpay import WechatPayProvider
 
-    return {"sandbox": SandboxProvider}
+    return {"sandbox": SandboxProvider, "wechatpay": WechatPayProvider, "alipay": AlipayProvider}
 
 
 def enabled_providers() -> list[str]:

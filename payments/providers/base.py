@@ -32,6 +32,8 @@ class Notification:
     amount: Decimal
     trade_no: str = ""
     merchant_id: str = ""
+    # Neither paid nor failed yet (Alipay's WAIT_BUYER_PAY): recorded, changes nothing.
+    pending: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,15 +55,37 @@ class BillLine:
 
 class PaymentProvider:
     name: str = ""
+    # Settings that must be set, and of those the ones naming key files that must be read.
+    required_settings: tuple[str, ...] = ()
+    key_file_settings: tuple[str, ...] = ()
 
-    def create(self, *, payment, request) -> Checkout:
+    @classmethod
+    def configuration_problems(cls) -> list[str]:
+        """What keeps this provider from working with the current settings (system check)."""
+        from pathlib import Path
+
+        from django.conf import settings
+
+        problems = [
+            f"{name} is not set." for name in cls.required_settings if not getattr(settings, name)
+        ]
+        for name in cls.key_file_settings:
+            path = getattr(settings, name)
+            if path and not Path(path).is_file():
+                problems.append(f"{name} ({path}) is not a readable file.")
+        return problems
+
+    def create(self, *, payment, request, channel: str = "web") -> Checkout:
+        """Open the payment at the gateway. ``channel`` is where the shopper pays: "web"
+        (a desktop browser), "mobile" (a phone's browser) or "miniprogram" (the WeChat
+        mini-program, which gets the parameters of wx.requestPayment)."""
         raise NotImplementedError
 
     def verify_notification(self, *, headers: dict, body: bytes) -> Notification:
         """Verify and parse a callback; raise NotificationRejected when it is not genuine."""
         raise NotImplementedError
 
-    def notification_answer(self, *, ok: bool, message: str = ""):
+    def notification_answer(self, *, ok: bool, message: str = "", status: int = 400):
         """The HTTP response the provider's contract asks for."""
         raise NotImplementedError
 

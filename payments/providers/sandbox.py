@@ -42,7 +42,7 @@ def sign(timestamp: str, body: bytes) -> str:
 class SandboxProvider(PaymentProvider):
     name = "sandbox"
 
-    def create(self, *, payment, request) -> Checkout:
+    def create(self, *, payment, request, channel: str = "web") -> Checkout:
         SandboxTrade.objects.get_or_create(
             payment_no=payment.payment_no,
             defaults={"amount": payment.amount, "trade_no": "SBX" + payment.payment_no[1:]},
@@ -74,10 +74,10 @@ class SandboxProvider(PaymentProvider):
             raise NotificationRejected("wrong merchant or amount")
         return notification
 
-    def notification_answer(self, *, ok: bool, message: str = ""):
+    def notification_answer(self, *, ok: bool, message: str = "", status: int = 400):
         if ok:
             return JsonResponse({"code": "SUCCESS"})
-        return JsonResponse({"code": "FAIL", "message": message}, status=400)
+        return JsonResponse({"code": "FAIL", "message": message}, status=status)
 
     def query(self, *, payment) -> TradeState:
         trade = SandboxTrade.objects.filter(payment_no=payment.payment_no).first()

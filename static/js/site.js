@@ -160,6 +160,11 @@
   if (!mark || !window.fetch) { return; }
   var url = mark.getAttribute("data-status-url");
   var orderNo = mark.getAttribute("data-order-no");
+  // The pay page goes to the order once it changes; the order page shows itself again.
+  var doneUrl = mark.getAttribute("data-done-url");
+  function moveOn() {
+    if (doneUrl) { window.location.assign(doneUrl); } else { window.location.reload(); }
+  }
   var tries = 0;
   // The push: the order's new status arrives over the user's websocket the moment it
   // changes; polling below stays as the fallback (no socket, proxy, or a missed push).
@@ -169,7 +174,7 @@
       socket.onmessage = function (message) {
         var payload = JSON.parse(message.data);
         if (payload.event === "order.status" && payload.data.order_no === orderNo) {
-          window.location.reload();
+          moveOn();
         }
       };
     } catch (error) { /* polling covers it */ }
@@ -180,7 +185,7 @@
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (order) {
         if (order && order.status && order.status !== "pending_payment") {
-          window.location.reload();
+          moveOn();
         } else if (tries < 200) {
           window.setTimeout(check, 3000);
         }

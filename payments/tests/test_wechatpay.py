@@ -1,0 +1,266 @@
+"""WeChat Pay v3 end to end against the local simulated gateway (payments/tests/
+wechatpay_sim.py): signed requests, signed answers, encrypted notifications."""
+
+import json
+import threading
+import time
+from datetime import date, timedelta
+
+import pytest
+import requests
+from django.urls import reverse
+from django.utils import timezone
+
+from orders.models import Order, OrderEvent, OrderStatus
+from orders.services import order_close_overdue
+from orders.tests.conftest import place_order
+from payments.models import NotificationOutcome, Payment, PaymentNotification
+from payments.services import payments_reconcile
+from payments.tests.keys import KeyPair
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def start_native(client, order) -> Payment:
+    response = client.post(
+        reverse("payments:pay", args=[order.order_no]), {"provider": "wechatpay"}
+    )
+    payment = Payment.objects.get(order=order, provider="wechatpay")
+    assert response["Location"] == reverse("payments:wechat_native", args=[payment.payment_no])
+    return payment
+
+
+def paid_events(order) -> int:
+    return OrderEvent.objects.filter(order=order, to_status=OrderStatus.PAID).count()
+
+
+def test_native_shows_the_code_and_a_scan_makes_the_order_paid(client, buyer, wechatpay):
+    order = place_order(buyer)
+    client.force_login(buyer)
+    assert (
+        'name="provider" value="wechatpay"' in client.get(order.get_absolute_url()).content.decode()
+    )
+    payment = start_native(client, order)
+    trade = wechatpay.trades[payment.payment_no]
+    assert (trade.trade_type, trade.total) == ("NATIVE", int(order.total_amount * 100))
+    assert trade.notify_url == wechatpay.notify_url
+    assert payment.checkout == {"code_url": trade.code_url}
+    page = client.get(reverse("payments:wechat_native", args=[payment.payment_no]))
+    html = page.content.decode()
+    assert "<svg" in html and str(order.total_amount) in html.replace(",", "")
+    assert f'data-done-url="{order.get_absolute_url()}"' in html
+    # Choosing WeChat Pay again shows the same code: no second trade at the gateway.
+    start_native(client, order)
+    assert [p for m, p in wechatpay.requests if m == "POST"] == ["/v3/pay/transactions/native"]
+
+    answer = wechatpay.pay(payment.payment_no)
+    assert (answer.status_code, answer.content) == (204, b"")
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+    assert (payment.status, payment.provider_trade_no) == ("succeeded", trade.transaction_id)
+    assert paid_events(order) == 1
+    # The pay page has done its work: it sends the shopper to the order.
+    again = client.get(reverse("payments:wechat_native", args=[payment.payment_no]))
+    assert again["Location"] == order.get_absolute_url()
+
+
+def test_the_mini_program_gets_signed_jsapi_parameters(client, buyer, wechatpay, key_files):
+    from accounts.models import User
+
+    User.objects.filter(pk=buyer.pk).update(wechat_openid="oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+    order = place_order(buyer)
+    client.force_login(buyer)
+    url = reverse("api-order-pay", args=[order.order_no])
+    body = client.post(
+        url, {"provider": "wechatpay", "channel": "miniprogram"}, "application/json"
+    ).json()
+    trade = wechatpay.trades[body["payment_no"]]
+    params = body["params"]
+    assert set(params) == {"appId", "timeStamp", "nonceStr", "package", "signType", "paySign"}
+    assert (params["appId"], params["package"], params["signType"]) == (
+        wechatpay.appid,
+        f"prepay_id={trade.prepay_id}",
+        "RSA",
+    )
+    assert abs(int(params["timeStamp"]) - time.time()) < 60
+    message = (
+        "\n".join([params["appId"], params["timeStamp"], params["nonceStr"], params["package"]])
+        + "\n"
+    )
+    merchant = key_files[0]["merchant"]
+    assert merchant.verify(message, params["paySign"])
+    assert not merchant.verify(message.replace("prepay_id", "prepay_xx"), params["paySign"])
+    assert (trade.trade_type, trade.openid) == ("JSAPI", "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+    wechatpay.pay(body["payment_no"])
+    assert (
+        client.get(reverse("api-payment", args=[body["payment_no"]])).json()["status"]
+        == "succeeded"
+    )
+
+
+def test_jsapi_needs_a_wechat_login(client, buyer, wechatpay):
+    order = place_order(buyer)
+    client.force_login(buyer)
+    answer = client.post(
+        reverse("api-order-pay", args=[order.order_no]),
+        {"provider": "wechatpay", "channel": "miniprogram"},
+        "application/json",
+    )
+    assert (answer.status_code, answer.json()["code"]) == (400, 40006)
+    assert not wechatpay.trades
+
+
+def test_an_unreachable_gateway_is_a_message_not_an_error(client, buyer, wechatpay):
+    order = place_order(buyer)
+    client.force_login(buyer)
+    wechatpay.stop()
+    page = client.post(
+        reverse("payments:pay", args=[order.order_no]), {"provider": "wechatpay"}, follow=True
+    )
+    assert page.status_code == 200
+    assert "The payment service cannot be reached just now." in page.content.decode()
+
+
+def test_an_answer_not_signed_by_wechat_pay_is_not_believed(client, buyer, wechatpay):
+    order = place_order(buyer)
+    client.force_login(buyer)
+    wechatpay.platform = KeyPair.generate()  # someone in the middle answers
+    page = client.post(
+        reverse("payments:pay", args=[order.order_no]), {"provider": "wechatpay"}, follow=True
+    )
+    assert "The payment service cannot be reached just now." in page.content.decode()
+    assert Payment.objects.get(order=order).checkout == {}
+
+
+def test_ten_concurrent_copies_of_a_notification_make_one_transition(client, buyer, wechatpay):
+    order = place_order(buyer)
+    client.force_login(buyer)
+    payment = start_native(client, order)
+    wechatpay.pay(payment.payment_no, deliver=False)
+    headers, body = wechatpay.notification(wechatpay.trades[payment.payment_no])
+    barrier = threading.Barrier(10)
+    answers = []
+
+    def deliver():
+        barrier.wait()
+        answers.append(
+            requests.post(
+                wechatpay.notify_url, data=body.encode(), headers=headers, timeout=20
+            ).status_code
+        )
+
+    threads = [threading.Thread(target=deliver) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [204] * 10
+    assert paid_events(order) == 1
+    assert PaymentNotification.objects.filter(verified=True).count() == 1
+
+
+BAD = ["signature", "tampered", "replayed", "probe", "apiv3_key", "merchant", "appid", "amount"]
+
+
+@pytest.mark.parametrize("forge", BAD)
+def test_bad_notifications_are_recorded_and_change_nothing(client, buyer, wechatpay, forge):
+    order = place_order(buyer)
+    client.force_login(buyer)
+    payment = start_native(client, order)
+    trade = wechatpay.trades[payment.payment_no]
+    wechatpay.pay(payment.payment_no, deliver=False)
+    resource = wechatpay.transaction(trade)
+    timestamp = None
+    if forge == "merchant":
+        resource["mchid"] = "1900000999"
+    elif forge == "appid":
+        resource["appid"] = "wx0000000000000000"
+    elif forge == "amount":
+        resource["amount"]["total"] = 1
+    elif forge == "replayed":
+        timestamp = int(time.time()) - 600  # genuinely signed, ten minutes ago
+    headers, body = wechatpay.notification(trade, resource=resource, timestamp=timestamp)
+    if forge == "signature":
+        wechatpay.platform, genuine = KeyPair.generate(), wechatpay.platform
+        headers, body = wechatpay.notification(trade)
+        wechatpay.platform = genuine
+    elif forge == "tampered":
+        body = body.replace('"支付成功"', '"支付成功 "')
+    elif forge == "probe":
+        headers["Wechatpay-Signature"] = "WECHATPAY/SIGNTEST/" + headers["Wechatpay-Signature"]
+    elif forge == "apiv3_key":
+        wechatpay.apiv3_key, genuine = "0" * 32, wechatpay.apiv3_key
+        headers, body = wechatpay.notification(trade)
+        wechatpay.apiv3_key = genuine
+    answer = requests.post(wechatpay.notify_url, data=body.encode(), headers=headers, timeout=20)
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert (order.status, payment.status) == (OrderStatus.PENDING_PAYMENT, "pending")
+    note = PaymentNotification.objects.get()
+    assert note.outcome == NotificationOutcome.REJECTED
+    if forge == "amount":  # genuine but wrong: the gateway is answered, nothing applied
+        assert answer.status_code == 204 and note.verified and "amount" in note.detail
+    else:
+        assert answer.status_code == 400 and answer.json()["code"] == "FAIL"
+        assert answer.json()["message"] and not note.verified
+    assert json.loads(note.body)["resource"]["algorithm"] == "AEAD_AES_256_GCM"  # kept raw
+
+
+@pytest.mark.parametrize("paid_at_gateway", [True, False])
+def test_the_timeout_queries_then_closes_the_gateway_order(
+    client, buyer, wechatpay, paid_at_gateway
+):
+    order = place_order(buyer)
+    client.force_login(buyer)
+    payment = start_native(client, order)
+    if paid_at_gateway:  # paid, but the notification never came
+        wechatpay.pay(payment.payment_no, deliver=False)
+    Order.objects.filter(pk=order.pk).update(pay_deadline=timezone.now() - timedelta(seconds=1))
+    closed = order_close_overdue(order_id=order.pk)
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    trade = wechatpay.trades[payment.payment_no]
+    query = f"/v3/pay/transactions/out-trade-no/{payment.payment_no}?mchid={wechatpay.mchid}"
+    assert ("GET", query) in wechatpay.requests
+    if paid_at_gateway:
+        assert (closed, order.status, payment.status) == (False, OrderStatus.PAID, "succeeded")
+        assert payment.provider_trade_no == trade.transaction_id
+    else:
+        assert (closed, order.status, payment.status) == (True, OrderStatus.CANCELLED, "closed")
+        assert trade.state == "CLOSED"  # nothing can be paid after the cancel
+
+
+def test_reconciliation_reads_the_trade_bill_and_reports_planted_mismatches(
+    client, buyer, wechatpay
+):
+    client.force_login(buyer)
+    payments = []
+    for _ in range(3):
+        order = place_order(buyer)
+        payments.append(start_native(client, order))
+        wechatpay.pay(payments[-1].payment_no)
+    good, wrong_amount, missing = payments
+    wechatpay.trades[wrong_amount.payment_no].total += 100  # the bill says one yuan more
+    del wechatpay.trades[missing.payment_no]  # the bill never heard of this one
+    day = timezone.localdate()
+    run = payments_reconcile(day=day, provider="wechatpay")
+    assert (run.local_count, run.bill_count) == (3, 2)
+    assert sorted(run.mismatches, key=lambda m: m["problem"]) == [
+        {
+            "payment_no": wrong_amount.payment_no,
+            "problem": "amount",
+            "ours": str(wrong_amount.amount),
+            "theirs": str(wrong_amount.amount + 1),
+        },
+        {
+            "payment_no": missing.payment_no,
+            "problem": "missing_in_bill",
+            "ours": str(missing.amount),
+            "theirs": None,
+        },
+    ]
+    assert good.payment_no not in str(run.mismatches)
+    # A day without trades has no bill: nothing on either side, nothing to report.
+    empty = payments_reconcile(day=date(2020, 1, 1), provider="wechatpay")
+    assert (empty.bill_count, empty.mismatches) == (0, [])
