@@ -101,7 +101,7 @@ def wechat_native(request, payment_no):
     return render(
         request,
         "payments/wechat_native.html",
-        {"payment": payment, "order": payment.order, "qr_svg": qr.svg_inline(scale=6, border=2)},
+        {"payment": payment, "order": payment.order, "qr_svg": qr.svg_inline(border=2, omitsize=True)},
     )
 
 
