@@ -97,11 +97,12 @@ def wechat_native(request, payment_no):
     code_url = payment.checkout.get("code_url")
     if payment.status != PaymentStatus.PENDING or not code_url:
         return redirect(payment.order)
-    qr = segno.make(code_url, error="m")
+    # A viewBox and no fixed size, so CSS scales the code to the screen.
+    qr_svg = segno.make(code_url, error="m").svg_inline(border=2, omitsize=True)
     return render(
         request,
         "payments/wechat_native.html",
-        {"payment": payment, "order": payment.order, "qr_svg": qr.svg_inline(border=2, omitsize=True)},
+        {"payment": payment, "order": payment.order, "qr_svg": qr_svg},
     )
 
 
