@@ -215,7 +215,9 @@ STALE_AFTER = timedelta(minutes=10)
 
 def payments_query_stale(*, limit: int = 200) -> int:
     """Ask the gateway about payments pending for more than STALE_AFTER (their
-    notification may be lost) and apply the answers; returns how many were asked."""
+    notification may be lost) and apply the answers; a payment still open for an order
+    that no longer waits for it (cancelled while the gateway could not be reached) is
+    closed at the gateway. Returns how many were asked."""
     ids = list(
         Payment.objects.filter(status=P.PENDING, created_at__lte=timezone.now() - STALE_AFTER)
         .order_by("created_at")
@@ -223,10 +225,19 @@ def payments_query_stale(*, limit: int = 200) -> int:
     )
     for payment_id in ids:
         try:
-            payment_apply_query(payment_id=payment_id)
+            if payment_apply_query(payment_id=payment_id) != P.PENDING:
+                continue
+            payment = Payment.objects.select_related("order").get(pk=payment_id)
+            if payment.order.status != OrderStatus.PENDING_PAYMENT:
+                _close_at_gateway(payment)
         except Exception:  # one gateway error must not stop the others; logged with its id
             logger.exception("querying payment %s failed", payment_id)
     return len(ids)
+
+
+def _close_at_gateway(payment: Payment) -> None:
+    get_provider(payment.provider).close(payment=payment)
+    payment_transition(payment_id=payment.pk, to_status=P.CLOSED)
 
 
 def payments_settle_before_cancel(*, order_id: int) -> None:
@@ -234,8 +245,7 @@ def payments_settle_before_cancel(*, order_id: int) -> None:
     are closed at the gateway, so nothing can be paid after the cancel."""
     for payment in Payment.objects.filter(order_id=order_id, status=P.PENDING).order_by("pk"):
         if payment_apply_query(payment_id=payment.pk) == P.PENDING:
-            get_provider(payment.provider).close(payment=payment)
-            payment_transition(payment_id=payment.pk, to_status=P.CLOSED)
+            _close_at_gateway(payment)
 
 
 def payment_status_for_orders(*, order_ids: list[int]) -> dict[int, dict]:

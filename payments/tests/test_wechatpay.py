@@ -264,3 +264,27 @@ def test_reconciliation_reads_the_trade_bill_and_reports_planted_mismatches(
     # A day without trades has no bill: nothing on either side, nothing to report.
     empty = payments_reconcile(day=date(2020, 1, 1), provider="wechatpay")
     assert (empty.bill_count, empty.mismatches) == (0, [])
+
+
+def test_a_cancel_while_the_gateway_is_down_is_closed_there_by_beat_later(
+    client, buyer, wechatpay, settings
+):
+    from orders.services import order_cancel
+    from payments.services import payments_query_stale
+
+    order = place_order(buyer)
+    client.force_login(buyer)
+    payment = start_native(client, order)
+    gateway, settings.WECHATPAY_GATEWAY = settings.WECHATPAY_GATEWAY, "http://127.0.0.1:9"
+    order_cancel(order_id=order.pk, actor_type="shopper", reason="")  # nobody answers
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert (order.status, payment.status) == (OrderStatus.CANCELLED, "pending")
+    Payment.objects.filter(pk=payment.pk).update(created_at=timezone.now() - timedelta(minutes=11))
+    assert payments_query_stale() == 1  # still down: logged, nothing changes
+    assert Payment.objects.get(pk=payment.pk).status == "pending"
+    settings.WECHATPAY_GATEWAY = gateway  # back again
+    assert payments_query_stale() == 1
+    assert Payment.objects.get(pk=payment.pk).status == "closed"
+    assert wechatpay.trades[payment.payment_no].state == "CLOSED"
+    assert payments_query_stale() == 0  # asked once more, never again
