@@ -207,6 +207,8 @@ class StockReason(models.TextChoices):
     ADJUSTMENT = "adjustment", _("Merchant adjustment")
     COUNT = "count", _("Stock count")
     IMPORT = "import", _("CSV import")
+    REFUND = "refund", _("Refunded before shipping")
+    RETURN = "return", _("Returned by the shopper")
 
 
 class StockMovement(models.Model):

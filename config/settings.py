@@ -307,6 +307,11 @@ ORDER_SHIPPING_FEE = Decimal(env.str("ORDER_SHIPPING_FEE", default="10.00"))
 # Seconds an order may stay unpaid before it is cancelled and its stock returned.
 ORDER_PAY_TIMEOUT = env.int("ORDER_PAY_TIMEOUT", default=30 * 60)
 
+# After-sales: days after an order completes during which goods may be returned, and the
+# largest photo a shopper may attach (jpg, png or webp; at most three per request).
+AFTERSALE_DAYS = env.int("AFTERSALE_DAYS", default=7)
+AFTERSALE_PHOTO_MAX_BYTES = env.int("AFTERSALE_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+
 # Days after shipping before an order completes by itself.
 ORDER_AUTO_COMPLETE_DAYS = env.int("ORDER_AUTO_COMPLETE_DAYS", default=10)
 
@@ -328,6 +333,8 @@ PAYMENTS_SANDBOX_MERCHANT = env.str("PAYMENTS_SANDBOX_MERCHANT", default="sandbo
 PAYMENTS_NOTIFY_BASE_URL = env.str("PAYMENTS_NOTIFY_BASE_URL", default="")
 # Deliver every sandbox notification twice, to watch idempotency at work.
 PAYMENTS_SANDBOX_DUPLICATES = env.bool("PAYMENTS_SANDBOX_DUPLICATES", default=False)
+# Refuse every sandbox refund (as a gateway short of funds would), to watch a retry.
+PAYMENTS_SANDBOX_REFUNDS_FAIL = env.bool("PAYMENTS_SANDBOX_REFUNDS_FAIL", default=False)
 
 # WeChat Pay API v3, direct merchant, public-key mode (list "wechatpay" in PAYMENTS_PROVIDERS).
 # Keys are files outside the repository: the merchant's API private key (apiclient_key.pem)

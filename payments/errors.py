@@ -37,3 +37,14 @@ class PaymentMethodUnsupported(ApplicationError):
 class WechatLoginRequired(ApplicationError):
     code = 40006
     default_message = _("Log in with WeChat to pay with WeChat Pay in the mini-program.")
+
+
+class RefundNotAllowed(ApplicationError):
+    code = 40007
+    status = status.HTTP_409_CONFLICT
+    default_message = _("This order has no payment to refund.")
+
+
+class RefundExceedsPayment(ApplicationError):
+    code = 40008
+    default_message = _("The refund is more than what is left to refund.")

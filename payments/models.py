@@ -117,6 +117,52 @@ class PaymentNotification(models.Model):
         return f"{self.provider}:{self.notification_id}"
 
 
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("Under way")
+    SUCCEEDED = "succeeded", _("Refunded")
+    FAILED = "failed", _("Failed")
+
+
+class Refund(models.Model):
+    """Money going back to the payer of a succeeded payment, in one or more refunds.
+
+    ``refund_no`` is what the provider knows it by (WeChat Pay's out_refund_no, Alipay's
+    out_request_no): a retry sends the same number, so the provider pays it once.
+    """
+
+    refund_no = models.CharField(_("refund number"), max_length=32, unique=True)
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="refunds"
+    )
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    status = models.CharField(
+        _("status"), max_length=16, choices=RefundStatus.choices, default=RefundStatus.PENDING
+    )
+    reason = models.CharField(_("reason"), max_length=80, blank=True, default="")
+    # The after-sales request it pays out (orders.AfterSaleRequest.request_no).
+    request_no = models.CharField(_("request number"), max_length=32, blank=True, default="")
+    automatic = models.BooleanField(_("automatic"), default=False)
+    provider_refund_no = models.CharField(
+        _("provider's refund number"), max_length=64, blank=True, default=""
+    )
+    failure = models.CharField(_("provider's message"), max_length=300, blank=True, default="")
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    succeeded_at = models.DateTimeField(_("refunded at"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payments_refund_amount_gt_0"),
+        ]
+
+    def __str__(self):
+        return self.refund_no
+
+
 class SandboxTrade(models.Model):
     """The sandbox gateway's own ledger: what it would know on its side of the wire."""
 
@@ -125,6 +171,9 @@ class SandboxTrade(models.Model):
     trade_no = models.CharField(_("trade number"), max_length=64, unique=True)
     status = models.CharField(_("status"), max_length=8, default="open")  # open/paid/failed/closed
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    # Where the sandbox sends this trade's notifications (its refunds' too), as a real
+    # gateway keeps the notify_url it was given.
+    notify_url = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -133,6 +182,25 @@ class SandboxTrade(models.Model):
 
     def __str__(self):
         return self.trade_no
+
+
+class SandboxRefund(models.Model):
+    """The sandbox gateway's side of a refund."""
+
+    refund_no = models.CharField(_("refund number"), max_length=32, unique=True)
+    payment_no = models.CharField(_("payment number"), max_length=32, db_index=True)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    trade_refund_no = models.CharField(_("trade refund number"), max_length=64, unique=True)
+    status = models.CharField(_("status"), max_length=10, default="processing")  # /success/failed
+    succeeded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sandbox refund")
+        verbose_name_plural = _("sandbox refunds")
+
+    def __str__(self):
+        return self.trade_refund_no
 
 
 class ReconciliationRun(models.Model):

@@ -6,10 +6,12 @@ import uuid
 import requests
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
 
 from payments import services
-from payments.models import SandboxTrade
-from payments.providers.sandbox import notification_for
+from payments.errors import ProviderUnavailable
+from payments.models import SandboxRefund, SandboxTrade
+from payments.providers.sandbox import notification_for, refund_notification_for
 
 logger = logging.getLogger(__name__)
 
@@ -40,5 +42,38 @@ def sandbox_deliver_task(payment_no: str, notify_url: str) -> None:
 
 @shared_task(ignore_result=True)
 def payments_query_stale_task() -> None:
-    """Beat: ask the gateways about payments pending for more than ten minutes."""
+    """Beat: ask the gateways about payments and refunds pending for more than ten minutes."""
     services.payments_query_stale()
+    services.refunds_query_stale()
+
+
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(ProviderUnavailable,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def refund_execute_task(refund_id: int) -> None:
+    """Ask the provider for a refund; an unreachable one is asked again (same number)."""
+    services.refund_execute(refund_id=refund_id)
+
+
+@shared_task(
+    ignore_result=True,
+    autoretry_for=(requests.RequestException,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def sandbox_refund_deliver_task(refund_no: str) -> None:
+    """The sandbox gateway's side: pay the refund and send its signed notification."""
+    stored = SandboxRefund.objects.get(refund_no=refund_no)
+    if stored.status == "processing":
+        SandboxRefund.objects.filter(pk=stored.pk, status="processing").update(
+            status="success", succeeded_at=timezone.now()
+        )
+        stored.refresh_from_db()
+    trade = SandboxTrade.objects.get(payment_no=stored.payment_no)
+    headers, body = refund_notification_for(stored, notification_id=uuid.uuid4().hex)
+    response = requests.post(trade.notify_url, data=body, headers=headers, timeout=10)
+    response.raise_for_status()

@@ -21,9 +21,12 @@ ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 THUMBNAIL_SIZE = (400, 400)
 
 
-def image_validate(file) -> str:
-    """Check an upload is a real JPEG, PNG, GIF or WebP within the size limit; return format."""
-    limit = settings.CATALOG_IMAGE_MAX_BYTES
+def image_validate(file, *, limit: int | None = None, formats=None) -> str:
+    """Check an upload is a real image of one of ``formats`` (default: JPEG, PNG, GIF,
+    WebP) within ``limit`` bytes (default CATALOG_IMAGE_MAX_BYTES); return its format."""
+    limit = limit or settings.CATALOG_IMAGE_MAX_BYTES
+    formats = formats or ALLOWED_IMAGE_FORMATS
+    accepted = ", ".join(sorted(formats))
     if file.size > limit:
         raise ValidationError(
             _("The image is %(size).1f MB; the limit is %(limit).1f MB.")
@@ -36,14 +39,14 @@ def image_validate(file) -> str:
             img.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
         raise ValidationError(
-            _("The file is not a valid image. Upload a JPEG, PNG, GIF or WebP image.")
+            _("The file is not a valid image. Upload one of: %(formats)s.") % {"formats": accepted}
         ) from exc
     finally:
         file.seek(0)
-    if image_format not in ALLOWED_IMAGE_FORMATS:
+    if image_format not in formats:
         raise ValidationError(
-            _("%(format)s images are not accepted. Upload a JPEG, PNG, GIF or WebP image.")
-            % {"format": image_format}
+            _("%(format)s images are not accepted. Upload one of: %(formats)s.")
+            % {"format": image_format, "formats": accepted}
         )
     return image_format
 

@@ -238,7 +238,7 @@ def test_text_file_named_png_is_rejected_with_a_clear_message():
     with pytest.raises(ValidationError) as caught:
         services.product_image_add(product=product, file=fake)
     assert caught.value.messages == [
-        "The file is not a valid image. Upload a JPEG, PNG, GIF or WebP image."
+        "The file is not a valid image. Upload one of: GIF, JPEG, PNG, WEBP."
     ]
     assert product.images.count() == 0
 
@@ -258,7 +258,7 @@ def test_bmp_image_is_refused_by_format():
     with pytest.raises(ValidationError) as caught:
         services.product_image_add(product=product, file=image_upload("a.bmp", fmt="BMP"))
     assert caught.value.messages == [
-        "BMP images are not accepted. Upload a JPEG, PNG, GIF or WebP image."
+        "BMP images are not accepted. Upload one of: GIF, JPEG, PNG, WEBP."
     ]
 
 

@@ -1,6 +1,20 @@
 """Order writes. Callers import from here; the modules split it by subject:
-``transitions`` (the state machine), ``checkout`` and ``lifecycle``."""
+``transitions`` (the state machine), ``checkout``, ``lifecycle`` and ``aftersales``."""
 
+from orders.services.aftersales import (
+    aftersale_approve,
+    aftersale_goods_received,
+    aftersale_kind_allowed,
+    aftersale_record_automatic,
+    aftersale_refund_failed,
+    aftersale_refund_retry,
+    aftersale_refund_succeeded,
+    aftersale_reject,
+    aftersale_request_create,
+    aftersale_return_shipped,
+    aftersale_withdraw,
+    returnable_quantities,
+)
 from orders.services.checkout import (
     ORDER_NO_ATTEMPTS,
     checkout_lines,
@@ -25,6 +39,18 @@ from orders.services.transitions import (
 )
 
 __all__ = [
+    "aftersale_approve",
+    "aftersale_goods_received",
+    "aftersale_kind_allowed",
+    "aftersale_record_automatic",
+    "aftersale_refund_failed",
+    "aftersale_refund_retry",
+    "aftersale_refund_succeeded",
+    "aftersale_reject",
+    "aftersale_request_create",
+    "aftersale_return_shipped",
+    "aftersale_withdraw",
+    "returnable_quantities",
     "ORDER_NO_ATTEMPTS",
     "STAMPS",
     "TRANSITIONS",

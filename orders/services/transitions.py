@@ -21,7 +21,9 @@ TRANSITIONS: dict[str, set[str]] = {
     S.PENDING_PAYMENT: {S.PAID, S.CANCELLED},
     S.PAID: {S.SHIPPED, S.REFUNDING},
     S.SHIPPED: {S.COMPLETED, S.REFUNDING},
-    S.REFUNDING: {S.REFUNDED, S.PAID, S.SHIPPED},
+    S.COMPLETED: {S.REFUNDING},
+    # Back to where it was when a request is rejected, withdrawn or partly refunded.
+    S.REFUNDING: {S.REFUNDED, S.PAID, S.SHIPPED, S.COMPLETED},
 }
 STAMPS = {
     S.PAID: "paid_at",

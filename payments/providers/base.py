@@ -1,7 +1,6 @@
-"""The one interface every payment provider implements (sandbox, WeChat Pay, Alipay).
-
-Refunds join it with their issue (refund, query_refund, and their notifications).
-"""
+"""The one interface every payment provider implements (sandbox, WeChat Pay, Alipay):
+create, verify a notification (of a payment or of a refund), query, close, the day's bill,
+refund and query a refund."""
 
 from __future__ import annotations
 
@@ -34,6 +33,9 @@ class Notification:
     merchant_id: str = ""
     # Neither paid nor failed yet (Alipay's WAIT_BUYER_PAY): recorded, changes nothing.
     pending: bool = False
+    # A refund's notification: its refund number; ``succeeded`` then tells of the refund.
+    refund_no: str = ""
+    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,9 +50,26 @@ class TradeState:
 
 @dataclass(frozen=True)
 class BillLine:
+    """A line of the day's bill: a payment, or a refund (``refund_no`` set)."""
+
     payment_no: str
     trade_no: str
     amount: Decimal
+    refund_no: str = ""
+
+
+class RefundOutcome:
+    SUCCEEDED = "succeeded"
+    PENDING = "pending"  # accepted, the money is on its way (a notification or query ends it)
+    FAILED = "failed"  # refused: the provider's message says why; a retry may work
+    UNKNOWN = "unknown"  # the provider has no such refund (never received)
+
+
+@dataclass(frozen=True)
+class RefundState:
+    outcome: str
+    provider_refund_no: str = ""
+    message: str = ""
 
 
 class PaymentProvider:
@@ -96,4 +115,13 @@ class PaymentProvider:
         raise NotImplementedError
 
     def bill(self, *, day: date) -> list[BillLine]:
+        """The day's successful payments and refunds, as the provider's bill lists them."""
+        raise NotImplementedError
+
+    def refund(self, *, refund) -> RefundState:
+        """Ask for ``refund`` (sent again with the same refund number on a retry: the
+        provider pays it once)."""
+        raise NotImplementedError
+
+    def query_refund(self, *, refund) -> RefundState:
         raise NotImplementedError

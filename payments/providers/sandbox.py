@@ -6,6 +6,8 @@ and pipeline as the real providers: JSON signed with HMAC-SHA256 over
 "<timestamp>\\n<body>" with PAYMENTS_SANDBOX_SECRET, the timestamp in X-Sandbox-Timestamp and
 the signature in X-Sandbox-Signature; one older than five minutes is refused.
 PAYMENTS_SANDBOX_DUPLICATES delivers each notification twice, to exercise idempotency.
+Refunds are taken at once and paid a moment later with a notification signed the same way
+(``"type": "refund"``), to the URL the trade's notifications go to.
 """
 
 from __future__ import annotations
@@ -21,13 +23,16 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.urls import reverse
 
-from payments.models import SandboxTrade
+from config.oncommit import after_commit
+from payments.models import SandboxRefund, SandboxTrade
 from payments.providers.base import (
     BillLine,
     Checkout,
     Notification,
     NotificationRejected,
     PaymentProvider,
+    RefundOutcome,
+    RefundState,
     TradeState,
 )
 
@@ -43,9 +48,15 @@ class SandboxProvider(PaymentProvider):
     name = "sandbox"
 
     def create(self, *, payment, request, channel: str = "web") -> Checkout:
+        from payments.views import notify_url_for
+
         SandboxTrade.objects.get_or_create(
             payment_no=payment.payment_no,
-            defaults={"amount": payment.amount, "trade_no": "SBX" + payment.payment_no[1:]},
+            defaults={
+                "amount": payment.amount,
+                "trade_no": "SBX" + payment.payment_no[1:],
+                "notify_url": notify_url_for(request, self.name),
+            },
         )
         return Checkout(redirect_url=reverse("payments:sandbox", args=[payment.payment_no]))
 
@@ -67,6 +78,8 @@ class SandboxProvider(PaymentProvider):
                 amount=amount,
                 trade_no=str(data.get("trade_no", "")),
                 merchant_id=str(data.get("merchant_id", "")),
+                refund_no=str(data["refund_no"]) if data.get("type") == "refund" else "",
+                message=str(data.get("message", ""))[:300],
             )
         except (ValueError, KeyError, TypeError, InvalidOperation) as exc:
             raise NotificationRejected("malformed body") from exc
@@ -96,15 +109,56 @@ class SandboxProvider(PaymentProvider):
         )
 
     def bill(self, *, day: date) -> list[BillLine]:
-        return [
+        lines = [
             BillLine(payment_no=t.payment_no, trade_no=t.trade_no, amount=t.amount)
-            for t in SandboxTrade.objects.filter(status="paid", paid_at__date=day)
+            for t in SandboxTrade.objects.filter(paid_at__date=day).exclude(paid_at=None)
         ]
+        return lines + [
+            BillLine(
+                payment_no=r.payment_no,
+                trade_no=r.trade_refund_no,
+                amount=r.amount,
+                refund_no=r.refund_no,
+            )
+            for r in SandboxRefund.objects.filter(status="success", succeeded_at__date=day)
+        ]
+
+    def refund(self, *, refund) -> RefundState:
+        """Take the refund; the sandbox pays it a moment later and sends a notification
+        (PAYMENTS_SANDBOX_REFUNDS_FAIL refuses it, as a gateway short of funds would)."""
+        trade = SandboxTrade.objects.filter(payment_no=refund.payment.payment_no).first()
+        if trade is None or trade.status != "paid":
+            return RefundState(RefundOutcome.FAILED, message="TRADE_NOT_PAID: 交易未支付")
+        if settings.PAYMENTS_SANDBOX_REFUNDS_FAIL:
+            return RefundState(RefundOutcome.FAILED, message="NOT_ENOUGH: 商户账户余额不足")
+        stored, created = SandboxRefund.objects.get_or_create(
+            refund_no=refund.refund_no,
+            defaults={
+                "payment_no": trade.payment_no,
+                "amount": refund.amount,
+                "trade_refund_no": "SBR" + refund.refund_no[1:],
+            },
+        )
+        if created:
+            from payments.tasks import sandbox_refund_deliver_task
+
+            after_commit(lambda: sandbox_refund_deliver_task.delay(refund.refund_no))
+        return self.query_refund(refund=refund)
+
+    def query_refund(self, *, refund) -> RefundState:
+        stored = SandboxRefund.objects.filter(refund_no=refund.refund_no).first()
+        if stored is None:
+            return RefundState(RefundOutcome.UNKNOWN)
+        outcome = {"success": RefundOutcome.SUCCEEDED, "failed": RefundOutcome.FAILED}
+        return RefundState(
+            outcome.get(stored.status, RefundOutcome.PENDING),
+            provider_refund_no=stored.trade_refund_no,
+        )
 
 
 def notification_for(trade: SandboxTrade, *, notification_id: str) -> tuple[dict, bytes]:
     """The signed headers and body the sandbox sends about a trade."""
-    body = json.dumps(
+    return _signed(
         {
             "id": notification_id,
             "payment_no": trade.payment_no,
@@ -113,7 +167,27 @@ def notification_for(trade: SandboxTrade, *, notification_id: str) -> tuple[dict
             "amount": str(trade.amount),
             "merchant_id": settings.PAYMENTS_SANDBOX_MERCHANT,
         }
-    ).encode()
+    )
+
+
+def refund_notification_for(stored: SandboxRefund, *, notification_id: str) -> tuple[dict, bytes]:
+    """The signed headers and body the sandbox sends about a refund."""
+    return _signed(
+        {
+            "id": notification_id,
+            "type": "refund",
+            "refund_no": stored.refund_no,
+            "payment_no": stored.payment_no,
+            "trade_no": stored.trade_refund_no,
+            "status": "SUCCESS" if stored.status == "success" else "FAILED",
+            "amount": str(stored.amount),
+            "merchant_id": settings.PAYMENTS_SANDBOX_MERCHANT,
+        }
+    )
+
+
+def _signed(data: dict) -> tuple[dict, bytes]:
+    body = json.dumps(data).encode()
     timestamp = str(int(time.time()))
     headers = {
         "Content-Type": "application/json",

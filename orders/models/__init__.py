@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +35,8 @@ class Order(models.Model):
     items_amount = models.DecimalField(_("items"), max_digits=12, decimal_places=2)
     shipping_fee = models.DecimalField(_("shipping"), max_digits=12, decimal_places=2)
     total_amount = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    # Paid back so far (after-sales); grows only by conditional UPDATEs in one service.
+    refunded_amount = models.DecimalField(_("refunded"), max_digits=12, decimal_places=2, default=0)
     remark = models.CharField(_("remark"), max_length=200, blank=True, default="")
     # Address snapshot: later edits to the address book do not change the order.
     receiver_name = models.CharField(_("receiver"), max_length=50)
@@ -69,6 +71,10 @@ class Order(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(total_amount__gte=0), name="orders_order_total_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__gte=0, refunded_amount__lte=F("total_amount")),
+                name="orders_order_refunded_within_total",
             ),
         ]
         indexes = [
@@ -162,9 +168,10 @@ class Message(models.Model):
     order = models.ForeignKey(
         Order, verbose_name=_("order"), on_delete=models.CASCADE, null=True, related_name="+"
     )
-    # Which event of the order it tells about (created, paid, shipped, cancelled): one
-    # message per order and event, however often the task is delivered.
-    kind = models.CharField(_("event"), max_length=20, blank=True, default="")
+    # Which event of the order it tells about (created, paid, shipped, cancelled, or an
+    # after-sales step "aftersale:<event id>"): one message per recipient, order and event,
+    # however often the task is delivered.
+    kind = models.CharField(_("event"), max_length=64, blank=True, default="")
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True, default="")
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -178,11 +185,40 @@ class Message(models.Model):
         verbose_name_plural = _("messages")
         constraints = [
             models.UniqueConstraint(
-                fields=["order", "kind"],
+                fields=["user", "order", "kind"],
                 condition=~Q(kind=""),
-                name="orders_message_one_per_order_event",
+                name="orders_message_one_per_recipient_event",
             )
         ]
 
     def __str__(self):
         return self.title
+
+
+from orders.models.aftersales import (  # noqa: E402  (after-sales builds on the models above)
+    OPEN_STATUSES,
+    AfterSaleEvent,
+    AfterSaleItem,
+    AfterSaleKind,
+    AfterSalePhoto,
+    AfterSaleReason,
+    AfterSaleRequest,
+    AfterSaleStatus,
+)
+
+__all__ = [
+    "OPEN_STATUSES",
+    "ActorType",
+    "AfterSaleEvent",
+    "AfterSaleItem",
+    "AfterSaleKind",
+    "AfterSalePhoto",
+    "AfterSaleReason",
+    "AfterSaleRequest",
+    "AfterSaleStatus",
+    "Message",
+    "Order",
+    "OrderEvent",
+    "OrderItem",
+    "OrderStatus",
+]

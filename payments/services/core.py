@@ -23,9 +23,11 @@ from payments.models import (
     Payment,
     PaymentNotification,
     PaymentStatus,
+    Refund,
+    RefundStatus,
 )
 from payments.providers import enabled_providers, get_provider
-from payments.providers.base import Notification
+from payments.providers.base import Notification, RefundOutcome, RefundState
 
 logger = logging.getLogger(__name__)
 P = PaymentStatus
@@ -119,6 +121,8 @@ def notification_accept(
                     "amount": str(notification.amount),
                     "trade_no": notification.trade_no,
                     "pending": notification.pending,
+                    "refund_no": notification.refund_no,
+                    "message": notification.message,
                 },
             )
     except IntegrityError:
@@ -148,6 +152,8 @@ def notification_process(*, notification_id: int) -> str:
     if notification is None or notification.processed_at is not None:
         return NotificationOutcome.DUPLICATE
     parsed = notification.parsed
+    if parsed.get("refund_no"):
+        return _process_refund_notification(notification)
     found = Payment.objects.filter(payment_no=parsed.get("payment_no", "")).first()
     if found is None or found.provider != notification.provider:
         return _finish(notification, NotificationOutcome.REJECTED, "unknown payment")
@@ -171,6 +177,49 @@ def notification_process(*, notification_id: int) -> str:
     return _finish(notification, *_apply_success(payment, order, parsed.get("trade_no", "")))
 
 
+def _process_refund_notification(notification: PaymentNotification) -> str:
+    """A refund's outcome, from its provider: applied once (a repeat finds it done)."""
+    from payments.services.refunds import refund_apply
+
+    parsed = notification.parsed
+    refund = Refund.objects.select_related("payment").filter(refund_no=parsed["refund_no"]).first()
+    if refund is None or refund.payment.provider != notification.provider:
+        return _finish(notification, NotificationOutcome.REJECTED, "unknown refund")
+    if Decimal(parsed["amount"]) != refund.amount:
+        detail = f"refund amount {parsed['amount']} does not match {refund.amount}"
+        return _finish(notification, NotificationOutcome.REJECTED, detail, refund.payment)
+    if refund.status != RefundStatus.PENDING:
+        return _finish(
+            notification, NotificationOutcome.DUPLICATE, "refund already settled", refund.payment
+        )
+    outcome = RefundOutcome.SUCCEEDED if parsed.get("succeeded") else RefundOutcome.FAILED
+    state = RefundState(
+        outcome=outcome,
+        provider_refund_no=parsed.get("trade_no", ""),
+        message=parsed.get("message", ""),
+    )
+    status = refund_apply(refund_id=refund.pk, state=state)
+    return _finish(notification, NotificationOutcome.ACCEPTED, f"refund {status}", refund.payment)
+
+
+def _refund_automatically(payment: Payment, order: Order, *, record: bool) -> None:
+    """Money that must go back (a cancelled order, or one paid twice): refunded in full
+    with no merchant step; for a cancelled order the merchant sees it in the queue."""
+    from orders.services import aftersale_record_automatic
+    from payments.services.refunds import refund_open
+
+    request_no = (
+        aftersale_record_automatic(order_id=order.pk, amount=payment.amount) if record else ""
+    )
+    refund_open(
+        payment=Payment.objects.get(pk=payment.pk),
+        amount=payment.amount,
+        request_no=request_no,
+        reason="automatic",
+        automatic=True,
+    )
+
+
 def _apply_success(payment: Payment, order: Order, trade_no: str) -> tuple[str, str, Payment]:
     """The money arrived (both rows are locked by the caller)."""
     if Payment.objects.filter(order=order, status=P.SUCCEEDED).exclude(pk=payment.pk).exists():
@@ -178,6 +227,7 @@ def _apply_success(payment: Payment, order: Order, trade_no: str) -> tuple[str, 
         Payment.objects.filter(pk=payment.pk).update(
             refund_due=True, provider_trade_no=trade_no, updated_at=timezone.now()
         )
+        _refund_automatically(payment, order, record=False)
         return NotificationOutcome.ACCEPTED, "order already paid: refund due", payment
     now = timezone.now()
     payment_transition(
@@ -189,6 +239,7 @@ def _apply_success(payment: Payment, order: Order, trade_no: str) -> tuple[str, 
         order_mark_paid(order_id=order.pk, note=payment.payment_no)
         return NotificationOutcome.ACCEPTED, "paid", payment
     Payment.objects.filter(pk=payment.pk).update(refund_due=True)
+    _refund_automatically(payment, order, record=True)
     return NotificationOutcome.ACCEPTED, f"order {order.status}: refund due", payment
 
 

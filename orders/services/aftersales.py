@@ -1,0 +1,467 @@
+"""After-sales (售后): the shopper asks, the merchant decides, the money goes back.
+
+- Refund only (仅退款): on a paid order not yet shipped. Approval pays the refund out.
+- Return and refund (退货退款): on a shipped or completed order, within AFTERSALE_DAYS of
+  its completion. Approval asks for the goods; the shopper gives the return carrier and
+  tracking number; the merchant confirms the goods arrived, the stock comes back through
+  the ledger, and the refund is paid out.
+- Automatic: money that arrived for a cancelled order goes back with no merchant step.
+
+While a request is open the order is "refunding"; a rejection or withdrawal puts it back
+where it was. When a refund succeeds the order records the amount; a full refund makes it
+"refunded" (and an order that never shipped gives all its stock back). The money moves in
+the payments app, reached through orders.hooks (orders never imports payments).
+
+A request changes state only through ``_move``: a conditional UPDATE over TRANSITIONS that
+writes an AfterSaleEvent and tells the shopper and the merchants, so racing callers (two
+approval clicks) change it once.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import StockReason
+from catalog.services import image_validate, stock_return_many
+from config.oncommit import after_commit
+from orders import hooks
+from orders.errors import (
+    AfterSaleAlreadyOpen,
+    AfterSaleInvalid,
+    AfterSaleNotAllowed,
+    AfterSaleNotFound,
+    AfterSaleStep,
+)
+from orders.models import (
+    OPEN_STATUSES,
+    ActorType,
+    AfterSaleEvent,
+    AfterSaleItem,
+    AfterSaleKind,
+    AfterSalePhoto,
+    AfterSaleReason,
+    AfterSaleRequest,
+    AfterSaleStatus,
+    Order,
+    OrderStatus,
+)
+from orders.services.transitions import order_lock, order_transition
+
+logger = logging.getLogger(__name__)
+A = AfterSaleStatus
+TRANSITIONS: dict[str, set[str]] = {
+    A.REQUESTED: {A.AWAITING_RETURN, A.REFUNDING, A.REJECTED, A.WITHDRAWN},
+    A.AWAITING_RETURN: {A.RETURN_SHIPPED, A.REJECTED, A.WITHDRAWN},
+    A.RETURN_SHIPPED: {A.REFUNDING, A.REJECTED},
+    A.REFUNDING: {A.REFUNDED, A.REFUND_FAILED},
+    A.REFUND_FAILED: {A.REFUNDING},
+}
+CLOSING = {A.REFUNDED, A.REJECTED, A.WITHDRAWN}
+MAX_PHOTOS = 3
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
+def _new_request_no() -> str:
+    return "S" + timezone.localtime().strftime("%Y%m%d%H%M%S") + f"{secrets.randbelow(10**8):08d}"
+
+
+def _lock(request_no: str) -> AfterSaleRequest:
+    found = AfterSaleRequest.objects.filter(request_no=request_no).first()
+    if found is None:
+        raise AfterSaleNotFound()
+    order_lock(order_id=found.order_id)  # the order first, then the request
+    return AfterSaleRequest.objects.select_for_update().get(pk=found.pk)
+
+
+def _move(
+    request: AfterSaleRequest,
+    to_status: str,
+    *,
+    actor=None,
+    actor_type: str = ActorType.SYSTEM,
+    note: str = "",
+    fields: dict | None = None,
+) -> AfterSaleRequest:
+    if to_status not in TRANSITIONS.get(request.status, set()):
+        raise AfterSaleStep()
+    now = timezone.now()
+    updates = {"status": to_status, "updated_at": now, **(fields or {})}
+    if to_status in CLOSING:
+        updates["closed_at"] = now
+    if not AfterSaleRequest.objects.filter(pk=request.pk, status=request.status).update(**updates):
+        raise AfterSaleStep()
+    _event(
+        request,
+        to_status,
+        from_status=request.status,
+        actor=actor,
+        actor_type=actor_type,
+        note=note,
+    )
+    return AfterSaleRequest.objects.get(pk=request.pk)
+
+
+def _event(request, to_status, *, from_status="", actor=None, actor_type, note="") -> None:
+    """Write the step and, after commit, tell the shopper and the merchants about it."""
+    from orders.tasks import aftersale_notify_task
+
+    event = AfterSaleEvent.objects.create(
+        request=request,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_type=actor_type,
+        note=note[:500],
+    )
+    after_commit(lambda: aftersale_notify_task.delay(event.pk))
+
+
+def _order_back(request: AfterSaleRequest, *, actor=None, actor_type=ActorType.SYSTEM) -> None:
+    """The request ended without (the rest of) the money: the order is as it was."""
+    if request.kind != AfterSaleKind.AUTOMATIC:
+        order_transition(
+            order_id=request.order_id,
+            to_status=request.order_status_before,
+            actor=actor,
+            actor_type=actor_type,
+            note=request.request_no,
+        )
+
+
+# --- What may be asked -----------------------------------------------------------------------
+
+
+def aftersale_kind_allowed(order: Order, *, now=None) -> str | None:
+    """Which request this order may take now: "refund", "return" or None."""
+    now = now or timezone.now()
+    if order.total_amount - order.refunded_amount <= 0:
+        return None
+    if order.status == OrderStatus.PAID:
+        return AfterSaleKind.REFUND
+    if order.status == OrderStatus.SHIPPED:
+        return AfterSaleKind.RETURN
+    window = timedelta(days=settings.AFTERSALE_DAYS)
+    if (
+        order.status == OrderStatus.COMPLETED
+        and order.completed_at
+        and now <= order.completed_at + window
+    ):
+        return AfterSaleKind.RETURN
+    return None
+
+
+def returnable_quantities(order: Order) -> dict[int, int]:
+    """{order item id: how many may still be returned} (those in live or finished returns
+    are taken; rejected and withdrawn ones give theirs back)."""
+    taken = dict(
+        AfterSaleItem.objects.filter(request__order=order)
+        .exclude(request__status__in=[A.REJECTED, A.WITHDRAWN])
+        .values("order_item")
+        .annotate(n=Sum("quantity"))
+        .values_list("order_item", "n")
+    )
+    return {item.pk: item.quantity - taken.get(item.pk, 0) for item in order.items.all()}
+
+
+def _amount(value) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError, TypeError) as exc:
+        raise AfterSaleInvalid(errors={"amount": [_("Enter an amount.")]}) from exc
+    if not amount.is_finite() or amount <= 0:
+        raise AfterSaleInvalid(errors={"amount": [_("Enter an amount above zero.")]})
+    return amount
+
+
+def _photos_validate(photos) -> None:
+    if len(photos) > MAX_PHOTOS:
+        raise AfterSaleInvalid(errors={"photos": [_("At most %(n)d photos.") % {"n": MAX_PHOTOS}]})
+    from django.core.exceptions import ValidationError
+
+    for photo in photos:
+        try:
+            image_validate(photo, limit=settings.AFTERSALE_PHOTO_MAX_BYTES, formats=PHOTO_FORMATS)
+        except ValidationError as exc:
+            raise AfterSaleInvalid(errors={"photos": exc.messages}) from exc
+
+
+# --- The shopper -----------------------------------------------------------------------------
+
+
+def aftersale_request_create(
+    *,
+    user,
+    order_no: str,
+    kind: str,
+    reason_id,
+    amount,
+    note: str = "",
+    items: dict[int, int] | None = None,
+    photos: list | None = None,
+) -> AfterSaleRequest:
+    """Ask for a refund (``kind`` "refund") or a return (``kind`` "return", with ``items``
+    {order item id: quantity}). Photos are checked before anything is written; nothing is
+    kept of a request that fails."""
+    photos = list(photos or [])
+    _photos_validate(photos)
+    amount = _amount(amount)
+    stored: list[AfterSalePhoto] = []
+    try:
+        with transaction.atomic():
+            request = _create(user, order_no, kind, reason_id, amount, note, items or {})
+            for photo in photos:
+                stored.append(AfterSalePhoto.objects.create(request=request, image=photo))
+    except Exception:
+        for photo in stored:  # the files were written; their rows were rolled back
+            photo.image.delete(save=False)
+        raise
+    return request
+
+
+def _create(user, order_no, kind, reason_id, amount, note, items) -> AfterSaleRequest:
+    found = Order.objects.filter(order_no=order_no, user=user).first()
+    if found is None:
+        from orders.errors import OrderNotFound
+
+        raise OrderNotFound()
+    order = order_lock(order_id=found.pk)
+    if kind not in {AfterSaleKind.REFUND, AfterSaleKind.RETURN}:
+        raise AfterSaleInvalid(errors={"kind": [_("Choose refund only or return and refund.")]})
+    if AfterSaleRequest.objects.filter(order=order, status__in=OPEN_STATUSES).exists():
+        raise AfterSaleAlreadyOpen()
+    if aftersale_kind_allowed(order) != kind:
+        raise AfterSaleNotAllowed()
+    reason = AfterSaleReason.objects.filter(
+        pk=reason_id if str(reason_id).isdigit() and str(reason_id).isascii() else 0,
+        active=True,
+        applies_to__in=[AfterSaleReason.AppliesTo.ANY, kind],
+    ).first()
+    if reason is None:
+        raise AfterSaleInvalid(errors={"reason": [_("Choose a reason.")]})
+    left = order.total_amount - order.refunded_amount
+    if amount > left:
+        raise AfterSaleInvalid(
+            errors={"amount": [_("At most %(left)s can be refunded.") % {"left": left}]}
+        )
+    lines = _return_lines(order, items) if kind == AfterSaleKind.RETURN else {}
+    try:
+        with transaction.atomic():
+            request = AfterSaleRequest.objects.create(
+                request_no=_new_request_no(),
+                order=order,
+                user=user,
+                kind=kind,
+                reason=reason,
+                note=note.strip()[:500],
+                amount=amount,
+                order_status_before=order.status,
+            )
+    except IntegrityError as exc:  # a second request raced this one past the check
+        raise AfterSaleAlreadyOpen() from exc
+    AfterSaleItem.objects.bulk_create(
+        AfterSaleItem(request=request, order_item_id=item_id, quantity=quantity)
+        for item_id, quantity in lines.items()
+    )
+    _event(request, A.REQUESTED, actor=user, actor_type=ActorType.SHOPPER, note=note)
+    order_transition(
+        order_id=order.pk,
+        to_status=OrderStatus.REFUNDING,
+        actor=user,
+        actor_type=ActorType.SHOPPER,
+        note=request.request_no,
+    )
+    return request
+
+
+def _return_lines(order: Order, items: dict) -> dict[int, int]:
+    left = returnable_quantities(order)
+    lines = {}
+    for item_id, quantity in items.items():
+        try:
+            item_id, quantity = int(item_id), int(quantity)
+        except (TypeError, ValueError) as exc:
+            raise AfterSaleInvalid(errors={"items": [_("Choose the items to return.")]}) from exc
+        if quantity == 0:
+            continue
+        if item_id not in left or not 0 < quantity <= left[item_id]:
+            raise AfterSaleInvalid(
+                errors={"items": [_("You cannot return more than you received.")]}
+            )
+        lines[item_id] = quantity
+    if not lines:
+        raise AfterSaleInvalid(errors={"items": [_("Choose the items to return.")]})
+    return lines
+
+
+@transaction.atomic
+def aftersale_withdraw(*, request_no: str, user) -> AfterSaleRequest:
+    request = _lock(request_no)
+    if request.user_id != user.pk or request.kind == AfterSaleKind.AUTOMATIC:
+        raise AfterSaleNotFound()
+    request = _move(request, A.WITHDRAWN, actor=user, actor_type=ActorType.SHOPPER)
+    _order_back(request, actor=user, actor_type=ActorType.SHOPPER)
+    return request
+
+
+@transaction.atomic
+def aftersale_return_shipped(
+    *, request_no: str, user, carrier: str, tracking_no: str
+) -> AfterSaleRequest:
+    """The shopper sent the goods back: which carrier, which tracking number."""
+    request = _lock(request_no)
+    if request.user_id != user.pk:
+        raise AfterSaleNotFound()
+    carrier, tracking_no = carrier.strip()[:50], tracking_no.strip()[:64]
+    if not carrier or not tracking_no:
+        raise AfterSaleInvalid(
+            errors={"tracking_no": [_("Enter the carrier and the tracking number.")]}
+        )
+    return _move(
+        request,
+        A.RETURN_SHIPPED,
+        actor=user,
+        actor_type=ActorType.SHOPPER,
+        note=f"{carrier} {tracking_no}",
+        fields={"return_carrier": carrier, "return_tracking_no": tracking_no},
+    )
+
+
+# --- The merchant ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def aftersale_approve(*, request_no: str, actor, note: str = "") -> AfterSaleRequest:
+    """Refund only: the refund is paid out now. Return: the shopper is asked for the goods."""
+    request = _lock(request_no)
+    if request.kind == AfterSaleKind.RETURN:
+        return _move(
+            request,
+            A.AWAITING_RETURN,
+            actor=actor,
+            actor_type=ActorType.MERCHANT,
+            note=note,
+            fields={"merchant_note": note[:500]},
+        )
+    return _pay_out(request, actor=actor, note=note, fields={"merchant_note": note[:500]})
+
+
+@transaction.atomic
+def aftersale_reject(*, request_no: str, actor, note: str) -> AfterSaleRequest:
+    if not note.strip():
+        raise AfterSaleInvalid(errors={"note": [_("Tell the shopper why.")]})
+    request = _lock(request_no)
+    request = _move(
+        request,
+        A.REJECTED,
+        actor=actor,
+        actor_type=ActorType.MERCHANT,
+        note=note,
+        fields={"merchant_note": note[:500]},
+    )
+    _order_back(request, actor=actor, actor_type=ActorType.MERCHANT)
+    return request
+
+
+@transaction.atomic
+def aftersale_goods_received(*, request_no: str, actor, note: str = "") -> AfterSaleRequest:
+    """The returned goods arrived: their stock comes back, and the refund is paid out."""
+    request = _lock(request_no)
+    if request.status != A.RETURN_SHIPPED:
+        raise AfterSaleStep()
+    quantities: dict[int, int] = {}
+    for sku_id, quantity in request.items.values_list("order_item__sku_id", "quantity"):
+        if sku_id is not None:
+            quantities[sku_id] = quantities.get(sku_id, 0) + quantity
+    stock_return_many(
+        quantities=quantities,
+        reason=StockReason.RETURN,
+        reference=request.request_no,
+        actor=actor,
+    )
+    return _pay_out(request, actor=actor, note=note)
+
+
+@transaction.atomic
+def aftersale_refund_retry(*, request_no: str, actor) -> AfterSaleRequest:
+    """A refund the provider refused goes again, with the same refund number."""
+    request = _lock(request_no)
+    request = _move(
+        request,
+        A.REFUNDING,
+        actor=actor,
+        actor_type=ActorType.MERCHANT,
+        fields={"refund_error": ""},
+    )
+    if not hooks.refund_retry(refund_no=request.refund_no):
+        raise AfterSaleStep()
+    return request
+
+
+def _pay_out(request, *, actor, note="", fields=None) -> AfterSaleRequest:
+    request = _move(
+        request, A.REFUNDING, actor=actor, actor_type=ActorType.MERCHANT, note=note, fields=fields
+    )
+    refund_no = hooks.refund_start(
+        order_id=request.order_id,
+        amount=request.amount,
+        request_no=request.request_no,
+        reason=str(request.reason or ""),
+    )
+    AfterSaleRequest.objects.filter(pk=request.pk).update(refund_no=refund_no)
+    request.refund_no = refund_no
+    return request
+
+
+# --- What the payments app reports -----------------------------------------------------------
+
+
+def aftersale_refund_succeeded(*, request_no: str, amount: Decimal) -> None:
+    """The money is back with the shopper (the refund's transaction; the order is locked)."""
+    request = _lock(request_no)
+    request = _move(request, A.REFUNDED)
+    Order.objects.filter(pk=request.order_id).update(
+        refunded_amount=F("refunded_amount") + amount, updated_at=timezone.now()
+    )
+    order = Order.objects.get(pk=request.order_id)
+    if request.kind == AfterSaleKind.AUTOMATIC:
+        return
+    if order.refunded_amount < order.total_amount:
+        _order_back(request)  # a partial refund keeps the order's state
+        return
+    order_transition(order_id=order.pk, to_status=OrderStatus.REFUNDED, note=request_no)
+    if request.order_status_before == OrderStatus.PAID:  # never shipped: all of it is back
+        quantities: dict[int, int] = {}
+        for sku_id, quantity in order.items.exclude(sku=None).values_list("sku_id", "quantity"):
+            quantities[sku_id] = quantities.get(sku_id, 0) + quantity
+        stock_return_many(quantities=quantities, reason=StockReason.REFUND, reference=request_no)
+
+
+def aftersale_refund_failed(*, request_no: str, message: str) -> None:
+    request = _lock(request_no)
+    _move(request, A.REFUND_FAILED, note=message, fields={"refund_error": message[:300]})
+
+
+def aftersale_record_automatic(*, order_id: int, amount: Decimal) -> str:
+    """Money arrived for a cancelled order: a request the merchant sees, already refunding
+    (the payment pipeline holds the order lock and opens the refund)."""
+    order = Order.objects.get(pk=order_id)
+    request = AfterSaleRequest.objects.create(
+        request_no=_new_request_no(),
+        order=order,
+        user_id=order.user_id,
+        kind=AfterSaleKind.AUTOMATIC,
+        status=A.REFUNDING,
+        amount=amount,
+        order_status_before=order.status,
+    )
+    _event(request, A.REFUNDING, actor_type=ActorType.SYSTEM)
+    return request.request_no

@@ -1,0 +1,380 @@
+"""After-sales end to end with the sandbox gateway: requests, the merchant's steps, the
+refund paid out through the provider and its signed notification, stock and the ledger."""
+
+import json
+import threading
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+import requests
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections
+from django.urls import reverse
+
+from catalog.models import StockMovement
+from catalog.services import stock_audit
+from orders.errors import AfterSaleAlreadyOpen, AfterSaleInvalid, AfterSaleNotAllowed
+from orders.models import (
+    AfterSaleEvent,
+    AfterSaleReason,
+    AfterSaleRequest,
+    Message,
+    Order,
+    OrderStatus,
+)
+from orders.services import (
+    aftersale_approve,
+    aftersale_goods_received,
+    aftersale_refund_retry,
+    aftersale_reject,
+    aftersale_request_create,
+    aftersale_return_shipped,
+    aftersale_withdraw,
+    order_cancel,
+    order_ship,
+)
+from orders.tests.conftest import place_order
+from payments.models import Payment, Refund, SandboxRefund
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def sandbox(settings, live_server):
+    settings.PAYMENTS_PROVIDERS = ["sandbox"]
+    settings.PAYMENTS_NOTIFY_BASE_URL = live_server.url
+    return live_server
+
+
+@pytest.fixture
+def merchant():
+    from django.contrib.auth.models import Group
+
+    from accounts.permissions import MERCHANTS_GROUP
+    from accounts.tests.factories import UserFactory
+
+    user = UserFactory(is_staff=True, email="merchant@example.com")
+    user.groups.add(Group.objects.get(name=MERCHANTS_GROUP))
+    return user
+
+
+def paid_order(client, buyer, quantity=2) -> Order:
+    order = place_order(buyer, quantity=quantity)
+    client.force_login(buyer)
+    client.post(reverse("payments:pay", args=[order.order_no]), {"provider": "sandbox"})
+    payment = Payment.objects.get(order=order)
+    client.post(reverse("payments:sandbox", args=[payment.payment_no]), {"outcome": "pay"})
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+    return order
+
+
+def reason(kind="any") -> int:
+    """A reason offered for ``kind`` (transactional tests flush the migration's reasons)."""
+    found = AfterSaleReason.objects.filter(applies_to__in=["any", kind]).first()
+    return (found or AfterSaleReason.objects.create(name="不想要了", name_en="Changed my mind")).pk
+
+
+def ask_refund(buyer, order, amount, **kwargs):
+    return aftersale_request_create(
+        user=buyer,
+        order_no=order.order_no,
+        kind="refund",
+        reason_id=reason("refund"),
+        amount=amount,
+        **kwargs,
+    )
+
+
+def stock_of(order) -> int:
+    order.items.first().sku.refresh_from_db()
+    return order.items.first().sku.stock
+
+
+def test_refund_only_in_full_pays_back_and_returns_the_stock(client, buyer, sandbox, merchant):
+    order = paid_order(client, buyer)
+    stock_before = stock_of(order)
+    request = ask_refund(buyer, order, order.total_amount, note="买错了")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.REFUNDING
+    aftersale_approve(request_no=request.request_no, actor=merchant, note="同意")
+    request.refresh_from_db()
+    order.refresh_from_db()
+    refund = Refund.objects.get()
+    assert (request.status, request.refund_no) == ("refunded", refund.refund_no)
+    assert (refund.status, refund.amount, refund.provider_refund_no) == (
+        "succeeded",
+        order.total_amount,
+        "SBR" + refund.refund_no[1:],
+    )
+    assert (order.status, order.refunded_amount) == (OrderStatus.REFUNDED, order.total_amount)
+    assert stock_of(order) == stock_before + 2
+    movement = StockMovement.objects.get(reference=request.request_no)
+    assert (movement.reason, movement.quantity) == ("refund", 2)
+    assert stock_audit() == []
+    steps = list(AfterSaleEvent.objects.filter(request=request).values_list("to_status", flat=True))
+    assert steps == ["requested", "refunding", "refunded"]
+    # The shopper and the merchant were told at each step, in the site and by email.
+    for user in (buyer, merchant):
+        kinds = set(Message.objects.filter(user=user, order=order).values_list("kind", flat=True))
+        assert {k for k in kinds if k.startswith("aftersale:")} == {
+            f"aftersale:{pk}"
+            for pk in AfterSaleEvent.objects.filter(request=request).values_list("pk", flat=True)
+        }
+
+
+def test_partial_refunds_add_up_to_the_whole_and_then_the_order_is_refunded(
+    client, buyer, sandbox, merchant
+):
+    order = paid_order(client, buyer)
+    stock_before = stock_of(order)
+    first = ask_refund(buyer, order, Decimal("30.00"))
+    aftersale_approve(request_no=first.request_no, actor=merchant)
+    order.refresh_from_db()
+    assert (order.status, order.refunded_amount) == (OrderStatus.PAID, Decimal("30.00"))
+    assert stock_of(order) == stock_before  # a partial refund keeps the goods in the order
+    with pytest.raises(AfterSaleInvalid):  # more than what is left
+        ask_refund(buyer, order, order.total_amount - Decimal("29.99"))
+    rest = ask_refund(buyer, order, order.total_amount - Decimal("30.00"))
+    aftersale_approve(request_no=rest.request_no, actor=merchant)
+    order.refresh_from_db()
+    assert (order.status, order.refunded_amount) == (OrderStatus.REFUNDED, order.total_amount)
+    assert stock_of(order) == stock_before + 2
+    assert sum(r.amount for r in Refund.objects.filter(status="succeeded")) == order.total_amount
+    with pytest.raises(AfterSaleNotAllowed):
+        ask_refund(buyer, order, Decimal("0.01"))
+    assert stock_audit() == []
+
+
+def test_one_open_request_per_order_and_withdrawing_puts_the_order_back(client, buyer, sandbox):
+    order = paid_order(client, buyer)
+    request = ask_refund(buyer, order, Decimal("10.00"))
+    with pytest.raises(AfterSaleAlreadyOpen):
+        ask_refund(buyer, order, Decimal("10.00"))
+    aftersale_withdraw(request_no=request.request_no, user=buyer)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+    assert ask_refund(buyer, order, Decimal("10.00")).status == "requested"
+
+
+def test_concurrent_approval_clicks_pay_out_exactly_once(client, buyer, sandbox, merchant):
+    order = paid_order(client, buyer)
+    request = ask_refund(buyer, order, order.total_amount)
+    barrier = threading.Barrier(4)
+    outcomes = []
+
+    def click():
+        barrier.wait()
+        try:
+            aftersale_approve(request_no=request.request_no, actor=merchant)
+            outcomes.append("approved")
+        except Exception as exc:
+            outcomes.append(type(exc).__name__)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=click) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["AfterSaleStep"] * 3 + ["approved"]
+    assert Refund.objects.count() == SandboxRefund.objects.count() == 1
+    order.refresh_from_db()
+    assert order.refunded_amount == order.total_amount
+    assert stock_audit() == []
+
+
+def test_a_refund_notification_delivered_twice_changes_nothing_more(
+    client, buyer, sandbox, merchant, settings
+):
+    from payments.models import PaymentNotification
+    from payments.providers.sandbox import refund_notification_for
+
+    order = paid_order(client, buyer)
+    request = ask_refund(buyer, order, order.total_amount)
+    aftersale_approve(request_no=request.request_no, actor=merchant)
+    stored = SandboxRefund.objects.get()
+    headers, body = refund_notification_for(stored, notification_id="again")
+    url = sandbox.url + reverse("payments:notify", args=["sandbox"])
+    for _ in range(2):
+        assert requests.post(url, data=body, headers=headers, timeout=20).status_code == 200
+    order.refresh_from_db()
+    assert order.refunded_amount == order.total_amount  # not twice
+    assert StockMovement.objects.filter(reference=request.request_no).count() == 1
+    assert PaymentNotification.objects.filter(notification_id="again").get().outcome == "duplicate"
+
+
+def test_a_failed_refund_is_shown_and_a_retry_reuses_its_number(
+    client, buyer, sandbox, merchant, settings
+):
+    order = paid_order(client, buyer)
+    request = ask_refund(buyer, order, order.total_amount)
+    settings.PAYMENTS_SANDBOX_REFUNDS_FAIL = True
+    aftersale_approve(request_no=request.request_no, actor=merchant)
+    request.refresh_from_db()
+    refund = Refund.objects.get()
+    assert (request.status, refund.status) == ("refund_failed", "failed")
+    assert refund.failure.startswith("NOT_ENOUGH")
+    assert request.refund_error == refund.failure  # the merchant sees the provider's words
+    order.refresh_from_db()
+    assert (order.status, order.refunded_amount) == (OrderStatus.REFUNDING, 0)
+    settings.PAYMENTS_SANDBOX_REFUNDS_FAIL = False
+    aftersale_refund_retry(request_no=request.request_no, actor=merchant)
+    request.refresh_from_db()
+    order.refresh_from_db()
+    assert Refund.objects.get().refund_no == refund.refund_no  # the same number again
+    assert (request.status, order.status) == ("refunded", OrderStatus.REFUNDED)
+    assert Refund.objects.get().attempts == 2
+
+
+def test_a_return_ends_with_the_goods_in_stock_and_the_money_back(client, buyer, sandbox, merchant):
+    order = paid_order(client, buyer, quantity=3)
+    order_ship(order_id=order.pk, carrier="sf", tracking_no="SF1234567890", actor=merchant)
+    stock_before = stock_of(order)
+    item = order.items.get()
+    with pytest.raises(AfterSaleNotAllowed):  # shipped: only a return now
+        ask_refund(buyer, order, Decimal("1.00"))
+    with pytest.raises(AfterSaleInvalid):
+        aftersale_request_create(
+            user=buyer,
+            order_no=order.order_no,
+            kind="return",
+            reason_id=reason("return"),
+            amount=Decimal("10.00"),
+            items={item.pk: 4},  # more than were bought
+        )
+    request = aftersale_request_create(
+        user=buyer,
+        order_no=order.order_no,
+        kind="return",
+        reason_id=reason("return"),
+        amount=item.unit_price * 2,
+        items={item.pk: 2},
+    )
+    aftersale_approve(request_no=request.request_no, actor=merchant, note="请寄回")
+    request.refresh_from_db()
+    assert request.status == "awaiting_return" and not Refund.objects.exists()
+    aftersale_return_shipped(
+        request_no=request.request_no, user=buyer, carrier="顺丰", tracking_no="SF0001"
+    )
+    aftersale_goods_received(request_no=request.request_no, actor=merchant)
+    request.refresh_from_db()
+    order.refresh_from_db()
+    assert request.status == "refunded"
+    assert order.status == OrderStatus.SHIPPED  # partly refunded: as it was
+    assert order.refunded_amount == item.unit_price * 2
+    assert stock_of(order) == stock_before + 2
+    assert StockMovement.objects.get(reference=request.request_no).reason == "return"
+    assert stock_audit() == []
+
+
+def test_rejecting_puts_an_unshipped_order_back_to_paid(client, buyer, sandbox, merchant):
+    order = paid_order(client, buyer)
+    request = ask_refund(buyer, order, Decimal("5.00"))
+    with pytest.raises(AfterSaleInvalid):
+        aftersale_reject(request_no=request.request_no, actor=merchant, note=" ")
+    aftersale_reject(request_no=request.request_no, actor=merchant, note="已发出，请收货后申请退货")
+    order.refresh_from_db()
+    request.refresh_from_db()
+    assert (order.status, request.status) == (OrderStatus.PAID, "rejected")
+    assert request.merchant_note == "已发出，请收货后申请退货"
+    assert not Refund.objects.exists()
+
+
+def test_a_late_payment_for_a_cancelled_order_is_refunded_automatically(client, buyer, sandbox):
+    import time
+
+    from payments.providers.sandbox import sign
+
+    order = place_order(buyer)
+    client.force_login(buyer)
+    client.post(reverse("payments:pay", args=[order.order_no]), {"provider": "sandbox"})
+    payment = Payment.objects.get(order=order)
+    order_cancel(order_id=order.pk, actor_type="shopper", reason="")
+    # The gateway took the money after all (its close raced the shopper) and says so.
+    from payments.models import SandboxTrade
+
+    SandboxTrade.objects.filter(payment_no=payment.payment_no).update(status="paid")
+    body = json.dumps(
+        {
+            "id": "late",
+            "payment_no": payment.payment_no,
+            "trade_no": "T",
+            "status": "SUCCESS",
+            "amount": str(payment.amount),
+            "merchant_id": "sandbox-merchant",
+        }
+    ).encode()
+    stamp = str(int(time.time()))
+    url = sandbox.url + reverse("payments:notify", args=["sandbox"])
+    headers = {"X-Sandbox-Timestamp": stamp, "X-Sandbox-Signature": sign(stamp, body)}
+    assert requests.post(url, data=body, headers=headers, timeout=20).status_code == 200
+    order.refresh_from_db()
+    request = AfterSaleRequest.objects.get(order=order)
+    refund = Refund.objects.get()
+    assert (request.kind, request.status) == ("automatic", "refunded")
+    assert (refund.automatic, refund.status, refund.amount) == (True, "succeeded", payment.amount)
+    assert (order.status, order.refunded_amount) == (OrderStatus.CANCELLED, payment.amount)
+
+
+def _image(fmt="PNG", size=(8, 8)) -> SimpleUploadedFile:
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", size, "red").save(buffer, format=fmt)
+    return SimpleUploadedFile(f"p.{fmt.lower()}", buffer.getvalue())
+
+
+@pytest.mark.parametrize("bad", ["not_an_image", "gif", "too_big", "four_photos"])
+def test_bad_photos_are_refused_and_nothing_is_saved(client, buyer, sandbox, settings, bad):
+    order = paid_order(client, buyer)
+    photos = [_image()]
+    if bad == "not_an_image":
+        photos = [SimpleUploadedFile("p.jpg", b"not an image at all")]
+    elif bad == "gif":
+        photos = [_image("GIF")]
+    elif bad == "too_big":
+        settings.AFTERSALE_PHOTO_MAX_BYTES = 50
+    elif bad == "four_photos":
+        photos = [_image() for _ in range(4)]
+    with pytest.raises(AfterSaleInvalid) as error:
+        ask_refund(buyer, order, Decimal("5.00"), photos=photos)
+    assert error.value.errors["photos"]
+    assert not AfterSaleRequest.objects.exists()
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+
+
+def test_good_photos_are_kept(client, buyer, sandbox):
+    order = paid_order(client, buyer)
+    request = ask_refund(
+        buyer, order, Decimal("5.00"), photos=[_image("PNG"), _image("JPEG"), _image("WEBP")]
+    )
+    assert request.photos.count() == 3
+
+
+def test_the_merchant_works_the_queue_in_the_admin(client, buyer, sandbox, merchant):
+    order = paid_order(client, buyer)
+    request = ask_refund(buyer, order, order.total_amount, note="尺码不对")
+    client.force_login(merchant)
+    queue = client.get(reverse("admin:orders_aftersalerequest_changelist") + "?status=requested")
+    assert request.request_no in queue.content.decode()
+    page = client.get(reverse("admin:orders_aftersalerequest_change", args=[request.pk]))
+    html = page.content.decode()
+    assert 'value="approve"' in html and 'value="reject"' in html and "尺码不对" in html
+    decide = reverse("admin:orders_aftersalerequest_decide", args=[request.pk])
+    refused = client.post(decide, {"action": "reject", "note": ""}, follow=True)
+    assert "Tell the shopper why." in refused.content.decode()
+    client.post(decide, {"action": "approve", "note": "已同意"})
+    order.refresh_from_db()
+    request.refresh_from_db()
+    assert (request.status, order.status) == ("refunded", OrderStatus.REFUNDED)
+    done = client.get(reverse("admin:orders_aftersalerequest_change", args=[request.pk]))
+    assert 'value="approve"' not in done.content.decode()  # nothing left to decide
+    # Someone without the permission cannot decide.
+    from accounts.tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True))
+    assert client.post(decide, {"action": "approve"}).status_code in {302, 403}

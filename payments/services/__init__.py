@@ -1,0 +1,56 @@
+"""Payment writes. Callers import from here; the modules split it by subject: ``core``
+(payments, notifications, queries, reconciliation) and ``refunds``."""
+
+from payments.services.core import (
+    PAYMENT_TRANSITIONS,
+    STALE_AFTER,
+    notification_accept,
+    notification_process,
+    notification_reject,
+    payment_apply_query,
+    payment_lock,
+    payment_set_checkout,
+    payment_start,
+    payment_status_for_orders,
+    payment_transition,
+    payments_query_stale,
+    payments_reconcile,
+    payments_settle_before_cancel,
+)
+from payments.services.refunds import (
+    REFUND_STALE_AFTER,
+    refund_apply,
+    refund_apply_query,
+    refund_execute,
+    refund_open,
+    refund_retry,
+    refund_start_for_order,
+    refundable_left,
+    refunds_query_stale,
+)
+
+__all__ = [
+    "PAYMENT_TRANSITIONS",
+    "REFUND_STALE_AFTER",
+    "STALE_AFTER",
+    "notification_accept",
+    "notification_process",
+    "notification_reject",
+    "payment_apply_query",
+    "payment_lock",
+    "payment_set_checkout",
+    "payment_start",
+    "payment_status_for_orders",
+    "payment_transition",
+    "payments_query_stale",
+    "payments_reconcile",
+    "payments_settle_before_cancel",
+    "refund_apply",
+    "refund_apply_query",
+    "refund_execute",
+    "refund_open",
+    "refund_retry",
+    "refund_start_for_order",
+    "refundable_left",
+    "refunds_query_stale",
+]
