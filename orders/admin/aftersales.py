@@ -90,7 +90,10 @@ class EventInline(ReadOnlyInline):
 STEPS = {
     AfterSaleStatus.REQUESTED: [("approve", _("Approve")), ("reject", _("Reject"))],
     AfterSaleStatus.AWAITING_RETURN: [("reject", _("Reject"))],
-    AfterSaleStatus.RETURN_SHIPPED: [("received", _("Goods received: refund")), ("reject", _("Reject"))],
+    AfterSaleStatus.RETURN_SHIPPED: [
+        ("received", _("Goods received: refund")),
+        ("reject", _("Reject")),
+    ],
     AfterSaleStatus.REFUND_FAILED: [("retry", _("Retry the refund"))],
 }
 
@@ -103,7 +106,6 @@ class AfterSaleRequestAdmin(admin.ModelAdmin):
         "kind",
         "status",
         "amount_display",
-        "reason",
         "created_at",
     )
     list_filter = ("kind", "status", AgeFilter, "created_at")

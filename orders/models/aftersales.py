@@ -173,13 +173,20 @@ class AfterSaleEvent(models.Model):
     """One step of a request, shown to the shopper as its timeline."""
 
     request = models.ForeignKey(AfterSaleRequest, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=20, choices=AfterSaleStatus.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=AfterSaleStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=AfterSaleStatus.choices, blank=True
     )
-    actor_type = models.CharField(max_length=10, choices=ActorType.choices)
-    note = models.CharField(max_length=500, blank=True, default="")
+    to_status = models.CharField(_("to"), max_length=20, choices=AfterSaleStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_type = models.CharField(_("role"), max_length=10, choices=ActorType.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True, default="")
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
@@ -188,4 +195,4 @@ class AfterSaleEvent(models.Model):
         verbose_name_plural = _("after-sales events")
 
     def __str__(self):
-        return f"{self.request_id}: {self.from_status or '-'} → {self.to_status}"
+        return str(self.get_to_status_display())
