@@ -378,3 +378,68 @@ def test_the_merchant_works_the_queue_in_the_admin(client, buyer, sandbox, merch
 
     client.force_login(UserFactory(is_staff=True))
     assert client.post(decide, {"action": "approve"}).status_code in {302, 403}
+
+
+def test_the_shopper_asks_on_the_page_and_follows_the_request(client, buyer, sandbox, merchant):
+    order = paid_order(client, buyer)
+    detail = client.get(order.get_absolute_url()).content.decode()
+    url = reverse("orders:aftersale_new", args=[order.order_no])
+    assert url in detail
+    form = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "仅退款" in form and 'name="photos"' in form
+    bad = client.post(
+        url,
+        {"reason": reason("refund"), "amount": "10.00", "photos": [_image("GIF")]},
+    )
+    assert bad.status_code == 400
+    assert "GIF images are not accepted." in bad.content.decode()
+    assert not AfterSaleRequest.objects.exists()
+    for amount in ("NaN", "²", "1e999", str(order.total_amount + 1)):
+        refused = client.post(url, {"reason": reason("refund"), "amount": amount})
+        assert refused.status_code == 400, amount
+    sent = client.post(
+        url,
+        {"reason": reason("refund"), "amount": "10.00", "note": "颜色不喜欢", "photos": [_image()]},
+    )
+    assert sent["Location"] == order.get_absolute_url()
+    request = AfterSaleRequest.objects.get()
+    assert (request.amount, request.note, request.photos.count()) == (
+        Decimal("10.00"),
+        "颜色不喜欢",
+        1,
+    )
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert request.request_no in page and "Awaiting the merchant" in page
+    assert f'href="{url}"' not in page  # one open request at a time
+    aftersale_reject(request_no=request.request_no, actor=merchant, note="颜色与图片一致")
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert "颜色与图片一致" in page and "Rejected" in page
+
+
+def test_a_return_on_the_page_with_the_parcel_sent_back(client, buyer, sandbox, merchant):
+    order = paid_order(client, buyer, quantity=2)
+    order_ship(order_id=order.pk, carrier="SF", tracking_no="SF1234567890", actor=merchant)
+    item = order.items.get()
+    url = reverse("orders:aftersale_new", args=[order.order_no])
+    too_many = client.post(url, {f"qty_{item.pk}": 3, "reason": reason("return"), "amount": "1"})
+    assert too_many.status_code == 400
+    client.post(url, {f"qty_{item.pk}": 1, "reason": reason("return"), "amount": "20.00"})
+    request = AfterSaleRequest.objects.get()
+    assert list(request.items.values_list("quantity", flat=True)) == [1]
+    aftersale_approve(request_no=request.request_no, actor=merchant)
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert "I have sent it" in page
+    ship_back = reverse("orders:aftersale_return", args=[order.order_no, request.request_no])
+    client.post(ship_back, {"carrier": "SF", "tracking_no": "SF9876543210"})
+    request.refresh_from_db()
+    assert (request.status, request.return_carrier, request.return_tracking_no) == (
+        "return_shipped",
+        "SF",
+        "SF9876543210",
+    )
+    # Another shopper's request answers 404.
+    from accounts.tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    withdraw = reverse("orders:aftersale_withdraw", args=[order.order_no, request.request_no])
+    assert client.post(withdraw).status_code == 404
