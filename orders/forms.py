@@ -2,6 +2,7 @@
 form builds on the same carrier form."""
 
 import re
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -60,7 +61,7 @@ class AfterSaleForm(forms.Form):
         label=_("Reason"), queryset=AfterSaleReason.objects.none(), empty_label=None
     )
     amount = forms.DecimalField(
-        label=_("Refund amount"), max_digits=12, decimal_places=2, min_value=0.01
+        label=_("Refund amount"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
     )
     note = forms.CharField(
         label=_("Describe the problem"),

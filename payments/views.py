@@ -54,10 +54,13 @@ def browser_channel(request) -> str:
 
 
 def notify_url_for(request, provider: str) -> str:
-    """Where the gateway sends its notifications: PAYMENTS_NOTIFY_BASE_URL, else this host."""
+    """Where the gateway sends its notifications: PAYMENTS_NOTIFY_BASE_URL, else this host
+    (empty outside a request without the setting: the reconciler's queries settle it)."""
     path = reverse("payments:notify", args=[provider])
     base = settings.PAYMENTS_NOTIFY_BASE_URL.rstrip("/")
-    return base + path if base else request.build_absolute_uri(path)
+    if base:
+        return base + path
+    return request.build_absolute_uri(path) if request is not None else ""
 
 
 @login_required

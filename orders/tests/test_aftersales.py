@@ -443,3 +443,88 @@ def test_a_return_on_the_page_with_the_parcel_sent_back(client, buyer, sandbox, 
     client.force_login(UserFactory())
     withdraw = reverse("orders:aftersale_withdraw", args=[order.order_no, request.request_no])
     assert client.post(withdraw).status_code == 404
+
+
+def test_the_api_creates_lists_reads_withdraws_and_returns(client, buyer, sandbox, merchant):
+    from rest_framework.test import APIClient
+
+    order = paid_order(client, buyer)
+    api = APIClient()
+    api.force_authenticate(buyer)
+    reasons = api.get(reverse("api-aftersale-reasons"), {"kind": "refund"}).json()
+    assert reasons and {"id", "name", "applies_to"} <= set(reasons[0])
+    created = api.post(
+        reverse("api-aftersales"),
+        {
+            "order_no": order.order_no,
+            "kind": "refund",
+            "reason_id": reason("refund"),
+            "amount": "8.00",
+            "note": "不想要了",
+            "photos": [_image(), _image("JPEG")],
+        },
+        format="multipart",
+    )
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert (body["kind"], body["status"], body["amount"]) == ("refund", "requested", "8.00")
+    assert len(body["photos"]) == 2 and body["photos"][0].startswith("http")
+    assert [e["to_status"] for e in body["events"]] == ["requested"]
+    again = api.post(
+        reverse("api-aftersales"),
+        {"order_no": order.order_no, "kind": "refund", "reason_id": reason(), "amount": "1"},
+        format="json",
+    )
+    assert (again.status_code, again.json()["code"]) == (409, 40102)
+    listing = api.get(reverse("api-aftersales")).json()
+    assert [r["request_no"] for r in listing["results"]] == [body["request_no"]]
+    detail = api.get(reverse("api-aftersale", args=[body["request_no"]]))
+    assert detail.json()["order_no"] == order.order_no
+    from accounts.tests.factories import UserFactory
+
+    stranger = APIClient()
+    stranger.force_authenticate(UserFactory())
+    assert stranger.get(reverse("api-aftersale", args=[body["request_no"]])).status_code == 404
+    assert (
+        stranger.post(reverse("api-aftersale-withdraw", args=[body["request_no"]])).status_code
+        == 404
+    )
+    withdrawn = api.post(reverse("api-aftersale-withdraw", args=[body["request_no"]]))
+    assert withdrawn.json()["status"] == "withdrawn"
+    bad = api.post(
+        reverse("api-aftersales"),
+        {"order_no": order.order_no, "kind": "refund", "reason_id": reason(), "amount": "99999"},
+        format="json",
+    )
+    assert (bad.status_code, bad.json()["code"]) == (400, 40104)
+    assert "amount" in bad.json()["errors"]
+    # A return, with the parcel's tracking number sent through the API.
+    order_ship(order_id=order.pk, carrier="SF", tracking_no="SF1234567890", actor=merchant)
+    item = order.items.get()
+    ret = api.post(
+        reverse("api-aftersales"),
+        {
+            "order_no": order.order_no,
+            "kind": "return",
+            "reason_id": reason("return"),
+            "amount": "10.00",
+            "items": [{"order_item_id": item.pk, "quantity": 1}],
+        },
+        format="json",
+    ).json()
+    assert ret["items"] == [
+        {"order_item_id": item.pk, "product_name": item.product_name, "quantity": 1}
+    ]
+    early = api.post(
+        reverse("api-aftersale-return", args=[ret["request_no"]]),
+        {"carrier": "SF", "tracking_no": "SF0001"},
+        format="json",
+    )
+    assert (early.status_code, early.json()["code"]) == (409, 40105)  # not approved yet
+    aftersale_approve(request_no=ret["request_no"], actor=merchant)
+    sent = api.post(
+        reverse("api-aftersale-return", args=[ret["request_no"]]),
+        {"carrier": "SF", "tracking_no": "SF0001"},
+        format="json",
+    ).json()
+    assert (sent["status"], sent["return_tracking_no"]) == ("return_shipped", "SF0001")

@@ -35,6 +35,8 @@ from payments.providers.base import (
     Notification,
     NotificationRejected,
     PaymentProvider,
+    RefundOutcome,
+    RefundState,
     TradeState,
 )
 
@@ -183,6 +185,48 @@ class AlipayProvider(PaymentProvider):
             logger.warning("alipay close answered %s", answer)
             raise ProviderUnavailable()
 
+    def refund(self, *, refund) -> RefundState:
+        """alipay.trade.refund with out_request_no = our refund number (idempotent: the same
+        number again refunds nothing more); its result is then confirmed by a query."""
+        answer = _call(
+            "refund",
+            "alipay.trade.refund",
+            {
+                **_refund_call(refund),
+                "refund_amount": str(refund.amount),
+                "refund_reason": refund.reason[:256],
+            },
+        )
+        if answer.get("code") != "10000":
+            if answer.get("sub_code") in BUSY_CODES:
+                logger.warning("alipay refund answered %s", answer)
+                raise ProviderUnavailable()
+            message = f"{answer.get('sub_code', answer.get('code'))}: {answer.get('sub_msg', '')}"
+            return RefundState(RefundOutcome.FAILED, message=message)
+        state = self.query_refund(refund=refund)
+        return (
+            state if state.outcome != RefundOutcome.UNKNOWN else RefundState(RefundOutcome.PENDING)
+        )
+
+    def query_refund(self, *, refund) -> RefundState:
+        answer = _call(
+            "refund query",
+            "alipay.trade.fastpay.refund.query",
+            {**_refund_call(refund), "query_options": ["gmt_refund_pay"]},
+        )
+        if answer.get("code") != "10000":
+            logger.warning("alipay refund query answered %s", answer)
+            raise ProviderUnavailable()
+        if answer.get("out_request_no") != refund.refund_no:
+            return RefundState(RefundOutcome.UNKNOWN)  # Alipay answers 10000 and nothing else
+        if answer.get("refund_status") == "REFUND_SUCCESS":
+            if Decimal(answer.get("refund_amount", "0")) != refund.amount:
+                return RefundState(RefundOutcome.FAILED, message="refund amount differs")
+            return RefundState(
+                RefundOutcome.SUCCEEDED, provider_refund_no=answer.get("trade_no", "")
+            )
+        return RefundState(RefundOutcome.PENDING)
+
     def bill(self, *, day: date) -> list[BillLine]:
         answer = _call(
             "bill",
@@ -207,9 +251,18 @@ class AlipayProvider(PaymentProvider):
         raise ProviderUnavailable()
 
 
+def _refund_call(refund) -> dict:
+    return {"out_trade_no": refund.payment.payment_no, "out_request_no": refund.refund_no}
+
+
+# Refused for good (until the merchant fixes something): shown to the merchant, who retries.
+BUSY_CODES = {"ACQ.SYSTEM_ERROR", "aop.ACQ.SYSTEM_ERROR", "isp.unknow-error"}
+
+
 def parse_trade_bill(text: str) -> list[BillLine]:
     """The 业务明细 CSV (GBK in the zip): '#' lines around a header row and one row per
-    trade or refund, values padded with tabs. Only 交易 rows are payments."""
+    trade (交易) or refund (退款, its out_request_no in 退款批次号/请求号), values padded
+    with tabs."""
     rows = [row for row in csv.reader(io.StringIO(text)) if row and not row[0].startswith("#")]
     if not rows:
         return []
@@ -217,16 +270,20 @@ def parse_trade_bill(text: str) -> list[BillLine]:
     try:
         trade_no, out_no = column["支付宝交易号"], column["商户订单号"]
         kind, amount = column["业务类型"], column["订单金额（元）"]
+        request_no = column["退款批次号/请求号"]
     except KeyError as exc:
         raise ProviderUnavailable() from exc
     lines = []
     for row in rows[1:]:
         cells = [cell.strip() for cell in row]
-        if len(cells) <= amount or cells[kind] != "交易":
+        if len(cells) <= max(amount, request_no) or cells[kind] not in {"交易", "退款"}:
             continue
         lines.append(
             BillLine(
-                payment_no=cells[out_no], trade_no=cells[trade_no], amount=Decimal(cells[amount])
+                payment_no=cells[out_no],
+                trade_no=cells[trade_no],
+                amount=abs(Decimal(cells[amount])),  # refunds are listed negative
+                refund_no=cells[request_no] if cells[kind] == "退款" else "",
             )
         )
     return lines

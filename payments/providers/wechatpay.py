@@ -41,6 +41,8 @@ from payments.providers.base import (
     Notification,
     NotificationRejected,
     PaymentProvider,
+    RefundOutcome,
+    RefundState,
     TradeState,
 )
 
@@ -198,6 +200,8 @@ class WechatPayProvider(PaymentProvider):
             raise NotificationRejected("bad signature or undecryptable resource")
         try:
             resource = data["resource"]
+            if "out_refund_no" in resource:
+                return self._refund_notification(data, resource)
             if (resource["mchid"], resource["appid"]) != (
                 settings.WECHATPAY_MCHID,
                 settings.WECHATPAY_APPID,
@@ -215,6 +219,24 @@ class WechatPayProvider(PaymentProvider):
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise NotificationRejected("malformed resource") from exc
+
+    @staticmethod
+    def _refund_notification(data: dict, resource: dict) -> Notification:
+        """REFUND.SUCCESS / REFUND.ABNORMAL / REFUND.CLOSED (a refund carries no app id)."""
+        if resource["mchid"] != settings.WECHATPAY_MCHID:
+            raise NotificationRejected("wrong merchant id")
+        status = resource["refund_status"]
+        return Notification(
+            notification_id=str(data["id"]),
+            payment_no=str(resource["out_trade_no"]),
+            succeeded=status == "SUCCESS",
+            amount=Decimal(int(resource["amount"]["refund"])) / 100,
+            trade_no=str(resource.get("refund_id", "")),
+            merchant_id=str(resource["mchid"]),
+            refund_no=str(resource["out_refund_no"]),
+            pending=status == "PROCESSING",
+            message="" if status == "SUCCESS" else f"{status}: {data.get('summary', '')}",
+        )
 
     def notification_answer(self, *, ok: bool, message: str = "", status: int = 400):
         if ok:
@@ -260,6 +282,53 @@ class WechatPayProvider(PaymentProvider):
             raise ProviderUnavailable()
         return parse_trade_bill(text.decode("utf-8-sig"))
 
+    def refund(self, *, refund) -> RefundState:
+        from payments.views import notify_url_for
+
+        payment = refund.payment
+        code, body = _call(
+            "refund",
+            client().refund,
+            out_refund_no=refund.refund_no,
+            amount={
+                "refund": _fen(refund.amount),
+                "total": _fen(payment.amount),
+                "currency": "CNY",
+            },
+            out_trade_no=payment.payment_no,
+            reason=refund.reason[:80] or None,
+            notify_url=notify_url_for(None, self.name) or None,
+        )
+        return _refund_state("refund", code, body)
+
+    def query_refund(self, *, refund) -> RefundState:
+        code, body = _call("query refund", client().query_refund, out_refund_no=refund.refund_no)
+        if code == 404:
+            return RefundState(RefundOutcome.UNKNOWN)
+        return _refund_state("query refund", code, body)
+
+
+def _refund_state(what: str, code: int, body) -> RefundState:
+    """A refund's status from WeChat Pay's answer: SUCCESS, PROCESSING, or ended without the
+    money (CLOSED, ABNORMAL: the payer's account cannot take it); an error code such as
+    NOT_ENOUGH (no balance) fails it with WeChat's message; a busy gateway is asked later."""
+    body = body if isinstance(body, dict) else {}
+    if code == 200:
+        status = body.get("status", "")
+        if status == "SUCCESS":
+            return RefundState(
+                RefundOutcome.SUCCEEDED, provider_refund_no=body.get("refund_id", "")
+            )
+        if status == "PROCESSING":
+            return RefundState(RefundOutcome.PENDING, provider_refund_no=body.get("refund_id", ""))
+        return RefundState(RefundOutcome.FAILED, body.get("refund_id", ""), f"{status}")
+    if code >= 500 or body.get("code") in {"SYSTEM_ERROR", "FREQUENCY_LIMITED"}:
+        logger.warning("wechatpay %s answered %s: %s", what, code, body)
+        raise ProviderUnavailable()
+    return RefundState(
+        RefundOutcome.FAILED, message=f"{body.get('code', code)}: {body.get('message', '')}"
+    )
+
 
 def _description(order) -> str:
     """What the payer's statement shows (WeChat allows 127 characters)."""
@@ -283,8 +352,8 @@ def jsapi_params(prepay_id: str) -> dict:
 
 def parse_trade_bill(text: str) -> list[BillLine]:
     """The trade bill is CSV whose values carry a leading backquote, followed by a summary
-    header and row. Written here because neither SDK parses bills. Only successful trades
-    (交易状态 SUCCESS) are payments; refund rows are the refunds' business."""
+    header and row. Written here because neither SDK parses bills. A payment is a row whose
+    交易状态 is SUCCESS; a refund, one whose 交易状态 is REFUND."""
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
         return []
@@ -293,6 +362,8 @@ def parse_trade_bill(text: str) -> list[BillLine]:
     try:
         out_no, trade_no = column["商户订单号"], column["微信订单号"]
         state, amount = column["交易状态"], column["订单金额"]
+        refund_no, refund_id = column["商户退款单号"], column["微信退款单号"]
+        refunded = column["退款金额"]
     except KeyError as exc:
         raise ProviderUnavailable() from exc
     lines = []
@@ -300,11 +371,21 @@ def parse_trade_bill(text: str) -> list[BillLine]:
         if not row or not row[0].startswith("`"):
             break  # the summary (总交易单数, ...) follows the trades
         cells = [cell.lstrip("`").strip() for cell in row]
-        if cells[state] != "SUCCESS":
-            continue
-        lines.append(
-            BillLine(
-                payment_no=cells[out_no], trade_no=cells[trade_no], amount=Decimal(cells[amount])
+        if cells[state] == "SUCCESS":
+            lines.append(
+                BillLine(
+                    payment_no=cells[out_no],
+                    trade_no=cells[trade_no],
+                    amount=Decimal(cells[amount]),
+                )
             )
-        )
+        elif cells[state] == "REFUND":
+            lines.append(
+                BillLine(
+                    payment_no=cells[out_no],
+                    trade_no=cells[refund_id],
+                    amount=Decimal(cells[refunded]),
+                    refund_no=cells[refund_no],
+                )
+            )
     return lines

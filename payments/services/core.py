@@ -192,6 +192,10 @@ def _process_refund_notification(notification: PaymentNotification) -> str:
         return _finish(
             notification, NotificationOutcome.DUPLICATE, "refund already settled", refund.payment
         )
+    if parsed.get("pending"):
+        return _finish(
+            notification, NotificationOutcome.ACCEPTED, "refund processing", refund.payment
+        )
     outcome = RefundOutcome.SUCCEEDED if parsed.get("succeeded") else RefundOutcome.FAILED
     state = RefundState(
         outcome=outcome,
@@ -311,39 +315,57 @@ def payment_status_for_orders(*, order_ids: list[int]) -> dict[int, dict]:
 
 
 def payments_reconcile(*, day, provider: str):
-    """Compare our successful payments of ``day`` (the shop's time zone) with the provider's
-    bill for it, and keep the result: every payment missing on one side, or with another
-    amount on the other."""
+    """Compare our successful payments and refunds of ``day`` (the shop's time zone) with
+    the provider's bill for it, and keep the result: every payment or refund missing on one
+    side, or with another amount on the other."""
     from payments.models import ReconciliationRun
 
-    bill = {line.payment_no: line for line in get_provider(provider).bill(day=day)}
+    lines = get_provider(provider).bill(day=day)
+    bill_payments = {line.payment_no: line for line in lines if not line.refund_no}
+    bill_refunds = {line.refund_no: line for line in lines if line.refund_no}
     ours = {
         p.payment_no: p
         for p in Payment.objects.filter(provider=provider, status=P.SUCCEEDED, paid_at__date=day)
     }
-    mismatches = []
-    for payment_no in sorted(set(bill) | set(ours)):
-        mine, theirs = ours.get(payment_no), bill.get(payment_no)
-        if mine is None:
-            problem = "missing_here"
-        elif theirs is None:
-            problem = "missing_in_bill"
-        elif mine.amount != theirs.amount:
-            problem = "amount"
-        else:
-            continue
-        mismatches.append(
-            {
-                "payment_no": payment_no,
-                "problem": problem,
-                "ours": str(mine.amount) if mine else None,
-                "theirs": str(theirs.amount) if theirs else None,
-            }
-        )
+    our_refunds = {
+        r.refund_no: r
+        for r in Refund.objects.filter(
+            payment__provider=provider, status=RefundStatus.SUCCEEDED, succeeded_at__date=day
+        ).select_related("payment")
+    }
+    mismatches = _compare(ours, bill_payments, kind="payment")
+    mismatches += _compare(our_refunds, bill_refunds, kind="refund")
     return ReconciliationRun.objects.create(
         day=day,
         provider=provider,
-        local_count=len(ours),
-        bill_count=len(bill),
+        local_count=len(ours) + len(our_refunds),
+        bill_count=len(lines),
         mismatches=mismatches,
     )
+
+
+def _compare(ours: dict, theirs: dict, *, kind: str) -> list[dict]:
+    """Every key on one side only, or with two amounts. Payments are listed by payment
+    number, refunds by refund number (with their payment's)."""
+    found = []
+    for key in sorted(set(ours) | set(theirs)):
+        mine, bill = ours.get(key), theirs.get(key)
+        if mine is None:
+            problem = "missing_here"
+        elif bill is None:
+            problem = "missing_in_bill"
+        elif mine.amount != bill.amount:
+            problem = "amount"
+        else:
+            continue
+        item = {
+            "payment_no": key,
+            "problem": problem,
+            "ours": str(mine.amount) if mine else None,
+            "theirs": str(bill.amount) if bill else None,
+        }
+        if kind == "refund":
+            payment_no = mine.payment.payment_no if mine else bill.payment_no
+            item.update(payment_no=payment_no, refund_no=key)
+        found.append(item)
+    return found

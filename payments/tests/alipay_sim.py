@@ -72,6 +72,9 @@ class AlipaySimulator(SimulatedServer):
         self.trades: dict[str, Trade] = {}
         self.calls: list[str] = []
         self.bills: dict[str, bytes] = {}
+        # out_request_no -> (out_trade_no, amount, refunded at)
+        self.refunds: dict[str, tuple[str, str, str]] = {}
+        self.refuse_refunds = ""  # a sub_code (ACQ.SELLER_BALANCE_NOT_ENOUGH …) refunds get
         self._lock = threading.Lock()
 
     # --- the gateway ----------------------------------------------------------------------
@@ -102,6 +105,8 @@ class AlipaySimulator(SimulatedServer):
             "alipay.trade.query": self.query,
             "alipay.trade.close": self.close,
             "alipay.data.dataservice.bill.downloadurl.query": self.bill_url,
+            "alipay.trade.refund": self.refund,
+            "alipay.trade.fastpay.refund.query": self.refund_query,
         }.get(method)
         if handler is None:
             return self.signed(
@@ -177,16 +182,70 @@ class AlipaySimulator(SimulatedServer):
             "out_trade_no": trade.out_trade_no,
         }
 
+    def refund(self, biz: dict) -> dict:
+        """Refund part of a paid trade; the same out_request_no again moves no money."""
+        with self._lock:
+            trade = self.trades.get(biz.get("out_trade_no", ""))
+            if trade is None:
+                return self.error("40004", "ACQ.TRADE_NOT_EXIST", "交易不存在")
+            request_no = biz.get("out_request_no") or trade.out_trade_no
+            taken = sum(
+                Decimal(a) for no, a, _ in self.refunds.values() if no == trade.out_trade_no
+            )
+            answer = {
+                "code": "10000",
+                "msg": "Success",
+                "trade_no": trade.trade_no,
+                "out_trade_no": trade.out_trade_no,
+                "buyer_logon_id": "159****5620",
+            }
+            if request_no in self.refunds:
+                return {**answer, "fund_change": "N", "refund_fee": str(taken)}
+            if not trade.paid:
+                return self.error("40004", "ACQ.TRADE_STATUS_ERROR", "交易状态不合法")
+            try:
+                amount = Decimal(biz["refund_amount"])
+            except Exception:
+                return self.error("40002", "isv.invalid-parameter", "参数无效")
+            if amount <= 0 or amount + taken > Decimal(trade.total_amount):
+                return self.error("40004", "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款金额超限")
+            if self.refuse_refunds:
+                return self.error("40004", self.refuse_refunds, "卖家余额不足")
+            self.refunds[request_no] = (trade.out_trade_no, f"{amount:.2f}", now())
+            if amount + taken == Decimal(trade.total_amount):
+                trade.status = "TRADE_CLOSED"  # fully refunded
+        return {**answer, "fund_change": "Y", "refund_fee": f"{amount + taken:.2f}"}
+
+    def refund_query(self, biz: dict) -> dict:
+        found = self.refunds.get(biz.get("out_request_no", ""))
+        if found is None or found[0] != biz.get("out_trade_no"):
+            return {"code": "10000", "msg": "Success"}  # what Alipay says of an unknown one
+        trade = self.trades[found[0]]
+        answer = {
+            "code": "10000",
+            "msg": "Success",
+            "trade_no": trade.trade_no,
+            "out_trade_no": trade.out_trade_no,
+            "out_request_no": biz["out_request_no"],
+            "total_amount": trade.total_amount,
+            "refund_amount": found[1],
+            "refund_status": "REFUND_SUCCESS",
+        }
+        if "gmt_refund_pay" in biz.get("query_options", []):
+            answer["gmt_refund_pay"] = found[2]
+        return answer
+
     def bill_url(self, biz: dict) -> dict:
         day = biz.get("bill_date", "")
         if biz.get("bill_type") != "trade":
             return self.error("40004", "isv.invalid-bill-type", "账单类型错误")
-        rows = [
-            t
-            for t in self.trades.values()
-            if t.paid.startswith(day) and t.status == "TRADE_SUCCESS"
+        rows = [t for t in self.trades.values() if t.paid.startswith(day)]
+        refunds = [
+            (request_no, self.trades[no], amount)
+            for request_no, (no, amount, at) in self.refunds.items()
+            if at.startswith(day)
         ]
-        if not rows:
+        if not rows and not refunds:
             return self.error("40004", "isp.bill_not_exist", "账单不存在")
         lines = [
             "#支付宝业务明细查询",
@@ -220,6 +279,35 @@ class AlipaySimulator(SimulatedServer):
                 "0.00",
                 "",
                 "-0.36",
+                "0.00",
+                "",
+            ]
+            lines.append(",".join(value + "\t" for value in values))
+        for request_no, t, amount in refunds:
+            values = [
+                t.trade_no,
+                t.out_trade_no,
+                "退款",
+                t.subject,
+                t.created,
+                now(),
+                "",
+                "",
+                "",
+                "",
+                "159****5620",
+                f"-{amount}",
+                f"-{amount}",
+                "0.00",
+                "0.00",
+                "0.00",
+                "0.00",
+                "0.00",
+                "",
+                "0.00",
+                "0.00",
+                request_no,
+                "0.00",
                 "0.00",
                 "",
             ]

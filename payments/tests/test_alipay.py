@@ -3,10 +3,12 @@ alipay_sim.py): RSA2-signed requests and answers, the cashier, async notificatio
 
 import json
 from datetime import timedelta
+from decimal import Decimal
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -213,7 +215,7 @@ def test_reconciliation_reads_the_bill_zip_and_reports_planted_mismatches(client
         payments.append(payment)
     good, wrong_amount, missing = payments
     alipay.trades[wrong_amount.payment_no].total_amount = str(wrong_amount.amount - 1)
-    alipay.trades[missing.payment_no].status = "TRADE_CLOSED"  # not in the bill
+    del alipay.trades[missing.payment_no]  # the bill never heard of this one
     run = payments_reconcile(day=timezone.localdate(), provider="alipay")
     assert "alipay.data.dataservice.bill.downloadurl.query" in alipay.calls
     assert (run.local_count, run.bill_count) == (3, 2)
@@ -224,3 +226,87 @@ def test_reconciliation_reads_the_bill_zip_and_reports_planted_mismatches(client
         ]
     )
     assert good.payment_no not in str(run.mismatches)
+
+
+# --- Refunds ---------------------------------------------------------------------------------
+
+
+def _paid(client, buyer, alipay, quantity=1):
+    order = place_order(buyer, quantity=quantity)
+    client.force_login(buyer)
+    payment, location = start(client, order)
+    requests.get(location, timeout=10)
+    alipay.pay(payment.payment_no)
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+    return order, payment
+
+
+def _reason():
+    from orders.models import AfterSaleReason
+
+    return AfterSaleReason.objects.create(name="不想要了", name_en="Changed my mind").pk
+
+
+def test_refunds_through_alipay_partial_then_full_confirmed_by_a_query(client, buyer, alipay):
+    from accounts.tests.factories import UserFactory
+    from orders.services import aftersale_approve, aftersale_refund_retry, aftersale_request_create
+    from payments.models import Refund
+
+    merchant = UserFactory(is_staff=True)
+    order, payment = _paid(client, buyer, alipay)
+    first = aftersale_request_create(
+        user=buyer, order_no=order.order_no, kind="refund", reason_id=_reason(), amount="1.00"
+    )
+    alipay.refuse_refunds = "ACQ.SELLER_BALANCE_NOT_ENOUGH"
+    aftersale_approve(request_no=first.request_no, actor=merchant)
+    first.refresh_from_db()
+    assert first.status == "refund_failed"
+    assert first.refund_error == "ACQ.SELLER_BALANCE_NOT_ENOUGH: 卖家余额不足"
+    alipay.refuse_refunds = ""
+    aftersale_refund_retry(request_no=first.request_no, actor=merchant)
+    first.refresh_from_db()
+    refund = Refund.objects.get()
+    assert first.status == "refunded" and refund.status == "succeeded"
+    assert alipay.calls.count("alipay.trade.fastpay.refund.query") >= 1  # confirmed by a query
+    assert list(alipay.refunds) == [refund.refund_no]  # out_request_no is our refund number
+    order.refresh_from_db()
+    assert (order.status, order.refunded_amount) == (OrderStatus.PAID, 1)
+    rest = aftersale_request_create(
+        user=buyer,
+        order_no=order.order_no,
+        kind="refund",
+        reason_id=_reason(),
+        amount=order.total_amount - 1,
+    )
+    aftersale_approve(request_no=rest.request_no, actor=merchant)
+    order.refresh_from_db()
+    assert (order.status, order.refunded_amount) == (OrderStatus.REFUNDED, order.total_amount)
+    # Sending a refund number again moves no money (Alipay's fund_change "N").
+    from payments.providers.alipay import AlipayProvider
+
+    again = AlipayProvider().refund(refund=refund)
+    assert again.outcome == "succeeded"
+    assert sum(Decimal(a) for _n, a, _t in alipay.refunds.values()) == order.total_amount
+    run = payments_reconcile(day=timezone.localdate(), provider="alipay")
+    assert (run.mismatches, run.local_count, run.bill_count) == ([], 3, 3)
+
+
+def test_a_lost_alipay_refund_call_is_sent_again_with_the_same_number(
+    client, buyer, alipay, settings
+):
+    from payments.models import Refund
+    from payments.services import refund_open, refunds_query_stale
+
+    order, payment = _paid(client, buyer, alipay)
+    gateway, settings.ALIPAY_GATEWAY = settings.ALIPAY_GATEWAY, "http://127.0.0.1:9/gateway.do"
+    with transaction.atomic():  # the call after commit cannot reach Alipay
+        refund = refund_open(payment=payment, amount=order.total_amount)
+    refund.refresh_from_db()
+    assert refund.status == "pending" and not alipay.refunds
+    settings.ALIPAY_GATEWAY = gateway
+    Refund.objects.filter(pk=refund.pk).update(updated_at=timezone.now() - timedelta(minutes=11))
+    assert refunds_query_stale() == 1  # unknown there: sent again, then confirmed
+    refund.refresh_from_db()
+    assert refund.status == "succeeded" and list(alipay.refunds) == [refund.refund_no]

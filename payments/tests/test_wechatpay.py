@@ -288,3 +288,119 @@ def test_a_cancel_while_the_gateway_is_down_is_closed_there_by_beat_later(
     assert Payment.objects.get(pk=payment.pk).status == "closed"
     assert wechatpay.trades[payment.payment_no].state == "CLOSED"
     assert payments_query_stale() == 0  # asked once more, never again
+
+
+# --- Refunds ---------------------------------------------------------------------------------
+
+
+def _paid(client, buyer, wechatpay, quantity=1):
+    order = place_order(buyer, quantity=quantity)
+    client.force_login(buyer)
+    payment = start_native(client, order)
+    wechatpay.pay(payment.payment_no)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+    return order, payment
+
+
+def _reason():
+    from orders.models import AfterSaleReason
+
+    return AfterSaleReason.objects.create(name="不想要了", name_en="Changed my mind").pk
+
+
+@pytest.fixture
+def merchant():
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(is_staff=True)
+
+
+def test_a_refund_only_request_is_paid_back_through_wechat_pay(client, buyer, wechatpay, merchant):
+    from orders.services import aftersale_approve, aftersale_request_create
+    from payments.models import Refund
+
+    order, payment = _paid(client, buyer, wechatpay)
+    request = aftersale_request_create(
+        user=buyer,
+        order_no=order.order_no,
+        kind="refund",
+        reason_id=_reason(),
+        amount=order.total_amount,
+    )
+    aftersale_approve(request_no=request.request_no, actor=merchant)
+    refund = Refund.objects.get()
+    record = wechatpay.refunds[refund.refund_no]  # out_refund_no is our refund number
+    assert (record.refund, record.total, record.notify_url) == (
+        int(order.total_amount * 100),
+        int(payment.amount * 100),
+        wechatpay.notify_url,
+    )
+    assert refund.status == "pending" and refund.provider_refund_no == record.refund_id
+    answer = wechatpay.settle_refund(refund.refund_no)  # the money reaches the payer
+    assert answer.status_code == 204
+    request.refresh_from_db()
+    order.refresh_from_db()
+    assert (request.status, order.status) == ("refunded", OrderStatus.REFUNDED)
+    headers, body = wechatpay.refund_notification(record)  # WeChat Pay says it again
+    again = requests.post(wechatpay.notify_url, data=body.encode(), headers=headers, timeout=20)
+    assert again.status_code == 204
+    order.refresh_from_db()
+    assert order.refunded_amount == order.total_amount
+
+
+def test_a_return_through_wechat_pay_and_a_refund_refused_then_retried(
+    client, buyer, wechatpay, merchant
+):
+    from orders.services import (
+        aftersale_approve,
+        aftersale_goods_received,
+        aftersale_refund_retry,
+        aftersale_request_create,
+        aftersale_return_shipped,
+        order_ship,
+    )
+    from payments.models import Refund
+
+    order, payment = _paid(client, buyer, wechatpay, quantity=2)
+    order_ship(order_id=order.pk, carrier="SF", tracking_no="SF1234567890", actor=merchant)
+    item = order.items.get()
+    request = aftersale_request_create(
+        user=buyer,
+        order_no=order.order_no,
+        kind="return",
+        reason_id=_reason(),
+        amount=item.unit_price,
+        items={item.pk: 1},
+    )
+    aftersale_approve(request_no=request.request_no, actor=merchant)
+    aftersale_return_shipped(
+        request_no=request.request_no, user=buyer, carrier="SF", tracking_no="SF0000001"
+    )
+    wechatpay.refuse_refunds = "NOT_ENOUGH"  # the merchant's balance is short
+    aftersale_goods_received(request_no=request.request_no, actor=merchant)
+    request.refresh_from_db()
+    refund = Refund.objects.get()
+    assert (request.status, refund.status) == ("refund_failed", "failed")
+    assert request.refund_error.startswith("NOT_ENOUGH: 基本账户余额不足")
+    wechatpay.refuse_refunds = ""
+    aftersale_refund_retry(request_no=request.request_no, actor=merchant)
+    assert list(wechatpay.refunds) == [refund.refund_no]  # the same number
+    # The notification is lost; beat asks about refunds pending for over ten minutes.
+    wechatpay.settle_refund(refund.refund_no, deliver=False)
+    from payments.services import refunds_query_stale
+
+    Refund.objects.filter(pk=refund.pk).update(updated_at=timezone.now() - timedelta(minutes=11))
+    assert refunds_query_stale() == 1
+    request.refresh_from_db()
+    order.refresh_from_db()
+    assert request.status == "refunded"
+    assert (order.status, order.refunded_amount) == (OrderStatus.SHIPPED, item.unit_price)
+    # The day's bill lists the refund; reconciliation finds it on both sides.
+    run = payments_reconcile(day=timezone.localdate(), provider="wechatpay")
+    assert run.mismatches == [] and run.local_count == 2 and run.bill_count == 2
+    Refund.objects.filter(pk=refund.pk).update(amount=item.unit_price - 1)
+    run = payments_reconcile(day=timezone.localdate(), provider="wechatpay")
+    assert [(m["refund_no"], m["problem"]) for m in run.mismatches] == [
+        (refund.refund_no, "amount")
+    ]

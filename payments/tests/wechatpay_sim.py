@@ -63,6 +63,18 @@ class Trade:
     )
 
 
+@dataclass
+class RefundRecord:
+    out_refund_no: str
+    out_trade_no: str
+    refund: int
+    total: int
+    notify_url: str
+    status: str = "PROCESSING"
+    refund_id: str = field(default_factory=lambda: "5030" + f"{secrets.randbelow(10**25):025d}")
+    success_time: str = ""
+
+
 class WechatPaySimulator(SimulatedServer):
     def __init__(
         self,
@@ -81,6 +93,8 @@ class WechatPaySimulator(SimulatedServer):
         self.trades: dict[str, Trade] = {}
         self.requests: list[tuple[str, str]] = []
         self.bills: dict[str, bytes] = {}
+        self.refunds: dict[str, RefundRecord] = {}
+        self.refuse_refunds = ""  # an error code (NOT_ENOUGH …) every new refund gets
         self._lock = threading.Lock()
 
     # --- the wire -------------------------------------------------------------------------
@@ -129,6 +143,14 @@ class WechatPaySimulator(SimulatedServer):
         found = re.fullmatch(r"/v3/pay/transactions/out-trade-no/([^/]+)/close", url.path)
         if method == "POST" and found:
             return self.close(found.group(1))
+        if method == "POST" and url.path == "/v3/refund/domestic/refunds":
+            return self.refund(json.loads(body))
+        found = re.fullmatch(r"/v3/refund/domestic/refunds/([^/]+)", url.path)
+        if method == "GET" and found:
+            record = self.refunds.get(found.group(1))
+            if record is None:
+                return 404, {"code": "RESOURCE_NOT_EXISTS", "message": "退款单不存在"}
+            return 200, self.refund_body(record)
         if method == "GET" and url.path == "/v3/bill/tradebill":
             return self.trade_bill(query)
         if method == "GET" and url.path == "/v3/billdownload/file":
@@ -214,14 +236,124 @@ class WechatPaySimulator(SimulatedServer):
             trade.state = "CLOSED"
         return 204, None
 
+    def refund(self, data: dict) -> tuple[int, dict]:
+        """Apply for a refund: the same out_refund_no again answers the same refund."""
+        with self._lock:
+            record = self.refunds.get(data.get("out_refund_no", ""))
+            if record is not None:
+                return 200, self.refund_body(record)
+            trade = self.trades.get(data.get("out_trade_no", ""))
+            amount = data.get("amount") or {}
+            if trade is None:
+                return 404, {"code": "RESOURCE_NOT_EXISTS", "message": "订单不存在"}
+            if trade.state not in {"SUCCESS", "REFUND"}:
+                return 400, {"code": "INVALID_REQUEST", "message": "订单未支付"}
+            if amount.get("total") != trade.total or amount.get("currency") != "CNY":
+                return 400, {"code": "PARAM_ERROR", "message": "订单金额或币种信息不一致"}
+            taken = sum(
+                r.refund for r in self.refunds.values() if r.out_trade_no == trade.out_trade_no
+            )
+            if (
+                not isinstance(amount.get("refund"), int)
+                or not 0 < amount["refund"] <= trade.total - taken
+            ):
+                return 400, {"code": "INVALID_REQUEST", "message": "申请退款金额超过订单可退金额"}
+            if self.refuse_refunds:
+                return 403, {
+                    "code": self.refuse_refunds,
+                    "message": "基本账户余额不足，请充值后重新发起",
+                }
+            record = self.refunds[data["out_refund_no"]] = RefundRecord(
+                out_refund_no=data["out_refund_no"],
+                out_trade_no=trade.out_trade_no,
+                refund=amount["refund"],
+                total=trade.total,
+                notify_url=data.get("notify_url", ""),
+            )
+            trade.state = "REFUND"
+        return 200, self.refund_body(record)
+
+    def refund_body(self, record: RefundRecord) -> dict:
+        trade = self.trades[record.out_trade_no]
+        body = {
+            "refund_id": record.refund_id,
+            "out_refund_no": record.out_refund_no,
+            "transaction_id": trade.transaction_id,
+            "out_trade_no": record.out_trade_no,
+            "channel": "ORIGINAL",
+            "user_received_account": "支付用户零钱",
+            "create_time": datetime.now(CHINA).isoformat(timespec="seconds"),
+            "status": record.status,
+            "amount": {
+                "total": record.total,
+                "refund": record.refund,
+                "payer_total": record.total,
+                "payer_refund": record.refund,
+                "currency": "CNY",
+            },
+        }
+        if record.success_time:
+            body["success_time"] = record.success_time
+        return body
+
+    def settle_refund(self, out_refund_no: str, *, status="SUCCESS", deliver=True):
+        """The money reaches the payer (or not): WeChat Pay's refund notification is sent."""
+        record = self.refunds[out_refund_no]
+        record.status = status
+        record.success_time = datetime.now(CHINA).isoformat(timespec="seconds")
+        if not deliver:
+            return None
+        headers, body = self.refund_notification(record)
+        return requests.post(record.notify_url, data=body.encode(), headers=headers, timeout=20)
+
+    def refund_notification(self, record: RefundRecord, *, notification_id=None):
+        resource = {
+            "mchid": self.mchid,
+            "out_trade_no": record.out_trade_no,
+            "transaction_id": self.trades[record.out_trade_no].transaction_id,
+            "out_refund_no": record.out_refund_no,
+            "refund_id": record.refund_id,
+            "refund_status": record.status,
+            "success_time": record.success_time,
+            "user_received_account": "支付用户零钱",
+            "amount": {
+                "total": record.total,
+                "refund": record.refund,
+                "payer_total": record.total,
+                "payer_refund": record.refund,
+            },
+        }
+        body = json.dumps(
+            {
+                "id": notification_id or str(uuid.uuid4()),
+                "create_time": datetime.now(CHINA).isoformat(timespec="seconds"),
+                "resource_type": "encrypt-resource",
+                "event_type": f"REFUND.{record.status}",
+                "summary": "退款成功" if record.status == "SUCCESS" else "退款异常",
+                "resource": {
+                    **self.encrypt(
+                        json.dumps(resource, ensure_ascii=False), associated_data="refund"
+                    ),
+                    "original_type": "refund",
+                },
+            },
+            ensure_ascii=False,
+        )
+        return {"Content-Type": "application/json", **self.signed_headers(body)}, body
+
     def trade_bill(self, query: dict) -> tuple[int, dict]:
         day = query.get("bill_date", "")
         rows = [
             t
             for t in self.trades.values()
-            if t.state == "SUCCESS" and t.success_time.startswith(day)
+            if t.state in {"SUCCESS", "REFUND"} and t.success_time.startswith(day)
         ]
-        if not rows:
+        refunds = [
+            r
+            for r in self.refunds.values()
+            if r.status == "SUCCESS" and r.success_time.startswith(day)
+        ]
+        if not rows and not refunds:
             return 400, {"code": "NO_STATEMENT_EXIST", "message": "账单文件不存在"}
         lines = [BILL_HEADER]
         for t in rows:
@@ -253,6 +385,38 @@ class WechatPaySimulator(SimulatedServer):
                 "0.60%",
                 amount,
                 "0.00",
+                "",
+            ]
+            lines.append(",".join("`" + v for v in values))
+        for r in refunds:
+            trade = self.trades[r.out_trade_no]
+            values = [
+                r.success_time.replace("T", " ")[:19],
+                trade.appid,
+                self.mchid,
+                "0",
+                "",
+                trade.transaction_id,
+                r.out_trade_no,
+                trade.openid,
+                trade.trade_type,
+                "REFUND",
+                "OTHERS",
+                "CNY",
+                "0.00",
+                "0.00",
+                r.refund_id,
+                r.out_refund_no,
+                f"{r.refund / 100:.2f}",
+                "0.00",
+                "ORIGINAL",
+                "SUCCESS",
+                trade.description,
+                "",
+                "0.00000",
+                "0.60%",
+                f"{trade.total / 100:.2f}",
+                f"{r.refund / 100:.2f}",
                 "",
             ]
             lines.append(",".join("`" + v for v in values))

@@ -44,8 +44,11 @@ class Command(BaseCommand):
             )
             for item in run.mismatches:
                 differ = True
+                what = item["payment_no"]
+                if item.get("refund_no"):
+                    what += f" refund {item['refund_no']}"
                 self.stdout.write(
-                    f"  {item['payment_no']}: {PROBLEMS[item['problem']]} "
+                    f"  {what}: {PROBLEMS[item['problem']]} "
                     f"(here {item['ours'] or '-'}, bill {item['theirs'] or '-'})"
                 )
         if differ:
