@@ -5,7 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from config.money import money
 from payments import services
-from payments.models import Payment, PaymentNotification, PaymentStatus, ReconciliationRun
+from payments.models import (
+    Payment,
+    PaymentNotification,
+    PaymentStatus,
+    ReconciliationRun,
+    Refund,
+)
 from payments.selectors import daily_totals
 
 
@@ -78,3 +84,29 @@ class ReconciliationRunAdmin(ReadOnlyAdmin):
     @admin.display(description=_("mismatches"))
     def mismatch_count(self, obj):
         return len(obj.mismatches)
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    """Every refund with its provider's answer; automatic ones (money for a cancelled
+    order, or an order paid twice) went back with no merchant step."""
+
+    list_display = (
+        "refund_no",
+        "payment",
+        "amount_display",
+        "status",
+        "automatic",
+        "request_no",
+        "failure",
+        "succeeded_at",
+        "created_at",
+    )
+    list_filter = ("status", "automatic", "payment__provider", "created_at")
+    search_fields = ("=refund_no", "=request_no", "=payment__payment_no", "=provider_refund_no")
+    list_select_related = ("payment",)
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_display(self, obj):
+        return money(obj.amount)

@@ -13,6 +13,7 @@ from django.db import connections
 from django.urls import reverse
 
 from catalog.models import StockMovement
+from config.money import money
 from catalog.services import stock_audit
 from orders.errors import AfterSaleAlreadyOpen, AfterSaleInvalid, AfterSaleNotAllowed
 from orders.models import (
@@ -116,6 +117,15 @@ def test_refund_only_in_full_pays_back_and_returns_the_stock(client, buyer, sand
     steps = list(AfterSaleEvent.objects.filter(request=request).values_list("to_status", flat=True))
     assert steps == ["requested", "refunding", "refunded"]
     # The shopper and the merchant were told at each step, in the site and by email.
+    from django.core import mail
+
+    to_merchant = [m for m in mail.outbox if m.to == ["merchant@example.com"]]
+    assert [m.subject for m in to_merchant if request.request_no in m.subject] == [
+        f"After-sales request {request.request_no} for order {order.order_no} received "
+        f"(Refund only, {money(order.total_amount)})",
+        f"Request {request.request_no}: a refund of {money(order.total_amount)} is under way",
+        f"Request {request.request_no}: {money(order.total_amount)} refunded",
+    ]
     for user in (buyer, merchant):
         kinds = set(Message.objects.filter(user=user, order=order).values_list("kind", flat=True))
         assert {k for k in kinds if k.startswith("aftersale:")} == {

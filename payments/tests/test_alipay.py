@@ -310,3 +310,40 @@ def test_a_lost_alipay_refund_call_is_sent_again_with_the_same_number(
     assert refunds_query_stale() == 1  # unknown there: sent again, then confirmed
     refund.refresh_from_db()
     assert refund.status == "succeeded" and list(alipay.refunds) == [refund.refund_no]
+
+
+def test_a_return_paid_back_through_alipay(client, buyer, alipay):
+    from accounts.tests.factories import UserFactory
+    from orders.services import (
+        aftersale_approve,
+        aftersale_goods_received,
+        aftersale_request_create,
+        aftersale_return_shipped,
+        order_confirm_receipt,
+        order_ship,
+    )
+
+    merchant = UserFactory(is_staff=True)
+    order, payment = _paid(client, buyer, alipay, quantity=2)
+    order_ship(order_id=order.pk, carrier="SF", tracking_no="SF1234567890", actor=merchant)
+    order_confirm_receipt(order_id=order.pk, user=buyer)  # completed: a return is still open
+    item = order.items.get()
+    request = aftersale_request_create(
+        user=buyer,
+        order_no=order.order_no,
+        kind="return",
+        reason_id=_reason(),
+        amount=item.unit_price * 2,
+        items={item.pk: 2},
+    )
+    aftersale_approve(request_no=request.request_no, actor=merchant)
+    aftersale_return_shipped(
+        request_no=request.request_no, user=buyer, carrier="YTO", tracking_no="YT0000001"
+    )
+    aftersale_goods_received(request_no=request.request_no, actor=merchant)
+    request.refresh_from_db()
+    order.refresh_from_db()
+    assert request.status == "refunded"
+    assert (order.status, order.refunded_amount) == (OrderStatus.REFUNDED, order.total_amount)
+    refunded = [a for no, a, _t in alipay.refunds.values() if no == payment.payment_no]
+    assert refunded == [f"{item.unit_price * 2:.2f}"]
