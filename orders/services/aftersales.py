@@ -134,6 +134,8 @@ def _order_back(request: AfterSaleRequest, *, actor=None, actor_type=ActorType.S
             actor=actor,
             actor_type=actor_type,
             note=request.request_no,
+            from_statuses={OrderStatus.REFUNDING},
+            stamp=False,
         )
 
 
@@ -275,6 +277,7 @@ def _create(user, order_no, kind, reason_id, amount, note, items) -> AfterSaleRe
     order_transition(
         order_id=order.pk,
         to_status=OrderStatus.REFUNDING,
+        from_statuses={order.status},
         actor=user,
         actor_type=ActorType.SHOPPER,
         note=request.request_no,

@@ -104,7 +104,12 @@ def order_mark_paid(
 ) -> Order:
     """Record payment (called by payments; merchants may mark offline payments)."""
     order = order_transition(
-        order_id=order_id, to_status=S.PAID, actor=actor, actor_type=actor_type, note=note
+        order_id=order_id,
+        to_status=S.PAID,
+        actor=actor,
+        actor_type=actor_type,
+        note=note,
+        from_statuses={S.PENDING_PAYMENT},
     )
     sold: dict[int, int] = {}
     for product_id, quantity in order.items.exclude(product=None).values_list(
@@ -134,6 +139,7 @@ def order_ship(*, order_id: int, carrier: str, tracking_no: str, actor=None) -> 
         actor_type=ActorType.MERCHANT,
         note=f"{carrier_label(carrier)} {tracking_no}",
         fields={"carrier": carrier[:50], "tracking_no": tracking_no[:64]},
+        from_statuses={S.PAID},  # not while a refund is asked for
     )
     notify_after_commit(order.pk, "shipped")
     return order
@@ -147,6 +153,7 @@ def order_confirm_receipt(*, order_id: int, user) -> Order:
         actor=user,
         actor_type=ActorType.SHOPPER,
         note=_("Receipt confirmed"),
+        from_statuses={S.SHIPPED},
     )
 
 
@@ -160,7 +167,10 @@ def orders_auto_complete(*, limit: int = 500) -> int:
     for order_id in list(ids):
         try:
             order_transition(
-                order_id=order_id, to_status=S.COMPLETED, note=_("Completed automatically")
+                order_id=order_id,
+                to_status=S.COMPLETED,
+                note=_("Completed automatically"),
+                from_statuses={S.SHIPPED},  # not one whose return is open meanwhile
             )
             done += 1
         except IllegalTransition:

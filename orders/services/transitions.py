@@ -42,6 +42,8 @@ def order_transition(
     actor_type: str = ActorType.SYSTEM,
     note: str = "",
     fields: dict | None = None,
+    from_statuses: set[str] | None = None,
+    stamp: bool = True,
 ) -> Order:
     """Move an order to ``to_status`` if allowed from its current status, exactly once.
 
@@ -51,14 +53,17 @@ def order_transition(
     current = Order.objects.filter(pk=order_id).values_list("status", flat=True).first()
     if current is None:
         raise OrderNotFound()
-    if to_status not in TRANSITIONS.get(current, set()):
+    # The table says what may ever follow; ``from_statuses`` narrows it for one caller
+    # (shipping starts from "paid" only, never from "refunding").
+    allowed = to_status in TRANSITIONS.get(current, set())
+    if not allowed or (from_statuses is not None and current not in from_statuses):
         raise IllegalTransition(
             _("An order that is “%(current)s” cannot become “%(target)s”.")
             % {"current": S(current).label, "target": S(to_status).label}
         )
     now = timezone.now()
     updates = {"status": to_status, "updated_at": now, **(fields or {})}
-    if to_status in STAMPS:
+    if stamp and to_status in STAMPS:  # a return to an earlier state keeps its first time
         updates[STAMPS[to_status]] = now
     if not Order.objects.filter(pk=order_id, status=current).update(**updates):
         raise IllegalTransition(_("The order was changed by someone else. Reload and retry."))

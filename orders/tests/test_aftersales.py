@@ -13,8 +13,8 @@ from django.db import connections
 from django.urls import reverse
 
 from catalog.models import StockMovement
-from config.money import money
 from catalog.services import stock_audit
+from config.money import money
 from orders.errors import AfterSaleAlreadyOpen, AfterSaleInvalid, AfterSaleNotAllowed
 from orders.models import (
     AfterSaleEvent,
@@ -461,8 +461,9 @@ def test_the_api_creates_lists_reads_withdraws_and_returns(client, buyer, sandbo
     order = paid_order(client, buyer)
     api = APIClient()
     api.force_authenticate(buyer)
+    offered = reason("refund")
     reasons = api.get(reverse("api-aftersale-reasons"), {"kind": "refund"}).json()
-    assert reasons and {"id", "name", "applies_to"} <= set(reasons[0])
+    assert offered in [r["id"] for r in reasons] and {"id", "name", "applies_to"} <= set(reasons[0])
     created = api.post(
         reverse("api-aftersales"),
         {
@@ -538,3 +539,40 @@ def test_the_api_creates_lists_reads_withdraws_and_returns(client, buyer, sandbo
         format="json",
     ).json()
     assert (sent["status"], sent["return_tracking_no"]) == ("return_shipped", "SF0001")
+
+
+def test_an_order_with_an_open_request_is_neither_shipped_nor_completed_meanwhile(
+    client, buyer, sandbox, merchant
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders.errors import IllegalTransition
+    from orders.services import order_confirm_receipt, orders_auto_complete
+
+    order = paid_order(client, buyer)
+    paid_at = order.paid_at
+    request = ask_refund(buyer, order, Decimal("5.00"))
+    with pytest.raises(IllegalTransition):
+        order_ship(order_id=order.pk, carrier="SF", tracking_no="SF1234567890", actor=merchant)
+    aftersale_reject(request_no=request.request_no, actor=merchant, note="已备货")
+    order.refresh_from_db()
+    assert (order.status, order.paid_at) == (OrderStatus.PAID, paid_at)  # its first time kept
+    order_ship(order_id=order.pk, carrier="SF", tracking_no="SF1234567890", actor=merchant)
+    order.refresh_from_db()
+    item = order.items.get()
+    aftersale_request_create(
+        user=buyer,
+        order_no=order.order_no,
+        kind="return",
+        reason_id=reason("return"),
+        amount="1.00",
+        items={item.pk: 1},
+    )
+    Order.objects.filter(pk=order.pk).update(shipped_at=timezone.now() - timedelta(days=30))
+    assert orders_auto_complete() == 0
+    with pytest.raises(IllegalTransition):
+        order_confirm_receipt(order_id=order.pk, user=buyer)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.REFUNDING
