@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from config.pagination import paginated_response, paginated_schema
 from config.schema import ERRORS
 from orders import services
-from orders.errors import AfterSaleNotFound
+from orders.errors import AfterSaleNotFound, AfterSaleStep
 from orders.forms import CarrierForm
 from orders.models import (
     AfterSaleEvent,
@@ -233,8 +233,6 @@ class AfterSaleReturnApi(APIView):
         data.is_valid(raise_exception=True)
         found = _get(request.user, request_no)
         if found.status != AfterSaleStatus.AWAITING_RETURN:
-            from orders.errors import AfterSaleStep
-
             raise AfterSaleStep()
         form = CarrierForm(data.validated_data)
         if not form.is_valid():

@@ -91,17 +91,7 @@ class RefundAdmin(ReadOnlyAdmin):
     """Every refund with its provider's answer; automatic ones (money for a cancelled
     order, or an order paid twice) went back with no merchant step."""
 
-    list_display = (
-        "refund_no",
-        "payment",
-        "amount_display",
-        "status",
-        "automatic",
-        "request_no",
-        "failure",
-        "succeeded_at",
-        "created_at",
-    )
+    list_display = ("refund_no", "payment", "amount_display", "status", "automatic", "created_at")
     list_filter = ("status", "automatic", "payment__provider", "created_at")
     search_fields = ("=refund_no", "=request_no", "=payment__payment_no", "=provider_refund_no")
     list_select_related = ("payment",)

@@ -120,7 +120,7 @@ class PaymentNotification(models.Model):
 class RefundStatus(models.TextChoices):
     PENDING = "pending", _("Under way")
     SUCCEEDED = "succeeded", _("Refunded")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", _("Refund failed")
 
 
 class Refund(models.Model):

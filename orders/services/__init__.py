@@ -1,10 +1,10 @@
 """Order writes. Callers import from here; the modules split it by subject:
 ``transitions`` (the state machine), ``checkout``, ``lifecycle`` and ``aftersales``."""
 
+from orders.services.aftersale_rules import aftersale_kind_allowed, returnable_quantities
 from orders.services.aftersales import (
     aftersale_approve,
     aftersale_goods_received,
-    aftersale_kind_allowed,
     aftersale_record_automatic,
     aftersale_refund_failed,
     aftersale_refund_retry,
@@ -13,7 +13,6 @@ from orders.services.aftersales import (
     aftersale_request_create,
     aftersale_return_shipped,
     aftersale_withdraw,
-    returnable_quantities,
 )
 from orders.services.checkout import (
     ORDER_NO_ATTEMPTS,

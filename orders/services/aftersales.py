@@ -21,17 +21,15 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import StockReason
-from catalog.services import image_validate, stock_return_many
+from catalog.services import stock_return_many
 from config.oncommit import after_commit
 from orders import hooks
 from orders.errors import (
@@ -40,6 +38,7 @@ from orders.errors import (
     AfterSaleNotAllowed,
     AfterSaleNotFound,
     AfterSaleStep,
+    OrderNotFound,
 )
 from orders.models import (
     OPEN_STATUSES,
@@ -54,6 +53,12 @@ from orders.models import (
     Order,
     OrderStatus,
 )
+from orders.services.aftersale_rules import (
+    aftersale_kind_allowed,
+    amount_parse,
+    photos_validate,
+    return_lines,
+)
 from orders.services.transitions import order_lock, order_transition
 
 logger = logging.getLogger(__name__)
@@ -66,8 +71,6 @@ TRANSITIONS: dict[str, set[str]] = {
     A.REFUND_FAILED: {A.REFUNDING},
 }
 CLOSING = {A.REFUNDED, A.REJECTED, A.WITHDRAWN}
-MAX_PHOTOS = 3
-PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
 def _new_request_no() -> str:
@@ -139,63 +142,6 @@ def _order_back(request: AfterSaleRequest, *, actor=None, actor_type=ActorType.S
         )
 
 
-# --- What may be asked -----------------------------------------------------------------------
-
-
-def aftersale_kind_allowed(order: Order, *, now=None) -> str | None:
-    """Which request this order may take now: "refund", "return" or None."""
-    now = now or timezone.now()
-    if order.total_amount - order.refunded_amount <= 0:
-        return None
-    if order.status == OrderStatus.PAID:
-        return AfterSaleKind.REFUND
-    if order.status == OrderStatus.SHIPPED:
-        return AfterSaleKind.RETURN
-    window = timedelta(days=settings.AFTERSALE_DAYS)
-    if (
-        order.status == OrderStatus.COMPLETED
-        and order.completed_at
-        and now <= order.completed_at + window
-    ):
-        return AfterSaleKind.RETURN
-    return None
-
-
-def returnable_quantities(order: Order) -> dict[int, int]:
-    """{order item id: how many may still be returned} (those in live or finished returns
-    are taken; rejected and withdrawn ones give theirs back)."""
-    taken = dict(
-        AfterSaleItem.objects.filter(request__order=order)
-        .exclude(request__status__in=[A.REJECTED, A.WITHDRAWN])
-        .values("order_item")
-        .annotate(n=Sum("quantity"))
-        .values_list("order_item", "n")
-    )
-    return {item.pk: item.quantity - taken.get(item.pk, 0) for item in order.items.all()}
-
-
-def _amount(value) -> Decimal:
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError, TypeError) as exc:
-        raise AfterSaleInvalid(errors={"amount": [_("Enter an amount.")]}) from exc
-    if not amount.is_finite() or amount <= 0:
-        raise AfterSaleInvalid(errors={"amount": [_("Enter an amount above zero.")]})
-    return amount
-
-
-def _photos_validate(photos) -> None:
-    if len(photos) > MAX_PHOTOS:
-        raise AfterSaleInvalid(errors={"photos": [_("At most %(n)d photos.") % {"n": MAX_PHOTOS}]})
-    from django.core.exceptions import ValidationError
-
-    for photo in photos:
-        try:
-            image_validate(photo, limit=settings.AFTERSALE_PHOTO_MAX_BYTES, formats=PHOTO_FORMATS)
-        except ValidationError as exc:
-            raise AfterSaleInvalid(errors={"photos": exc.messages}) from exc
-
-
 # --- The shopper -----------------------------------------------------------------------------
 
 
@@ -214,8 +160,8 @@ def aftersale_request_create(
     {order item id: quantity}). Photos are checked before anything is written; nothing is
     kept of a request that fails."""
     photos = list(photos or [])
-    _photos_validate(photos)
-    amount = _amount(amount)
+    photos_validate(photos)
+    amount = amount_parse(amount)
     stored: list[AfterSalePhoto] = []
     try:
         with transaction.atomic():
@@ -232,8 +178,6 @@ def aftersale_request_create(
 def _create(user, order_no, kind, reason_id, amount, note, items) -> AfterSaleRequest:
     found = Order.objects.filter(order_no=order_no, user=user).first()
     if found is None:
-        from orders.errors import OrderNotFound
-
         raise OrderNotFound()
     order = order_lock(order_id=found.pk)
     if kind not in {AfterSaleKind.REFUND, AfterSaleKind.RETURN}:
@@ -254,7 +198,7 @@ def _create(user, order_no, kind, reason_id, amount, note, items) -> AfterSaleRe
         raise AfterSaleInvalid(
             errors={"amount": [_("At most %(left)s can be refunded.") % {"left": left}]}
         )
-    lines = _return_lines(order, items) if kind == AfterSaleKind.RETURN else {}
+    lines = return_lines(order, items) if kind == AfterSaleKind.RETURN else {}
     try:
         with transaction.atomic():
             request = AfterSaleRequest.objects.create(
@@ -283,26 +227,6 @@ def _create(user, order_no, kind, reason_id, amount, note, items) -> AfterSaleRe
         note=request.request_no,
     )
     return request
-
-
-def _return_lines(order: Order, items: dict) -> dict[int, int]:
-    left = returnable_quantities(order)
-    lines = {}
-    for item_id, quantity in items.items():
-        try:
-            item_id, quantity = int(item_id), int(quantity)
-        except (TypeError, ValueError) as exc:
-            raise AfterSaleInvalid(errors={"items": [_("Choose the items to return.")]}) from exc
-        if quantity == 0:
-            continue
-        if item_id not in left or not 0 < quantity <= left[item_id]:
-            raise AfterSaleInvalid(
-                errors={"items": [_("You cannot return more than you received.")]}
-            )
-        lines[item_id] = quantity
-    if not lines:
-        raise AfterSaleInvalid(errors={"items": [_("Choose the items to return.")]})
-    return lines
 
 
 @transaction.atomic

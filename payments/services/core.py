@@ -16,18 +16,20 @@ from django.utils import timezone
 
 from config.oncommit import after_commit
 from orders.models import Order, OrderStatus
-from orders.services import order_lock, order_mark_paid
+from orders.services import aftersale_record_automatic, order_lock, order_mark_paid
 from payments.errors import PaymentNotAllowed, UnknownProvider
 from payments.models import (
     NotificationOutcome,
     Payment,
     PaymentNotification,
     PaymentStatus,
+    ReconciliationRun,
     Refund,
     RefundStatus,
 )
 from payments.providers import enabled_providers, get_provider
 from payments.providers.base import Notification, RefundOutcome, RefundState
+from payments.services.refunds import refund_apply, refund_open
 
 logger = logging.getLogger(__name__)
 P = PaymentStatus
@@ -179,8 +181,6 @@ def notification_process(*, notification_id: int) -> str:
 
 def _process_refund_notification(notification: PaymentNotification) -> str:
     """A refund's outcome, from its provider: applied once (a repeat finds it done)."""
-    from payments.services.refunds import refund_apply
-
     parsed = notification.parsed
     refund = Refund.objects.select_related("payment").filter(refund_no=parsed["refund_no"]).first()
     if refund is None or refund.payment.provider != notification.provider:
@@ -209,9 +209,6 @@ def _process_refund_notification(notification: PaymentNotification) -> str:
 def _refund_automatically(payment: Payment, order: Order, *, record: bool) -> None:
     """Money that must go back (a cancelled order, or one paid twice): refunded in full
     with no merchant step; for a cancelled order the merchant sees it in the queue."""
-    from orders.services import aftersale_record_automatic
-    from payments.services.refunds import refund_open
-
     request_no = (
         aftersale_record_automatic(order_id=order.pk, amount=payment.amount) if record else ""
     )
@@ -318,8 +315,6 @@ def payments_reconcile(*, day, provider: str):
     """Compare our successful payments and refunds of ``day`` (the shop's time zone) with
     the provider's bill for it, and keep the result: every payment or refund missing on one
     side, or with another amount on the other."""
-    from payments.models import ReconciliationRun
-
     lines = get_provider(provider).bill(day=day)
     bill_payments = {line.payment_no: line for line in lines if not line.refund_no}
     bill_refunds = {line.refund_no: line for line in lines if line.refund_no}

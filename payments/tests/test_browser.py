@@ -14,10 +14,7 @@ def test_an_open_order_page_turns_paid_without_reloading(live_server, browser, b
     order = place_order(buyer)
     context = browser.new_context(extra_http_headers={"Accept-Language": "zh-CN"})
     shopper = context.new_page()
-    shopper.goto(f"{live_server.url}/accounts/login/")
-    shopper.fill("input[name=identifier]", buyer.username)
-    shopper.fill("input[name=password]", PASSWORD)
-    shopper.click("form:has(input[name=identifier]) [type=submit]")
+    _log_in(shopper, live_server, buyer)
     shopper.goto(live_server.url + order.get_absolute_url())
     assert "待付款" in shopper.inner_text("main")
     # The shopper pays in a second tab (as on a phone showing the gateway); the first tab,
