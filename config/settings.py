@@ -415,7 +415,7 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "orders.models.OrderStatus",
         "PaymentStatusEnum": "payments.models.PaymentStatus",
         "PaymentProviderEnum": "payments.models.Provider",
-        "AfterSaleStatusEnum": "orders.models.AfterSaleStatus",
+        "AfterSaleStatusEnum": "payments.models.AfterSaleStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -54,22 +54,15 @@ def payment_info(*, order_id: int) -> dict:
     return payment_info_many(order_ids=[order_id]).get(order_id, {})
 
 
-# Refunds: payments registers how to start one on an order and how to retry a failed one.
-_refunds: dict[str, Callable[..., object]] = {}
+# Panels of the order page that other apps add (payments: the after-sales requests and the
+# button to ask for one), each a function of (request, order) returning safe HTML.
+_order_panels: list[Callable[..., str]] = []
 
 
-def register_refunds(*, start: Callable[..., str], retry: Callable[..., bool]) -> None:
-    """``start(order_id, amount, request_no, reason) -> refund_no`` opens a refund of the
-    order's payment (the order is locked by the caller); ``retry(refund_no) -> bool``
-    sends a failed one again with the same number."""
-    _refunds.update(start=start, retry=retry)
+def register_order_panel(panel: Callable[..., str]) -> None:
+    if panel not in _order_panels:
+        _order_panels.append(panel)
 
 
-def refund_start(*, order_id: int, amount, request_no: str, reason: str) -> str:
-    if "start" not in _refunds:
-        raise RuntimeError("no payments app registered to pay refunds out")
-    return _refunds["start"](order_id=order_id, amount=amount, request_no=request_no, reason=reason)
-
-
-def refund_retry(*, refund_no: str) -> bool:
-    return bool(_refunds.get("retry", lambda **_: False)(refund_no=refund_no))
+def order_panels(*, request, order) -> list[str]:
+    return [panel(request=request, order=order) for panel in _order_panels]

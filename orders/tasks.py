@@ -31,14 +31,3 @@ def orders_auto_complete_task() -> None:
 )
 def order_notify_task(order_id: int, kind: str) -> None:
     notifications.order_notify(order_id=order_id, kind=kind)
-
-
-@shared_task(
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=(ConnectionError,),
-    retry_backoff=True,
-    max_retries=5,
-)
-def aftersale_notify_task(event_id: int) -> None:
-    notifications.aftersale_notify(event_id=event_id)

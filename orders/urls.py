@@ -10,17 +10,6 @@ urlpatterns = [
     path("orders/<str:order_no>/", views.order_detail, name="detail"),
     path("orders/<str:order_no>/cancel/", views.order_cancel, name="cancel"),
     path("orders/<str:order_no>/confirm/", views.order_confirm, name="confirm"),
-    path("orders/<str:order_no>/aftersale/", views.aftersale_new, name="aftersale_new"),
-    path(
-        "orders/<str:order_no>/aftersale/<str:request_no>/withdraw/",
-        views.aftersale_withdraw,
-        name="aftersale_withdraw",
-    ),
-    path(
-        "orders/<str:order_no>/aftersale/<str:request_no>/return/",
-        views.aftersale_return,
-        name="aftersale_return",
-    ),
     path("messages/", views.message_list, name="messages"),
     path("messages/read/", views.message_mark_read, name="messages_read"),
 ]

@@ -48,3 +48,35 @@ class RefundNotAllowed(ApplicationError):
 class RefundExceedsPayment(ApplicationError):
     code = 40008
     default_message = _("The refund is more than what is left to refund.")
+
+
+# After-sales (售后) errors: codes 401xx.
+
+
+class AfterSaleNotAllowed(ApplicationError):
+    code = 40101
+    status = status.HTTP_409_CONFLICT
+    default_message = _("This order cannot take an after-sales request now.")
+
+
+class AfterSaleAlreadyOpen(ApplicationError):
+    code = 40102
+    status = status.HTTP_409_CONFLICT
+    default_message = _("This order already has an open after-sales request.")
+
+
+class AfterSaleNotFound(ApplicationError):
+    code = 40103
+    status = status.HTTP_404_NOT_FOUND
+    default_message = _("After-sales request not found.")
+
+
+class AfterSaleInvalid(ApplicationError):
+    code = 40104
+    default_message = _("Check the request and try again.")
+
+
+class AfterSaleStep(ApplicationError):
+    code = 40105
+    status = status.HTTP_409_CONFLICT
+    default_message = _("The request cannot do that in its current state.")

@@ -8,7 +8,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from payments import services
+from payments import notifications, services
 from payments.errors import ProviderUnavailable
 from payments.models import SandboxRefund, SandboxTrade
 from payments.providers.sandbox import notification_for, refund_notification_for
@@ -77,3 +77,15 @@ def sandbox_refund_deliver_task(refund_no: str) -> None:
     headers, body = refund_notification_for(stored, notification_id=uuid.uuid4().hex)
     response = requests.post(trade.notify_url, data=body, headers=headers, timeout=10)
     response.raise_for_status()
+
+
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(ConnectionError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def aftersale_notify_task(event_id: int) -> None:
+    """Tell the shopper and the merchants about an after-sales step (once each)."""
+    notifications.aftersale_notify(event_id=event_id)

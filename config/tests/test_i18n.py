@@ -48,7 +48,7 @@ def test_the_check_fails_on_a_missing_an_empty_or_a_fuzzy_entry():
 def test_the_marked_strings_come_from_code_and_templates():
     marked = messages.marked_messages()
     assert "templates/includes/header.html" in marked["Search products"]
-    assert "orders/models/__init__.py" in marked["Awaiting payment"]
+    assert "orders/models.py" in marked["Awaiting payment"]
     assert "carts/templates/carts/_summary.html" in marked["%(counter)s item"]
 
 

@@ -1,19 +1,6 @@
 """Order writes. Callers import from here; the modules split it by subject:
-``transitions`` (the state machine), ``checkout``, ``lifecycle`` and ``aftersales``."""
+``transitions`` (the state machine), ``checkout``, ``lifecycle`` and ``refunds``."""
 
-from orders.services.aftersale_rules import aftersale_kind_allowed, returnable_quantities
-from orders.services.aftersales import (
-    aftersale_approve,
-    aftersale_goods_received,
-    aftersale_record_automatic,
-    aftersale_refund_failed,
-    aftersale_refund_retry,
-    aftersale_refund_succeeded,
-    aftersale_reject,
-    aftersale_request_create,
-    aftersale_return_shipped,
-    aftersale_withdraw,
-)
 from orders.services.checkout import (
     ORDER_NO_ATTEMPTS,
     checkout_lines,
@@ -29,6 +16,12 @@ from orders.services.lifecycle import (
     orders_auto_complete,
     orders_close_overdue,
 )
+from orders.services.refunds import (
+    order_items_returned,
+    order_refund_back,
+    order_refund_open,
+    order_refund_record,
+)
 from orders.services.transitions import (
     STAMPS,
     TRANSITIONS,
@@ -38,18 +31,6 @@ from orders.services.transitions import (
 )
 
 __all__ = [
-    "aftersale_approve",
-    "aftersale_goods_received",
-    "aftersale_kind_allowed",
-    "aftersale_record_automatic",
-    "aftersale_refund_failed",
-    "aftersale_refund_retry",
-    "aftersale_refund_succeeded",
-    "aftersale_reject",
-    "aftersale_request_create",
-    "aftersale_return_shipped",
-    "aftersale_withdraw",
-    "returnable_quantities",
     "ORDER_NO_ATTEMPTS",
     "STAMPS",
     "TRANSITIONS",
@@ -60,7 +41,11 @@ __all__ = [
     "order_confirm_receipt",
     "order_create_from_cart",
     "order_lock",
+    "order_items_returned",
     "order_mark_paid",
+    "order_refund_back",
+    "order_refund_open",
+    "order_refund_record",
     "order_ship",
     "order_transition",
     "orders_auto_complete",

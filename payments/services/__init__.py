@@ -1,6 +1,20 @@
 """Payment writes. Callers import from here; the modules split it by subject: ``core``
-(payments, notifications, queries, reconciliation) and ``refunds``."""
+(payments, notifications, queries, reconciliation), ``refunds``, and ``aftersales`` with
+its ``aftersale_rules``."""
 
+from payments.services.aftersale_rules import aftersale_kind_allowed, returnable_quantities
+from payments.services.aftersales import (
+    aftersale_approve,
+    aftersale_goods_received,
+    aftersale_record_automatic,
+    aftersale_refund_failed,
+    aftersale_refund_retry,
+    aftersale_refund_succeeded,
+    aftersale_reject,
+    aftersale_request_create,
+    aftersale_return_shipped,
+    aftersale_withdraw,
+)
 from payments.services.core import (
     PAYMENT_TRANSITIONS,
     STALE_AFTER,
@@ -24,12 +38,23 @@ from payments.services.refunds import (
     refund_execute,
     refund_open,
     refund_retry,
-    refund_start_for_order,
     refundable_left,
     refunds_query_stale,
 )
 
 __all__ = [
+    "aftersale_approve",
+    "aftersale_goods_received",
+    "aftersale_kind_allowed",
+    "aftersale_record_automatic",
+    "aftersale_refund_failed",
+    "aftersale_refund_retry",
+    "aftersale_refund_succeeded",
+    "aftersale_reject",
+    "aftersale_request_create",
+    "aftersale_return_shipped",
+    "aftersale_withdraw",
+    "returnable_quantities",
     "PAYMENT_TRANSITIONS",
     "REFUND_STALE_AFTER",
     "STALE_AFTER",
@@ -50,7 +75,6 @@ __all__ = [
     "refund_execute",
     "refund_open",
     "refund_retry",
-    "refund_start_for_order",
     "refundable_left",
     "refunds_query_stale",
 ]

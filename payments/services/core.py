@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from config.oncommit import after_commit
 from orders.models import Order, OrderStatus
-from orders.services import aftersale_record_automatic, order_lock, order_mark_paid
+from orders.services import order_lock, order_mark_paid
 from payments.errors import PaymentNotAllowed, UnknownProvider
 from payments.models import (
     NotificationOutcome,
@@ -209,6 +209,9 @@ def _process_refund_notification(notification: PaymentNotification) -> str:
 def _refund_automatically(payment: Payment, order: Order, *, record: bool) -> None:
     """Money that must go back (a cancelled order, or one paid twice): refunded in full
     with no merchant step; for a cancelled order the merchant sees it in the queue."""
+    # payments.services.aftersales builds on this module, so it is imported here.
+    from payments.services.aftersales import aftersale_record_automatic
+
     request_no = (
         aftersale_record_automatic(order_id=order.pk, amount=payment.amount) if record else ""
     )

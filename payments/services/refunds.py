@@ -20,7 +20,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from config.oncommit import after_commit
-from orders.services import aftersale_refund_failed, aftersale_refund_succeeded, order_lock
+from orders.services import order_lock
 from payments.errors import RefundExceedsPayment, RefundNotAllowed
 from payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from payments.providers import get_provider
@@ -60,20 +60,9 @@ def refund_open(
     return refund
 
 
-def refund_start_for_order(*, order_id: int, amount: Decimal, request_no: str, reason: str) -> str:
-    """orders' refund hook: refund ``amount`` of the order's payment; returns the refund
-    number (the order is locked by the caller)."""
-    payment = Payment.objects.filter(order_id=order_id, status=PaymentStatus.SUCCEEDED).first()
-    if payment is None:
-        raise RefundNotAllowed()
-    return refund_open(
-        payment=payment, amount=amount, request_no=request_no, reason=reason
-    ).refund_no
-
-
 def refund_retry(*, refund_no: str) -> bool:
-    """orders' retry hook: send a failed refund again, with the same number (the provider
-    pays a refund number once). True if it was failed and is now under way again."""
+    """Send a failed refund again, with the same number (the provider pays a refund number
+    once). True if it was failed and is now under way again."""
     refund = Refund.objects.filter(refund_no=refund_no).first()
     if refund is None:
         return False
@@ -105,6 +94,9 @@ def refund_execute(*, refund_id: int) -> str:
 def refund_apply(*, refund_id: int, state: RefundState) -> str:
     """Apply what the provider says of a refund, once: a pending refund succeeds (the
     after-sales request completes) or fails (the merchant sees the message and may retry)."""
+    # payments.services.aftersales opens refunds through this module, so it is imported here.
+    from payments.services.aftersales import aftersale_refund_failed, aftersale_refund_succeeded
+
     found = Refund.objects.select_related("payment").get(pk=refund_id)
     order_lock(order_id=found.payment.order_id)
     refund = Refund.objects.select_for_update().get(pk=refund_id)

@@ -244,15 +244,19 @@ def _paid(client, buyer, alipay, quantity=1):
 
 
 def _reason():
-    from orders.models import AfterSaleReason
+    from payments.models import AfterSaleReason
 
     return AfterSaleReason.objects.create(name="不想要了", name_en="Changed my mind").pk
 
 
 def test_refunds_through_alipay_partial_then_full_confirmed_by_a_query(client, buyer, alipay):
     from accounts.tests.factories import UserFactory
-    from orders.services import aftersale_approve, aftersale_refund_retry, aftersale_request_create
     from payments.models import Refund
+    from payments.services import (
+        aftersale_approve,
+        aftersale_refund_retry,
+        aftersale_request_create,
+    )
 
     merchant = UserFactory(is_staff=True)
     order, payment = _paid(client, buyer, alipay)
@@ -314,13 +318,12 @@ def test_a_lost_alipay_refund_call_is_sent_again_with_the_same_number(
 
 def test_a_return_paid_back_through_alipay(client, buyer, alipay):
     from accounts.tests.factories import UserFactory
-    from orders.services import (
+    from orders.services import order_confirm_receipt, order_ship
+    from payments.services import (
         aftersale_approve,
         aftersale_goods_received,
         aftersale_request_create,
         aftersale_return_shipped,
-        order_confirm_receipt,
-        order_ship,
     )
 
     merchant = UserFactory(is_staff=True)

@@ -304,7 +304,7 @@ def _paid(client, buyer, wechatpay, quantity=1):
 
 
 def _reason():
-    from orders.models import AfterSaleReason
+    from payments.models import AfterSaleReason
 
     return AfterSaleReason.objects.create(name="不想要了", name_en="Changed my mind").pk
 
@@ -317,8 +317,8 @@ def merchant():
 
 
 def test_a_refund_only_request_is_paid_back_through_wechat_pay(client, buyer, wechatpay, merchant):
-    from orders.services import aftersale_approve, aftersale_request_create
     from payments.models import Refund
+    from payments.services import aftersale_approve, aftersale_request_create
 
     order, payment = _paid(client, buyer, wechatpay)
     request = aftersale_request_create(
@@ -352,15 +352,15 @@ def test_a_refund_only_request_is_paid_back_through_wechat_pay(client, buyer, we
 def test_a_return_through_wechat_pay_and_a_refund_refused_then_retried(
     client, buyer, wechatpay, merchant
 ):
-    from orders.services import (
+    from orders.services import order_ship
+    from payments.models import Refund
+    from payments.services import (
         aftersale_approve,
         aftersale_goods_received,
         aftersale_refund_retry,
         aftersale_request_create,
         aftersale_return_shipped,
-        order_ship,
     )
-    from payments.models import Refund
 
     order, payment = _paid(client, buyer, wechatpay, quantity=2)
     order_ship(order_id=order.pk, carrier="SF", tracking_no="SF1234567890", actor=merchant)

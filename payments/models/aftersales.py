@@ -1,9 +1,10 @@
 """After-sales (售后): refund-only requests before shipping, return-and-refund after it, and
 the automatic refunds of money that arrived for a cancelled order.
 
-A request's status changes only through orders.services.aftersales (conditional UPDATEs
-over AFTERSALE_TRANSITIONS, each writing an AfterSaleEvent). The money itself is paid out
-by the payments app (a Refund, numbered in ``refund_no``).
+A request's status changes only through payments.services.aftersales (conditional UPDATEs
+over its TRANSITIONS, each writing an AfterSaleEvent); the money goes back as a Refund
+(numbered in ``refund_no``). The order's own state and stock change through orders'
+services.
 """
 
 from django.conf import settings
@@ -119,9 +120,11 @@ class AfterSaleRequest(models.Model):
             models.UniqueConstraint(
                 fields=["order"],
                 condition=Q(status__in=OPEN_STATUSES),
-                name="orders_aftersale_one_open_per_order",
+                name="payments_aftersale_one_open_per_order",
             ),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="orders_aftersale_amount_gt_0"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="payments_aftersale_amount_gt_0"
+            ),
         ]
 
     def __str__(self):
@@ -147,7 +150,7 @@ class AfterSaleItem(models.Model):
         verbose_name_plural = _("returned items")
         constraints = [
             models.CheckConstraint(
-                condition=Q(quantity__gt=0), name="orders_aftersale_item_qty_gt_0"
+                condition=Q(quantity__gt=0), name="payments_aftersale_item_qty_gt_0"
             )
         ]
 

@@ -16,7 +16,7 @@ REASONS = [
 
 
 def add(apps, schema_editor):
-    reason = apps.get_model("orders", "AfterSaleReason")
+    reason = apps.get_model("payments", "AfterSaleReason")
     if reason.objects.exists():
         return
     reason.objects.bulk_create(
@@ -26,6 +26,6 @@ def add(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("orders", "0004_aftersales")]
+    dependencies = [("payments", "0004_refunds_and_aftersales")]
 
     operations = [migrations.RunPython(add, migrations.RunPython.noop)]

@@ -1,6 +1,6 @@
 """Merchant admin for after-sales: the request queue, the reasons shoppers pick from, and
 the decision buttons (approve, reject, goods received, retry the refund) that call
-orders.services. Requests are never edited as rows."""
+payments.services. Requests are never edited as rows."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from modeltranslation.admin import TranslationAdmin
 
 from config.exceptions import ApplicationError
 from config.money import money
-from orders import services
 from orders.admin.orders import ReadOnlyInline
-from orders.models import (
+from payments import services
+from payments.models import (
     OPEN_STATUSES,
     AfterSaleEvent,
     AfterSaleItem,
@@ -172,7 +172,7 @@ class AfterSaleRequestAdmin(admin.ModelAdmin):
             path(
                 "<int:pk>/decide/",
                 self.admin_site.admin_view(require_POST(self.decide)),
-                name="orders_aftersalerequest_decide",
+                name="payments_aftersalerequest_decide",
             ),
             *super().get_urls(),
         ]
@@ -206,4 +206,4 @@ class AfterSaleRequestAdmin(admin.ModelAdmin):
             except ApplicationError as exc:
                 detail = " ".join(m for msgs in exc.errors.values() for m in msgs)
                 messages.error(request, f"{exc.message} {detail}".strip())
-        return redirect("admin:orders_aftersalerequest_change", pk)
+        return redirect("admin:payments_aftersalerequest_change", pk)

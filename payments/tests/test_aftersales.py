@@ -15,16 +15,19 @@ from django.urls import reverse
 from catalog.models import StockMovement
 from catalog.services import stock_audit
 from config.money import money
-from orders.errors import AfterSaleAlreadyOpen, AfterSaleInvalid, AfterSaleNotAllowed
-from orders.models import (
+from orders.models import Message, Order, OrderStatus
+from orders.services import order_cancel, order_ship
+from orders.tests.conftest import place_order
+from payments.errors import AfterSaleAlreadyOpen, AfterSaleInvalid, AfterSaleNotAllowed
+from payments.models import (
     AfterSaleEvent,
     AfterSaleReason,
     AfterSaleRequest,
-    Message,
-    Order,
-    OrderStatus,
+    Payment,
+    Refund,
+    SandboxRefund,
 )
-from orders.services import (
+from payments.services import (
     aftersale_approve,
     aftersale_goods_received,
     aftersale_refund_retry,
@@ -32,11 +35,7 @@ from orders.services import (
     aftersale_request_create,
     aftersale_return_shipped,
     aftersale_withdraw,
-    order_cancel,
-    order_ship,
 )
-from orders.tests.conftest import place_order
-from payments.models import Payment, Refund, SandboxRefund
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -369,19 +368,19 @@ def test_the_merchant_works_the_queue_in_the_admin(client, buyer, sandbox, merch
     order = paid_order(client, buyer)
     request = ask_refund(buyer, order, order.total_amount, note="尺码不对")
     client.force_login(merchant)
-    queue = client.get(reverse("admin:orders_aftersalerequest_changelist") + "?status=requested")
+    queue = client.get(reverse("admin:payments_aftersalerequest_changelist") + "?status=requested")
     assert request.request_no in queue.content.decode()
-    page = client.get(reverse("admin:orders_aftersalerequest_change", args=[request.pk]))
+    page = client.get(reverse("admin:payments_aftersalerequest_change", args=[request.pk]))
     html = page.content.decode()
     assert 'value="approve"' in html and 'value="reject"' in html and "尺码不对" in html
-    decide = reverse("admin:orders_aftersalerequest_decide", args=[request.pk])
+    decide = reverse("admin:payments_aftersalerequest_decide", args=[request.pk])
     refused = client.post(decide, {"action": "reject", "note": ""}, follow=True)
     assert "Tell the shopper why." in refused.content.decode()
     client.post(decide, {"action": "approve", "note": "已同意"})
     order.refresh_from_db()
     request.refresh_from_db()
     assert (request.status, order.status) == ("refunded", OrderStatus.REFUNDED)
-    done = client.get(reverse("admin:orders_aftersalerequest_change", args=[request.pk]))
+    done = client.get(reverse("admin:payments_aftersalerequest_change", args=[request.pk]))
     assert 'value="approve"' not in done.content.decode()  # nothing left to decide
     # Someone without the permission cannot decide.
     from accounts.tests.factories import UserFactory
@@ -393,7 +392,7 @@ def test_the_merchant_works_the_queue_in_the_admin(client, buyer, sandbox, merch
 def test_the_shopper_asks_on_the_page_and_follows_the_request(client, buyer, sandbox, merchant):
     order = paid_order(client, buyer)
     detail = client.get(order.get_absolute_url()).content.decode()
-    url = reverse("orders:aftersale_new", args=[order.order_no])
+    url = reverse("payments:aftersale_new", args=[order.order_no])
     assert url in detail
     form = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     assert "仅退款" in form and 'name="photos"' in form
@@ -430,7 +429,7 @@ def test_a_return_on_the_page_with_the_parcel_sent_back(client, buyer, sandbox, 
     order = paid_order(client, buyer, quantity=2)
     order_ship(order_id=order.pk, carrier="SF", tracking_no="SF1234567890", actor=merchant)
     item = order.items.get()
-    url = reverse("orders:aftersale_new", args=[order.order_no])
+    url = reverse("payments:aftersale_new", args=[order.order_no])
     too_many = client.post(url, {f"qty_{item.pk}": 3, "reason": reason("return"), "amount": "1"})
     assert too_many.status_code == 400
     client.post(url, {f"qty_{item.pk}": 1, "reason": reason("return"), "amount": "20.00"})
@@ -439,7 +438,7 @@ def test_a_return_on_the_page_with_the_parcel_sent_back(client, buyer, sandbox, 
     aftersale_approve(request_no=request.request_no, actor=merchant)
     page = client.get(order.get_absolute_url()).content.decode()
     assert "I have sent it" in page
-    ship_back = reverse("orders:aftersale_return", args=[order.order_no, request.request_no])
+    ship_back = reverse("payments:aftersale_return", args=[order.order_no, request.request_no])
     client.post(ship_back, {"carrier": "SF", "tracking_no": "SF9876543210"})
     request.refresh_from_db()
     assert (request.status, request.return_carrier, request.return_tracking_no) == (
@@ -451,7 +450,7 @@ def test_a_return_on_the_page_with_the_parcel_sent_back(client, buyer, sandbox, 
     from accounts.tests.factories import UserFactory
 
     client.force_login(UserFactory())
-    withdraw = reverse("orders:aftersale_withdraw", args=[order.order_no, request.request_no])
+    withdraw = reverse("payments:aftersale_withdraw", args=[order.order_no, request.request_no])
     assert client.post(withdraw).status_code == 404
 
 

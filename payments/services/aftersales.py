@@ -9,8 +9,9 @@
 
 While a request is open the order is "refunding"; a rejection or withdrawal puts it back
 where it was. When a refund succeeds the order records the amount; a full refund makes it
-"refunded" (and an order that never shipped gives all its stock back). The money moves in
-the payments app, reached through orders.hooks (orders never imports payments).
+"refunded" (and an order that never shipped gives all its stock back). The order's state
+and its stock change only through orders' services (orders.services.refunds); the money
+goes back as a Refund (payments.services.refunds).
 
 A request changes state only through ``_move``: a conditional UPDATE over TRANSITIONS that
 writes an AfterSaleEvent and tells the shopper and the merchants, so racing callers (two
@@ -24,25 +25,28 @@ import secrets
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.models import StockReason
-from catalog.services import stock_return_many
 from config.oncommit import after_commit
-from orders import hooks
-from orders.errors import (
+from orders.errors import OrderNotFound
+from orders.models import ActorType, Order
+from orders.services import (
+    order_items_returned,
+    order_lock,
+    order_refund_back,
+    order_refund_open,
+    order_refund_record,
+)
+from payments.errors import (
     AfterSaleAlreadyOpen,
     AfterSaleInvalid,
     AfterSaleNotAllowed,
     AfterSaleNotFound,
     AfterSaleStep,
-    OrderNotFound,
 )
-from orders.models import (
+from payments.models import (
     OPEN_STATUSES,
-    ActorType,
     AfterSaleEvent,
     AfterSaleItem,
     AfterSaleKind,
@@ -50,16 +54,16 @@ from orders.models import (
     AfterSaleReason,
     AfterSaleRequest,
     AfterSaleStatus,
-    Order,
-    OrderStatus,
+    Payment,
+    PaymentStatus,
 )
-from orders.services.aftersale_rules import (
+from payments.services.aftersale_rules import (
     aftersale_kind_allowed,
     amount_parse,
     photos_validate,
     return_lines,
 )
-from orders.services.transitions import order_lock, order_transition
+from payments.services.refunds import refund_open, refund_retry
 
 logger = logging.getLogger(__name__)
 A = AfterSaleStatus
@@ -115,7 +119,7 @@ def _move(
 
 def _event(request, to_status, *, from_status="", actor=None, actor_type, note="") -> None:
     """Write the step and, after commit, tell the shopper and the merchants about it."""
-    from orders.tasks import aftersale_notify_task
+    from payments.tasks import aftersale_notify_task
 
     event = AfterSaleEvent.objects.create(
         request=request,
@@ -131,14 +135,12 @@ def _event(request, to_status, *, from_status="", actor=None, actor_type, note="
 def _order_back(request: AfterSaleRequest, *, actor=None, actor_type=ActorType.SYSTEM) -> None:
     """The request ended without (the rest of) the money: the order is as it was."""
     if request.kind != AfterSaleKind.AUTOMATIC:
-        order_transition(
+        order_refund_back(
             order_id=request.order_id,
             to_status=request.order_status_before,
             actor=actor,
             actor_type=actor_type,
             note=request.request_no,
-            from_statuses={OrderStatus.REFUNDING},
-            stamp=False,
         )
 
 
@@ -218,14 +220,7 @@ def _create(user, order_no, kind, reason_id, amount, note, items) -> AfterSaleRe
         for item_id, quantity in lines.items()
     )
     _event(request, A.REQUESTED, actor=user, actor_type=ActorType.SHOPPER, note=note)
-    order_transition(
-        order_id=order.pk,
-        to_status=OrderStatus.REFUNDING,
-        from_statuses={order.status},
-        actor=user,
-        actor_type=ActorType.SHOPPER,
-        note=request.request_no,
-    )
+    order_refund_open(order_id=order.pk, actor=user, note=request.request_no)
     return request
 
 
@@ -304,13 +299,9 @@ def aftersale_goods_received(*, request_no: str, actor, note: str = "") -> After
     request = _lock(request_no)
     if request.status != A.RETURN_SHIPPED:
         raise AfterSaleStep()
-    quantities: dict[int, int] = {}
-    for sku_id, quantity in request.items.values_list("order_item__sku_id", "quantity"):
-        if sku_id is not None:
-            quantities[sku_id] = quantities.get(sku_id, 0) + quantity
-    stock_return_many(
-        quantities=quantities,
-        reason=StockReason.RETURN,
+    order_items_returned(
+        order_id=request.order_id,
+        quantities=dict(request.items.values_list("order_item_id", "quantity")),
         reference=request.request_no,
         actor=actor,
     )
@@ -328,7 +319,7 @@ def aftersale_refund_retry(*, request_no: str, actor) -> AfterSaleRequest:
         actor_type=ActorType.MERCHANT,
         fields={"refund_error": ""},
     )
-    if not hooks.refund_retry(refund_no=request.refund_no):
+    if not refund_retry(refund_no=request.refund_no):
         raise AfterSaleStep()
     return request
 
@@ -337,39 +328,37 @@ def _pay_out(request, *, actor, note="", fields=None) -> AfterSaleRequest:
     request = _move(
         request, A.REFUNDING, actor=actor, actor_type=ActorType.MERCHANT, note=note, fields=fields
     )
-    refund_no = hooks.refund_start(
-        order_id=request.order_id,
+    payment = Payment.objects.filter(
+        order_id=request.order_id, status=PaymentStatus.SUCCEEDED
+    ).first()
+    if payment is None:  # paid offline: the merchant pays it back outside the shop
+        raise AfterSaleNotAllowed(_("This order was not paid online; refund it offline."))
+    refund = refund_open(
+        payment=payment,
         amount=request.amount,
         request_no=request.request_no,
         reason=str(request.reason or ""),
     )
-    AfterSaleRequest.objects.filter(pk=request.pk).update(refund_no=refund_no)
-    request.refund_no = refund_no
+    AfterSaleRequest.objects.filter(pk=request.pk).update(refund_no=refund.refund_no)
+    request.refund_no = refund.refund_no
     return request
 
 
-# --- What the payments app reports -----------------------------------------------------------
+# --- What the refund's provider reports --------------------------------------------------------
 
 
 def aftersale_refund_succeeded(*, request_no: str, amount: Decimal) -> None:
-    """The money is back with the shopper (the refund's transaction; the order is locked)."""
+    """The money is back with the shopper (the refund's transaction; the order is locked).
+    A partial refund keeps the order's state; a full one makes it refunded."""
     request = _lock(request_no)
     request = _move(request, A.REFUNDED)
-    Order.objects.filter(pk=request.order_id).update(
-        refunded_amount=F("refunded_amount") + amount, updated_at=timezone.now()
+    order_refund_record(
+        order_id=request.order_id,
+        amount=amount,
+        back_to=request.order_status_before,
+        note=request_no,
+        track_state=request.kind != AfterSaleKind.AUTOMATIC,
     )
-    order = Order.objects.get(pk=request.order_id)
-    if request.kind == AfterSaleKind.AUTOMATIC:
-        return
-    if order.refunded_amount < order.total_amount:
-        _order_back(request)  # a partial refund keeps the order's state
-        return
-    order_transition(order_id=order.pk, to_status=OrderStatus.REFUNDED, note=request_no)
-    if request.order_status_before == OrderStatus.PAID:  # never shipped: all of it is back
-        quantities: dict[int, int] = {}
-        for sku_id, quantity in order.items.exclude(sku=None).values_list("sku_id", "quantity"):
-            quantities[sku_id] = quantities.get(sku_id, 0) + quantity
-        stock_return_many(quantities=quantities, reason=StockReason.REFUND, reference=request_no)
 
 
 def aftersale_refund_failed(*, request_no: str, message: str) -> None:

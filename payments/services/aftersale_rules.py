@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.services import image_validate
-from orders.errors import AfterSaleInvalid
-from orders.models import AfterSaleItem, AfterSaleKind, AfterSaleStatus, Order, OrderStatus
+from orders.models import Order, OrderStatus
+from payments.errors import AfterSaleInvalid
+from payments.models import AfterSaleItem, AfterSaleKind, AfterSaleStatus
 
 A = AfterSaleStatus
 MAX_PHOTOS = 3

@@ -193,32 +193,3 @@ class Message(models.Model):
 
     def __str__(self):
         return self.title
-
-
-from orders.models.aftersales import (  # noqa: E402  (after-sales builds on the models above)
-    OPEN_STATUSES,
-    AfterSaleEvent,
-    AfterSaleItem,
-    AfterSaleKind,
-    AfterSalePhoto,
-    AfterSaleReason,
-    AfterSaleRequest,
-    AfterSaleStatus,
-)
-
-__all__ = [
-    "OPEN_STATUSES",
-    "ActorType",
-    "AfterSaleEvent",
-    "AfterSaleItem",
-    "AfterSaleKind",
-    "AfterSalePhoto",
-    "AfterSaleReason",
-    "AfterSaleRequest",
-    "AfterSaleStatus",
-    "Message",
-    "Order",
-    "OrderEvent",
-    "OrderItem",
-    "OrderStatus",
-]

@@ -1,9 +1,9 @@
-"""Order fields kept in each language (see catalog/translation.py): the after-sales reasons
+"""Payments fields kept in each language (see catalog/translation.py): the after-sales reasons
 merchants write for shoppers."""
 
 from modeltranslation.translator import TranslationOptions, register
 
-from orders.models import AfterSaleReason
+from payments.models import AfterSaleReason
 
 
 @register(AfterSaleReason)

@@ -12,10 +12,10 @@ from rest_framework.views import APIView
 
 from config.pagination import paginated_response, paginated_schema
 from config.schema import ERRORS
-from orders import services
-from orders.errors import AfterSaleNotFound, AfterSaleStep
 from orders.forms import CarrierForm
-from orders.models import (
+from payments import services
+from payments.errors import AfterSaleNotFound, AfterSaleStep
+from payments.models import (
     AfterSaleEvent,
     AfterSaleItem,
     AfterSaleKind,

@@ -221,3 +221,36 @@ class ReconciliationRun(models.Model):
 
     def __str__(self):
         return f"{self.provider} {self.day}"
+
+
+from payments.models.aftersales import (  # noqa: E402  (after-sales refers to Refund's app)
+    OPEN_STATUSES,
+    AfterSaleEvent,
+    AfterSaleItem,
+    AfterSaleKind,
+    AfterSalePhoto,
+    AfterSaleReason,
+    AfterSaleRequest,
+    AfterSaleStatus,
+)
+
+__all__ = [
+    "OPEN_STATUSES",
+    "AfterSaleEvent",
+    "AfterSaleItem",
+    "AfterSaleKind",
+    "AfterSalePhoto",
+    "AfterSaleReason",
+    "AfterSaleRequest",
+    "AfterSaleStatus",
+    "NotificationOutcome",
+    "Payment",
+    "PaymentNotification",
+    "PaymentStatus",
+    "Provider",
+    "ReconciliationRun",
+    "Refund",
+    "RefundStatus",
+    "SandboxRefund",
+    "SandboxTrade",
+]

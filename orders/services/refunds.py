@@ -1,0 +1,90 @@
+"""What the payments app asks of an order when money goes back (orders never imports
+payments): the order waits while a request is open, goes back to where it was, records the
+amount refunded, and takes back the stock of returned or never-shipped goods through the
+ledger, from where each unit came."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import F
+from django.utils import timezone
+
+from catalog.models import StockReason
+from catalog.services import stock_return_many
+from orders.models import ActorType, Order, OrderStatus
+from orders.services.transitions import order_transition
+
+S = OrderStatus
+REFUNDABLE = {S.PAID, S.SHIPPED, S.COMPLETED}
+
+
+def order_refund_open(*, order_id: int, actor=None, note: str = "") -> str:
+    """A request is open: the order is "refunding" until it ends. Returns the status it had
+    (where a rejection puts it back). The caller holds the order lock."""
+    before = Order.objects.values_list("status", flat=True).get(pk=order_id)
+    order_transition(
+        order_id=order_id,
+        to_status=S.REFUNDING,
+        actor=actor,
+        actor_type=ActorType.SHOPPER,
+        note=note,
+        from_statuses=REFUNDABLE,
+    )
+    return before
+
+
+def order_refund_back(
+    *, order_id: int, to_status: str, actor=None, actor_type=ActorType.SYSTEM, note: str = ""
+) -> None:
+    """The request ended without (the rest of) the money: the order is as it was, with its
+    first paid/shipped/completed times (never "shipped" if it had not shipped)."""
+    order_transition(
+        order_id=order_id,
+        to_status=to_status,
+        actor=actor,
+        actor_type=actor_type,
+        note=note,
+        from_statuses={S.REFUNDING},
+        stamp=False,
+    )
+
+
+def order_refund_record(
+    *, order_id: int, amount: Decimal, back_to: str, note: str = "", track_state: bool = True
+) -> Order:
+    """``amount`` went back to the shopper. A full refund makes the order "refunded" (and an
+    order that never shipped gives all its stock back); a partial one puts it back to
+    ``back_to``. ``track_state`` False (money for a cancelled order) records the amount only."""
+    Order.objects.filter(pk=order_id).update(
+        refunded_amount=F("refunded_amount") + amount, updated_at=timezone.now()
+    )
+    order = Order.objects.get(pk=order_id)
+    if not track_state:
+        return order
+    if order.refunded_amount < order.total_amount:
+        order_refund_back(order_id=order_id, to_status=back_to, note=note)
+        return order
+    order = order_transition(
+        order_id=order_id, to_status=S.REFUNDED, note=note, from_statuses={S.REFUNDING}
+    )
+    if back_to == S.PAID:  # never shipped: all of it is back on the shelf
+        quantities: dict[int, int] = {}
+        for sku_id, quantity in order.items.exclude(sku=None).values_list("sku_id", "quantity"):
+            quantities[sku_id] = quantities.get(sku_id, 0) + quantity
+        stock_return_many(quantities=quantities, reason=StockReason.REFUND, reference=note)
+    return order
+
+
+def order_items_returned(
+    *, order_id: int, quantities: dict[int, int], reference: str, actor=None
+) -> None:
+    """Returned goods arrived: {order item id: quantity} goes back to stock."""
+    by_sku: dict[int, int] = {}
+    items = Order.objects.get(pk=order_id).items.filter(pk__in=quantities)
+    for item_id, sku_id in items.values_list("pk", "sku_id"):
+        if sku_id is not None:
+            by_sku[sku_id] = by_sku.get(sku_id, 0) + quantities[item_id]
+    stock_return_many(
+        quantities=by_sku, reason=StockReason.RETURN, reference=reference, actor=actor
+    )
