@@ -5,6 +5,7 @@ Another shopper's request answers 404; business errors carry 401xx codes."""
 from decimal import Decimal
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
@@ -114,7 +115,7 @@ class AfterSaleReasonListApi(APIView):
         reasons = AfterSaleReason.objects.filter(active=True)
         kind = request.query_params.get("kind")
         if kind is not None and kind not in {"refund", "return"}:
-            raise serializers.ValidationError({"kind": ["Choose one of: refund, return."]})
+            raise serializers.ValidationError({"kind": [_("Choose refund or return.")]})
         if kind:
             reasons = reasons.filter(applies_to__in=[AfterSaleReason.AppliesTo.ANY, kind])
         return Response(ReasonSerializer(reasons, many=True).data)

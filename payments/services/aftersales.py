@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.oncommit import after_commit
+from config.parsing import parse_id
 from orders.errors import OrderNotFound
 from orders.models import ActorType, Order
 from orders.services import (
@@ -189,7 +190,7 @@ def _create(user, order_no, kind, reason_id, amount, note, items) -> AfterSaleRe
     if aftersale_kind_allowed(order) != kind:
         raise AfterSaleNotAllowed()
     reason = AfterSaleReason.objects.filter(
-        pk=reason_id if str(reason_id).isdigit() and str(reason_id).isascii() else 0,
+        pk=parse_id(reason_id) or 0,
         active=True,
         applies_to__in=[AfterSaleReason.AppliesTo.ANY, kind],
     ).first()

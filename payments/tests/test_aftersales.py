@@ -575,3 +575,27 @@ def test_an_order_with_an_open_request_is_neither_shipped_nor_completed_meanwhil
         order_confirm_receipt(order_id=order.pk, user=buyer)
     order.refresh_from_db()
     assert order.status == OrderStatus.REFUNDING
+
+
+@pytest.mark.parametrize("reason_id", [10**30, -1, "²", "1\u0661", None])
+def test_a_reason_id_from_nowhere_is_a_field_error(client, buyer, sandbox, reason_id):
+    order = paid_order(client, buyer)
+    with pytest.raises(AfterSaleInvalid) as error:
+        aftersale_request_create(
+            user=buyer, order_no=order.order_no, kind="refund", reason_id=reason_id, amount="1"
+        )
+    assert error.value.errors == {"reason": ["Choose a reason."]}
+
+
+def test_the_form_answers_hostile_values_with_form_errors(client, buyer, sandbox):
+    order = paid_order(client, buyer)
+    url = reverse("payments:aftersale_new", args=[order.order_no])
+    for fields in (
+        {"reason": str(10**30), "amount": "1"},
+        {"reason": "²", "amount": "1"},
+        {"reason": reason("refund"), "amount": "-0"},
+        {"reason": reason("refund"), "amount": "0.001"},
+    ):
+        answer = client.post(url, fields)
+        assert answer.status_code == 400, fields
+    assert not AfterSaleRequest.objects.exists()
