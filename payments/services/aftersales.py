@@ -202,20 +202,27 @@ def _create(user, order_no, kind, reason_id, amount, note, items) -> AfterSaleRe
             errors={"amount": [_("At most %(left)s can be refunded.") % {"left": left}]}
         )
     lines = return_lines(order, items) if kind == AfterSaleKind.RETURN else {}
-    try:
-        with transaction.atomic():
-            request = AfterSaleRequest.objects.create(
-                request_no=_new_request_no(),
-                order=order,
-                user=user,
-                kind=kind,
-                reason=reason,
-                note=note.strip()[:500],
-                amount=amount,
-                order_status_before=order.status,
-            )
-    except IntegrityError as exc:  # a second request raced this one past the check
-        raise AfterSaleAlreadyOpen() from exc
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                request = AfterSaleRequest.objects.create(
+                    request_no=_new_request_no(),
+                    order=order,
+                    user=user,
+                    kind=kind,
+                    reason=reason,
+                    note=note.strip()[:500],
+                    amount=amount,
+                    order_status_before=order.status,
+                )
+            break
+        except IntegrityError as exc:
+            # A second request raced this one past the check, or (rarely) two requests
+            # drew the same number in one second: then another number is tried.
+            if AfterSaleRequest.objects.filter(order=order, status__in=OPEN_STATUSES).exists():
+                raise AfterSaleAlreadyOpen() from exc
+            if attempt == 2:
+                raise
     AfterSaleItem.objects.bulk_create(
         AfterSaleItem(request=request, order_item_id=item_id, quantity=quantity)
         for item_id, quantity in lines.items()
