@@ -5,6 +5,15 @@ from orders.tests.conftest import buyer  # noqa: F401  (the shopper with a defau
 from payments.tests.keys import KeyPair
 
 
+def aftersale_reason(kind: str = "any") -> int:
+    """The id of a reason offered for ``kind`` (transactional tests flush the reasons the
+    migration seeds, so one is made when none is left)."""
+    from payments.models import AfterSaleReason
+
+    found = AfterSaleReason.objects.filter(applies_to__in=["any", kind]).first()
+    return (found or AfterSaleReason.objects.create(name="不想要了", name_en="Changed my mind")).pk
+
+
 @pytest.fixture(scope="session")
 def key_files(tmp_path_factory):
     """Keys generated for this run, as PEM files: the merchant's, WeChat Pay's platform key,

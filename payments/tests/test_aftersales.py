@@ -21,7 +21,6 @@ from orders.tests.conftest import place_order
 from payments.errors import AfterSaleAlreadyOpen, AfterSaleInvalid, AfterSaleNotAllowed
 from payments.models import (
     AfterSaleEvent,
-    AfterSaleReason,
     AfterSaleRequest,
     Payment,
     Refund,
@@ -36,6 +35,7 @@ from payments.services import (
     aftersale_return_shipped,
     aftersale_withdraw,
 )
+from payments.tests.conftest import aftersale_reason
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,18 +70,12 @@ def paid_order(client, buyer, quantity=2) -> Order:
     return order
 
 
-def reason(kind="any") -> int:
-    """A reason offered for ``kind`` (transactional tests flush the migration's reasons)."""
-    found = AfterSaleReason.objects.filter(applies_to__in=["any", kind]).first()
-    return (found or AfterSaleReason.objects.create(name="不想要了", name_en="Changed my mind")).pk
-
-
 def ask_refund(buyer, order, amount, **kwargs):
     return aftersale_request_create(
         user=buyer,
         order_no=order.order_no,
         kind="refund",
-        reason_id=reason("refund"),
+        reason_id=aftersale_reason("refund"),
         amount=amount,
         **kwargs,
     )
@@ -250,7 +244,7 @@ def test_a_return_ends_with_the_goods_in_stock_and_the_money_back(client, buyer,
             user=buyer,
             order_no=order.order_no,
             kind="return",
-            reason_id=reason("return"),
+            reason_id=aftersale_reason("return"),
             amount=Decimal("10.00"),
             items={item.pk: 4},  # more than were bought
         )
@@ -258,7 +252,7 @@ def test_a_return_ends_with_the_goods_in_stock_and_the_money_back(client, buyer,
         user=buyer,
         order_no=order.order_no,
         kind="return",
-        reason_id=reason("return"),
+        reason_id=aftersale_reason("return"),
         amount=item.unit_price * 2,
         items={item.pk: 2},
     )
@@ -398,17 +392,22 @@ def test_the_shopper_asks_on_the_page_and_follows_the_request(client, buyer, san
     assert "仅退款" in form and 'name="photos"' in form
     bad = client.post(
         url,
-        {"reason": reason("refund"), "amount": "10.00", "photos": [_image("GIF")]},
+        {"reason": aftersale_reason("refund"), "amount": "10.00", "photos": [_image("GIF")]},
     )
     assert bad.status_code == 400
     assert "GIF images are not accepted." in bad.content.decode()
     assert not AfterSaleRequest.objects.exists()
     for amount in ("NaN", "²", "1e999", str(order.total_amount + 1)):
-        refused = client.post(url, {"reason": reason("refund"), "amount": amount})
+        refused = client.post(url, {"reason": aftersale_reason("refund"), "amount": amount})
         assert refused.status_code == 400, amount
     sent = client.post(
         url,
-        {"reason": reason("refund"), "amount": "10.00", "note": "颜色不喜欢", "photos": [_image()]},
+        {
+            "reason": aftersale_reason("refund"),
+            "amount": "10.00",
+            "note": "颜色不喜欢",
+            "photos": [_image()],
+        },
     )
     assert sent["Location"] == order.get_absolute_url()
     request = AfterSaleRequest.objects.get()
@@ -430,9 +429,11 @@ def test_a_return_on_the_page_with_the_parcel_sent_back(client, buyer, sandbox, 
     order_ship(order_id=order.pk, carrier="SF", tracking_no="SF1234567890", actor=merchant)
     item = order.items.get()
     url = reverse("payments:aftersale_new", args=[order.order_no])
-    too_many = client.post(url, {f"qty_{item.pk}": 3, "reason": reason("return"), "amount": "1"})
+    too_many = client.post(
+        url, {f"qty_{item.pk}": 3, "reason": aftersale_reason("return"), "amount": "1"}
+    )
     assert too_many.status_code == 400
-    client.post(url, {f"qty_{item.pk}": 1, "reason": reason("return"), "amount": "20.00"})
+    client.post(url, {f"qty_{item.pk}": 1, "reason": aftersale_reason("return"), "amount": "20.00"})
     request = AfterSaleRequest.objects.get()
     assert list(request.items.values_list("quantity", flat=True)) == [1]
     aftersale_approve(request_no=request.request_no, actor=merchant)
@@ -460,7 +461,7 @@ def test_the_api_creates_lists_reads_withdraws_and_returns(client, buyer, sandbo
     order = paid_order(client, buyer)
     api = APIClient()
     api.force_authenticate(buyer)
-    offered = reason("refund")
+    offered = aftersale_reason("refund")
     reasons = api.get(reverse("api-aftersale-reasons"), {"kind": "refund"}).json()
     assert offered in [r["id"] for r in reasons] and {"id", "name", "applies_to"} <= set(reasons[0])
     created = api.post(
@@ -468,7 +469,7 @@ def test_the_api_creates_lists_reads_withdraws_and_returns(client, buyer, sandbo
         {
             "order_no": order.order_no,
             "kind": "refund",
-            "reason_id": reason("refund"),
+            "reason_id": aftersale_reason("refund"),
             "amount": "8.00",
             "note": "不想要了",
             "photos": [_image(), _image("JPEG")],
@@ -482,7 +483,12 @@ def test_the_api_creates_lists_reads_withdraws_and_returns(client, buyer, sandbo
     assert [e["to_status"] for e in body["events"]] == ["requested"]
     again = api.post(
         reverse("api-aftersales"),
-        {"order_no": order.order_no, "kind": "refund", "reason_id": reason(), "amount": "1"},
+        {
+            "order_no": order.order_no,
+            "kind": "refund",
+            "reason_id": aftersale_reason(),
+            "amount": "1",
+        },
         format="json",
     )
     assert (again.status_code, again.json()["code"]) == (409, 40102)
@@ -503,7 +509,12 @@ def test_the_api_creates_lists_reads_withdraws_and_returns(client, buyer, sandbo
     assert withdrawn.json()["status"] == "withdrawn"
     bad = api.post(
         reverse("api-aftersales"),
-        {"order_no": order.order_no, "kind": "refund", "reason_id": reason(), "amount": "99999"},
+        {
+            "order_no": order.order_no,
+            "kind": "refund",
+            "reason_id": aftersale_reason(),
+            "amount": "99999",
+        },
         format="json",
     )
     assert (bad.status_code, bad.json()["code"]) == (400, 40104)
@@ -516,7 +527,7 @@ def test_the_api_creates_lists_reads_withdraws_and_returns(client, buyer, sandbo
         {
             "order_no": order.order_no,
             "kind": "return",
-            "reason_id": reason("return"),
+            "reason_id": aftersale_reason("return"),
             "amount": "10.00",
             "items": [{"order_item_id": item.pk, "quantity": 1}],
         },
@@ -565,7 +576,7 @@ def test_an_order_with_an_open_request_is_neither_shipped_nor_completed_meanwhil
         user=buyer,
         order_no=order.order_no,
         kind="return",
-        reason_id=reason("return"),
+        reason_id=aftersale_reason("return"),
         amount="1.00",
         items={item.pk: 1},
     )
@@ -593,8 +604,8 @@ def test_the_form_answers_hostile_values_with_form_errors(client, buyer, sandbox
     for fields in (
         {"reason": str(10**30), "amount": "1"},
         {"reason": "²", "amount": "1"},
-        {"reason": reason("refund"), "amount": "-0"},
-        {"reason": reason("refund"), "amount": "0.001"},
+        {"reason": aftersale_reason("refund"), "amount": "-0"},
+        {"reason": aftersale_reason("refund"), "amount": "0.001"},
     ):
         answer = client.post(url, fields)
         assert answer.status_code == 400, fields

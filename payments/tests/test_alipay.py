@@ -18,6 +18,7 @@ from orders.tests.conftest import place_order
 from payments.errors import ProviderUnavailable
 from payments.models import NotificationOutcome, Payment, PaymentNotification
 from payments.services import payment_apply_query, payments_reconcile
+from payments.tests.conftest import aftersale_reason
 from payments.tests.keys import KeyPair
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -243,12 +244,6 @@ def _paid(client, buyer, alipay, quantity=1):
     return order, payment
 
 
-def _reason():
-    from payments.models import AfterSaleReason
-
-    return AfterSaleReason.objects.create(name="不想要了", name_en="Changed my mind").pk
-
-
 def test_refunds_through_alipay_partial_then_full_confirmed_by_a_query(client, buyer, alipay):
     from accounts.tests.factories import UserFactory
     from payments.models import Refund
@@ -261,7 +256,11 @@ def test_refunds_through_alipay_partial_then_full_confirmed_by_a_query(client, b
     merchant = UserFactory(is_staff=True)
     order, payment = _paid(client, buyer, alipay)
     first = aftersale_request_create(
-        user=buyer, order_no=order.order_no, kind="refund", reason_id=_reason(), amount="1.00"
+        user=buyer,
+        order_no=order.order_no,
+        kind="refund",
+        reason_id=aftersale_reason(),
+        amount="1.00",
     )
     alipay.refuse_refunds = "ACQ.SELLER_BALANCE_NOT_ENOUGH"
     aftersale_approve(request_no=first.request_no, actor=merchant)
@@ -281,7 +280,7 @@ def test_refunds_through_alipay_partial_then_full_confirmed_by_a_query(client, b
         user=buyer,
         order_no=order.order_no,
         kind="refund",
-        reason_id=_reason(),
+        reason_id=aftersale_reason(),
         amount=order.total_amount - 1,
     )
     aftersale_approve(request_no=rest.request_no, actor=merchant)
@@ -335,7 +334,7 @@ def test_a_return_paid_back_through_alipay(client, buyer, alipay):
         user=buyer,
         order_no=order.order_no,
         kind="return",
-        reason_id=_reason(),
+        reason_id=aftersale_reason(),
         amount=item.unit_price * 2,
         items={item.pk: 2},
     )

@@ -16,6 +16,7 @@ from orders.services import order_close_overdue
 from orders.tests.conftest import place_order
 from payments.models import NotificationOutcome, Payment, PaymentNotification
 from payments.services import payments_reconcile
+from payments.tests.conftest import aftersale_reason
 from payments.tests.keys import KeyPair
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -303,12 +304,6 @@ def _paid(client, buyer, wechatpay, quantity=1):
     return order, payment
 
 
-def _reason():
-    from payments.models import AfterSaleReason
-
-    return AfterSaleReason.objects.create(name="不想要了", name_en="Changed my mind").pk
-
-
 @pytest.fixture
 def merchant():
     from accounts.tests.factories import UserFactory
@@ -325,7 +320,7 @@ def test_a_refund_only_request_is_paid_back_through_wechat_pay(client, buyer, we
         user=buyer,
         order_no=order.order_no,
         kind="refund",
-        reason_id=_reason(),
+        reason_id=aftersale_reason(),
         amount=order.total_amount,
     )
     aftersale_approve(request_no=request.request_no, actor=merchant)
@@ -369,7 +364,7 @@ def test_a_return_through_wechat_pay_and_a_refund_refused_then_retried(
         user=buyer,
         order_no=order.order_no,
         kind="return",
-        reason_id=_reason(),
+        reason_id=aftersale_reason(),
         amount=item.unit_price,
         items={item.pk: 1},
     )

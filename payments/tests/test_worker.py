@@ -41,3 +41,48 @@ def test_the_callback_answers_at_once_and_the_worker_makes_the_order_paid(
     assert order.status == OrderStatus.PAID
     note = PaymentNotification.objects.get(notification_id="n-worker")
     assert note.outcome == NotificationOutcome.ACCEPTED and note.processed_at is not None
+
+
+def test_an_approved_refund_is_paid_out_by_the_worker(
+    client, buyer, settings, live_server, real_worker
+):
+    """Approval commits at once; the worker calls the sandbox, whose signed refund
+    notification comes back through the callback and the worker again."""
+    from accounts.tests.factories import UserFactory
+    from payments.models import Refund
+    from payments.services import aftersale_approve, aftersale_request_create
+    from payments.tests.conftest import aftersale_reason
+
+    settings.PAYMENTS_PROVIDERS = ["sandbox"]
+    settings.PAYMENTS_NOTIFY_BASE_URL = live_server.url
+    order = place_order(buyer)
+    client.force_login(buyer)
+    payment = start(client, order)
+    client.post(reverse("payments:sandbox", args=[payment.payment_no]), {"outcome": "pay"})
+    _wait(lambda: order_status(order) == OrderStatus.PAID)
+    request = aftersale_request_create(
+        user=buyer,
+        order_no=order.order_no,
+        kind="refund",
+        reason_id=aftersale_reason("refund"),
+        amount=order.total_amount,
+    )
+    aftersale_approve(request_no=request.request_no, actor=UserFactory(is_staff=True))
+    assert _wait(lambda: order_status(order) == OrderStatus.REFUNDED)
+    refund = Refund.objects.get()
+    assert (refund.status, refund.attempts) == ("succeeded", 1)
+    assert PaymentNotification.objects.filter(parsed__refund_no=refund.refund_no).count() == 1
+
+
+def order_status(order) -> str:
+    order.refresh_from_db()
+    return order.status
+
+
+def _wait(condition, seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
