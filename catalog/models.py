@@ -209,6 +209,8 @@ class StockReason(models.TextChoices):
     IMPORT = "import", _("CSV import")
     REFUND = "refund", _("Refunded before shipping")
     RETURN = "return", _("Returned by the shopper")
+    EVENT_ALLOCATION = "event_alloc", _("Moved to a flash sale")
+    EVENT_RETURN = "event_return", _("Back from a flash sale")
 
 
 class StockMovement(models.Model):

@@ -247,6 +247,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.payments_query_stale_task",
         "schedule": timedelta(minutes=2),
     },
+    # Flash sales: published ones start at their time, and end (units back) at theirs.
+    "seckill-advance": {
+        "task": "seckill.tasks.events_advance_task",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 # --- Auth --------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from catalog.services.products import (
     spec_normalize,
 )
 from catalog.services.stock import (
+    register_stock_audit,
     sku_stock_adjust,
     sku_stock_count,
     stock_audit,
@@ -70,6 +71,7 @@ __all__ = [
     "sku_stock_count",
     "sku_update",
     "spec_normalize",
+    "register_stock_audit",
     "stock_audit",
     "stock_move_many",
     "stock_return_many",

@@ -241,15 +241,30 @@ def sku_stock_opening(*, sku: Sku, reason: str = StockReason.OPENING, actor=None
         _record([movement], [applied])
 
 
+# Other holders of stock (seckill's flash-sale events) register their own audit here, so
+# ``stock_audit`` proves every ledger while catalog imports none of them.
+_audits: list = []
+
+
+def register_stock_audit(audit) -> None:
+    """``audit()`` returns rows like the SKUs' below, with their own ``kind``."""
+    if audit not in _audits:
+        _audits.append(audit)
+
+
 def stock_audit() -> list[dict]:
-    """SKUs whose stock differs from the sum of their movements (empty when all agree)."""
+    """Stock holders whose stock differs from the sum of their movements (empty when all
+    agree): SKUs, then what the other apps registered."""
     rows = (
         Sku.objects.annotate(ledger=Coalesce(Sum("movements__quantity"), 0))
         .order_by("pk")
         .values("pk", "code", "stock", "ledger")
     )
-    return [
-        {**row, "difference": row["stock"] - row["ledger"]}
+    found = [
+        {**row, "kind": "SKU", "difference": row["stock"] - row["ledger"]}
         for row in rows
         if row["stock"] != row["ledger"]
     ]
+    for audit in _audits:
+        found.extend(audit())
+    return found

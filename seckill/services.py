@@ -1,0 +1,155 @@
+"""Flash-sale writes: publish (the units move from the SKU to the event), end (what is left
+moves back), and the clock that starts and ends published events.
+
+Every change to an event's units is one conditional ``UPDATE … RETURNING`` and one
+EventStockMovement in the same transaction, the SKU's side going through catalog's stock
+ledger, so the SKU and the event both always equal the sum of their movements.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from catalog.errors import InsufficientStock
+from catalog.models import StockReason
+from catalog.services import stock_return_many, stock_take_many
+from seckill.errors import EventSkuShort, EventStepNotAllowed
+from seckill.models import EventStatus, EventStockMovement, EventStockReason, SeckillEvent
+
+logger = logging.getLogger(__name__)
+E = EventStatus
+
+
+def _reference(event: SeckillEvent) -> str:
+    return f"seckill:{event.pk}"
+
+
+def event_stock_move(
+    *, event_id: int, quantity: int, reason: str, reference: str, actor=None
+) -> int | None:
+    """Add ``quantity`` (signed) to an event's units if they stay at or above zero; returns
+    the units after, or None when there were not enough (nothing is written then).
+
+    Raw SQL for the same reason as catalog's ledger: ``update()`` cannot return the new
+    value, and reading it back would cost a query on the order path."""
+    table = connection.ops.quote_name(SeckillEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET stock = stock + %s WHERE id = %s AND stock + %s >= 0 "  # noqa: S608
+            "RETURNING stock",
+            [quantity, event_id, quantity],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    EventStockMovement.objects.create(
+        event_id=event_id,
+        quantity=quantity,
+        stock_after=row[0],
+        reason=reason,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        reference=reference[:64],
+    )
+    return row[0]
+
+
+def _set_status(event: SeckillEvent, to_status: str, **fields) -> None:
+    if not SeckillEvent.objects.filter(pk=event.pk, status=event.status).update(
+        status=to_status, updated_at=timezone.now(), **fields
+    ):
+        raise EventStepNotAllowed()
+
+
+@transaction.atomic
+def event_publish(*, event_id: int, actor=None) -> SeckillEvent:
+    """A draft goes on sale: its units leave the SKU for the event (both in the ledger)."""
+    event = SeckillEvent.objects.select_for_update().get(pk=event_id)
+    if event.status != E.DRAFT or event.ends_at <= timezone.now():
+        raise EventStepNotAllowed()
+    try:
+        stock_take_many(
+            quantities={event.sku_id: event.allocated},
+            reason=StockReason.EVENT_ALLOCATION,
+            reference=_reference(event),
+            actor=actor,
+        )
+    except InsufficientStock as exc:
+        raise EventSkuShort() from exc
+    event_stock_move(
+        event_id=event.pk,
+        quantity=event.allocated,
+        reason=EventStockReason.ALLOCATION,
+        reference=_reference(event),
+        actor=actor,
+    )
+    _set_status(event, E.PUBLISHED, published_at=timezone.now())
+    return SeckillEvent.objects.get(pk=event.pk)
+
+
+@transaction.atomic
+def event_end(*, event_id: int, actor=None) -> SeckillEvent:
+    """The sale is over (at its end, or early by the merchant): the units left go back."""
+    event = SeckillEvent.objects.select_for_update().get(pk=event_id)
+    if event.status not in {E.PUBLISHED, E.RUNNING}:
+        raise EventStepNotAllowed()
+    left = event.stock
+    if left:
+        event_stock_move(
+            event_id=event.pk,
+            quantity=-left,
+            reason=EventStockReason.RETURN,
+            reference=_reference(event),
+            actor=actor,
+        )
+        stock_return_many(
+            quantities={event.sku_id: left},
+            reason=StockReason.EVENT_RETURN,
+            reference=_reference(event),
+            actor=actor,
+        )
+    _set_status(event, E.ENDED, ended_at=timezone.now())
+    return SeckillEvent.objects.get(pk=event.pk)
+
+
+def events_advance(*, now=None) -> tuple[int, int]:
+    """The clock (beat, every minute): published events whose start has come are running;
+    those whose end has passed are ended. Returns (started, ended)."""
+    now = now or timezone.now()
+    started = SeckillEvent.objects.filter(
+        status=E.PUBLISHED, starts_at__lte=now, ends_at__gt=now
+    ).update(status=E.RUNNING, updated_at=now)
+    ended = 0
+    due = SeckillEvent.objects.filter(status__in=[E.PUBLISHED, E.RUNNING], ends_at__lte=now)
+    for event_id in list(due.values_list("pk", flat=True)):
+        try:
+            event_end(event_id=event_id)
+            ended += 1
+        except EventStepNotAllowed:  # ended by someone else meanwhile
+            continue
+    return started, ended
+
+
+def event_stock_audit() -> list[dict]:
+    """Events whose units differ from the sum of their movements (for ``stock_audit``)."""
+    rows = (
+        SeckillEvent.objects.annotate(ledger=Coalesce(Sum("movements__quantity"), 0))
+        .order_by("pk")
+        .values("pk", "title", "stock", "ledger")
+    )
+    return [
+        {
+            "kind": "flash sale",
+            "pk": row["pk"],
+            "code": row["title"],
+            "stock": row["stock"],
+            "ledger": row["ledger"],
+            "difference": row["stock"] - row["ledger"],
+        }
+        for row in rows
+        if row["stock"] != row["ledger"]
+    ]
