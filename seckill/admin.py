@@ -7,22 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from config.exceptions import ApplicationError
 from config.money import money
+from orders.admin.orders import ReadOnlyInline
 from seckill import services
 from seckill.models import EventStatus, EventStockMovement, SeckillEvent
 
 
-class MovementInline(admin.TabularInline):
+class MovementInline(ReadOnlyInline):
     model = EventStockMovement
-    extra = 0
-    can_delete = False
     fields = ("created_at", "quantity", "stock_after", "reason", "actor", "reference")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SeckillEvent)

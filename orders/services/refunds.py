@@ -19,10 +19,9 @@ S = OrderStatus
 REFUNDABLE = {S.PAID, S.SHIPPED, S.COMPLETED}
 
 
-def order_refund_open(*, order_id: int, actor=None, note: str = "") -> str:
-    """A request is open: the order is "refunding" until it ends. Returns the status it had
-    (where a rejection puts it back). The caller holds the order lock."""
-    before = Order.objects.values_list("status", flat=True).get(pk=order_id)
+def order_refund_open(*, order_id: int, actor=None, note: str = "") -> None:
+    """A request is open: the order is "refunding" until it ends (the request keeps the
+    status it had, where a rejection puts it back). The caller holds the order lock."""
     order_transition(
         order_id=order_id,
         to_status=S.REFUNDING,
@@ -31,7 +30,6 @@ def order_refund_open(*, order_id: int, actor=None, note: str = "") -> str:
         note=note,
         from_statuses=REFUNDABLE,
     )
-    return before
 
 
 def order_refund_back(
