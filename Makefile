@@ -11,13 +11,14 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: help run test lint format venv migrate seed web worker beat bench clean messages
+.PHONY: help run test lint format venv migrate seed web worker beat bench bench-seckill clean messages
 
 help:
 	@echo "make run    - set up and serve the shop at http://$(HOST):$(PORT)"
 	@echo "make test   - run the whole suite on the real PostgreSQL and Redis"
 	@echo "make lint   - ruff check + ruff format --check"
 	@echo "make bench  - run the benchmarks in bench/"
+	@echo "make bench-seckill - a flash sale under load (gunicorn, wrk, the consumer)"
 
 # Reinstall only when requirements.txt or pyproject.toml change.
 $(VENV)/.installed: requirements.txt pyproject.toml
@@ -64,7 +65,10 @@ messages: venv
 	@DEBUG=true DJANGO_SETTINGS_MODULE=config.settings $(PY) -m config.messages check
 
 bench: venv
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in bench/*_bench.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+bench-seckill: venv
+	@$(PY) bench/seckill_bench.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -252,6 +252,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "seckill.tasks.events_advance_task",
         "schedule": timedelta(minutes=1),
     },
+    # Warm-up before the start, reminders, and the gate rebuilt where it drifted.
+    "seckill-prepare": {
+        "task": "seckill.tasks.events_prepare_task",
+        "schedule": timedelta(minutes=1),
+    },
+    # Admissions become orders (the seckill_consume process does it at once; this is the
+    # backstop, and the consumer of embedded mode).
+    "seckill-drain": {
+        "task": "seckill.tasks.events_drain_task",
+        "schedule": timedelta(seconds=2),
+        "options": {"expires": 2},
+    },
 }
 
 # --- Auth --------------------------------------------------------------------------------
@@ -311,6 +323,21 @@ ORDER_FREE_SHIPPING_THRESHOLD = Decimal(env.str("ORDER_FREE_SHIPPING_THRESHOLD",
 ORDER_SHIPPING_FEE = Decimal(env.str("ORDER_SHIPPING_FEE", default="10.00"))
 # Seconds an order may stay unpaid before it is cancelled and its stock returned.
 ORDER_PAY_TIMEOUT = env.int("ORDER_PAY_TIMEOUT", default=30 * 60)
+
+# Flash sales (seconds unless named otherwise). See README "Flash sales".
+SECKILL_PAY_TIMEOUT = env.int("SECKILL_PAY_TIMEOUT", default=5 * 60)
+SECKILL_TOKEN_SECONDS = env.int("SECKILL_TOKEN_SECONDS", default=60)
+SECKILL_WARMUP_BEFORE = env.int("SECKILL_WARMUP_BEFORE", default=5 * 60)
+SECKILL_REMIND_BEFORE = env.int("SECKILL_REMIND_BEFORE", default=5 * 60)
+SECKILL_END_GRACE = env.int("SECKILL_END_GRACE", default=10 * 60)
+# Reserve attempts per second per shopper and per client IP (per event), in the gate.
+SECKILL_RATE_PER_USER = env.int("SECKILL_RATE_PER_USER", default=5)
+SECKILL_RATE_PER_IP = env.int("SECKILL_RATE_PER_IP", default=200)
+SECKILL_SOLD_OUT_CACHE_SECONDS = env.float("SECKILL_SOLD_OUT_CACHE_SECONDS", default=2.0)
+# The consumer: an entry left unacknowledged this long (ms) is reclaimed from its consumer;
+# after this many deliveries it goes to the dead-letter stream.
+SECKILL_CLAIM_IDLE_MS = env.int("SECKILL_CLAIM_IDLE_MS", default=30_000)
+SECKILL_MAX_ATTEMPTS = env.int("SECKILL_MAX_ATTEMPTS", default=3)
 
 # After-sales: days after an order completes during which goods may be returned, and the
 # largest photo a shopper may attach (jpg, png or webp; at most three per request).

@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("carts.api_urls")),
     path("", include("orders.api_urls")),
     path("", include("payments.api_urls")),
+    path("", include("seckill.api_urls")),
 ]
 
 urlpatterns = [
@@ -34,6 +35,7 @@ urlpatterns = [
     path("cart/", include("carts.urls")),
     path("", include("orders.urls")),
     path("", include("payments.urls")),
+    path("seckill/", include("seckill.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -149,3 +149,26 @@ class OrderConfirmApi(APIView):
         services.order_confirm_receipt(order_id=order.pk, user=request.user)
         order = selectors.order_get_for_user(user=request.user, order_no=order_no)
         return Response(OrderDetailSerializer(order).data)
+
+
+class OrderAddressApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        address_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: OrderDetailSerializer, **ERRORS},
+        tags=["orders"],
+        summary="Choose where an unpaid order ships (flash-sale orders are made without one)",
+    )
+    def post(self, request, order_no: str):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = selectors.order_get_for_user(user=request.user, order_no=order_no)
+        services.order_set_address(
+            order_id=order.pk, user=request.user, address_id=data.validated_data["address_id"]
+        )
+        order = selectors.order_get_for_user(user=request.user, order_no=order_no)
+        return Response(OrderDetailSerializer(order).data)

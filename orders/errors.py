@@ -39,3 +39,15 @@ class ItemUnavailable(ApplicationError):
     code = 30006
     status = status.HTTP_409_CONFLICT
     default_message = _("An item in your cart can no longer be bought.")
+
+
+class AddressLocked(ApplicationError):
+    code = 30007
+    status = status.HTTP_409_CONFLICT
+    default_message = _("The address can only be changed before the order is paid.")
+
+
+class AddressRequired(ApplicationError):
+    code = 30008
+    status = status.HTTP_409_CONFLICT
+    default_message = _("Choose a delivery address before paying.")

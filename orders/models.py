@@ -109,6 +109,9 @@ class OrderItem(models.Model):
     unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
     quantity = models.PositiveIntegerField(_("quantity"))
     line_total = models.DecimalField(_("line total"), max_digits=12, decimal_places=2)
+    # Where its units came from: "" is the SKU, else a registered source such as
+    # "seckill:<event id>" (orders.stock_sources), where cancel and refund return them.
+    stock_source = models.CharField(max_length=40, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["pk"]

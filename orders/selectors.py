@@ -45,8 +45,20 @@ def order_actions(order: Order) -> list[str]:
     """What the shopper may do with the order now (an overdue unpaid order: only cancel,
     until the sweep closes it)."""
     if order.status == OrderStatus.PENDING_PAYMENT:
-        return ["cancel"] if order.pay_deadline <= timezone.now() else ["pay", "cancel"]
+        if order.pay_deadline <= timezone.now() or not order.receiver_name:
+            return ["cancel"]  # a flash-sale order without an address pays once it has one
+        return ["pay", "cancel"]
     return {OrderStatus.SHIPPED: ["confirm_receipt"]}.get(order.status, [])
+
+
+def order_address_editable(order: Order) -> bool:
+    """A flash-sale order (made before the shopper chose where it ships) takes an address
+    until it is paid; a checkout order has the one chosen at checkout."""
+    return (
+        order.status == OrderStatus.PENDING_PAYMENT
+        and order.pay_deadline > timezone.now()
+        and (order.source == "seckill" or not order.receiver_name)
+    )
 
 
 UNREAD_SECONDS = 60

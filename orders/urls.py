@@ -9,6 +9,7 @@ urlpatterns = [
     path("orders/", views.order_list, name="list"),
     path("orders/<str:order_no>/", views.order_detail, name="detail"),
     path("orders/<str:order_no>/cancel/", views.order_cancel, name="cancel"),
+    path("orders/<str:order_no>/address/", views.order_address, name="address"),
     path("orders/<str:order_no>/confirm/", views.order_confirm, name="confirm"),
     path("messages/", views.message_list, name="messages"),
     path("messages/read/", views.message_mark_read, name="messages_read"),

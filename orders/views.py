@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -143,6 +144,15 @@ def order_list(request):
     return render(request, "orders/order_list.html", {"page": page, "tab": tab, "tabs": TAB_LABELS})
 
 
+def safe_next(request) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
 def _get_order(request, order_no):
     try:
         return selectors.order_get_for_user(user=request.user, order_no=order_no)
@@ -160,6 +170,11 @@ def order_detail(request, order_no):
         "orders/order_detail.html",
         {
             "order": order,
+            "addresses": (
+                list(address_list_for_user(user=request.user))
+                if selectors.order_address_editable(order)
+                else None
+            ),
             "panels": order_panels(request=request, order=order),
             "actions": selectors.order_actions(order),
             "seconds_left": max(0, int((order.pay_deadline - timezone.now()).total_seconds())),
@@ -191,6 +206,26 @@ def order_cancel(request, order_no):
         ),
         _("The order was cancelled."),
     )
+
+
+@login_required
+@require_POST
+def order_address(request, order_no):
+    """Choose where an unpaid order ships (a flash-sale order is made before that)."""
+    order = _get_order(request, order_no)
+    try:
+        services.order_set_address(
+            order_id=order.pk,
+            user=request.user,
+            address_id=parse_id(request.POST.get("address", "")),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The order ships to the chosen address."))
+    return redirect(safe_next(request) or order.get_absolute_url())
 
 
 @login_required

@@ -2,14 +2,18 @@
 end it early (what is left goes back). A published event's numbers are no longer edited:
 its units moved through the ledger. Each button calls seckill.services."""
 
+import redis
 from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from config.exceptions import ApplicationError
 from config.money import money
 from orders.admin.orders import ReadOnlyInline
-from seckill import services
-from seckill.models import EventStatus, EventStockMovement, SeckillEvent
+from orders.models import OrderStatus
+from seckill import gate, services
+from seckill.models import EventStatus, EventStockMovement, SeckillAdmission, SeckillEvent
 
 
 class MovementInline(ReadOnlyInline):
@@ -30,6 +34,7 @@ class SeckillEventAdmin(admin.ModelAdmin):
         "starts_at",
         "ends_at",
         "status",
+        "live_numbers",
     )
     list_filter = ("status", "starts_at")
     search_fields = ("title", "sku__code")
@@ -37,7 +42,7 @@ class SeckillEventAdmin(admin.ModelAdmin):
     autocomplete_fields = ("sku",)
     date_hierarchy = "starts_at"
     inlines = [MovementInline]
-    actions = ["publish", "end_now"]
+    actions = ["publish", "warm_up", "end_now"]
     fields = (
         "title",
         "sku",
@@ -50,13 +55,14 @@ class SeckillEventAdmin(admin.ModelAdmin):
         "stock",
         "published_at",
         "ended_at",
+        "live_numbers",
     )
 
     def get_fields(self, request, obj=None):
         return self.fields if obj else self.fields[:7]  # a new one is a draft: nothing moved
 
     def get_readonly_fields(self, request, obj=None):
-        moved = ("status", "stock", "published_at", "ended_at")
+        moved = ("status", "stock", "published_at", "ended_at", "live_numbers")
         if obj is None or obj.status == EventStatus.DRAFT:
             return moved
         # Its units moved through the ledger: what is sold, how, and when stays put.
@@ -69,6 +75,46 @@ class SeckillEventAdmin(admin.ModelAdmin):
     @admin.display(description=_("session"))
     def session_display(self, obj):
         return obj.session
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                orders_created=Count("admissions"),
+                orders_paid=Count(
+                    "admissions",
+                    filter=Q(admissions__order__paid_at__isnull=False),
+                ),
+                orders_cancelled=Count(
+                    "admissions", filter=Q(admissions__order__status=OrderStatus.CANCELLED)
+                ),
+            )
+        )
+
+    @admin.display(description=_("live numbers"))
+    def live_numbers(self, obj):
+        """Left in the gate, queued, orders made / paid / cancelled, dead letters."""
+        if obj.pk is None or obj.status == EventStatus.DRAFT:
+            return "-"
+        try:
+            gate_numbers = gate.event_numbers(obj.pk)
+        except redis.RedisError:
+            gate_numbers = {"stock_left": None, "queued": "?", "dead_letters": "?"}
+        left = gate_numbers["stock_left"]
+        return format_html(
+            '<span class="live-numbers">{}: {} · {}: {} · {}: {} / {} / {} · {}: {}</span>',
+            _("left in Redis"),
+            _("not warmed") if left is None else left,
+            _("queued"),
+            gate_numbers["queued"],
+            _("orders made / paid / cancelled"),
+            getattr(obj, "orders_created", 0),
+            getattr(obj, "orders_paid", 0),
+            getattr(obj, "orders_cancelled", 0),
+            _("dead letters"),
+            gate_numbers["dead_letters"],
+        )
 
     def has_delete_permission(self, request, obj=None):
         return obj is None or obj.status == EventStatus.DRAFT
@@ -88,6 +134,48 @@ class SeckillEventAdmin(admin.ModelAdmin):
     def publish(self, request, queryset):
         self._run(request, queryset, services.event_publish, _("%(n)d flash sale(s) published."))
 
+    @admin.action(
+        description=_("Warm up now (load stock and limits into Redis)"), permissions=["change"]
+    )
+    def warm_up(self, request, queryset):
+        loaded = 0
+        for event in queryset.filter(status__in=[EventStatus.PUBLISHED, EventStatus.RUNNING]):
+            loaded += services.event_warm_up(event_id=event.pk)
+        self.message_user(
+            request,
+            _("%(n)d flash sale(s) loaded into Redis; the others were warm already.")
+            % {"n": loaded},
+            messages.SUCCESS,
+        )
+
     @admin.action(description=_("End the selected flash sales now"), permissions=["change"])
     def end_now(self, request, queryset):
         self._run(request, queryset, services.event_end, _("%(n)d flash sale(s) ended."))
+
+
+@admin.register(SeckillAdmission)
+class SeckillAdmissionAdmin(admin.ModelAdmin):
+    """Who the gate admitted, and the order each became (read only: the worker writes them)."""
+
+    list_display = (
+        "reservation_id",
+        "event",
+        "user",
+        "quantity",
+        "order",
+        "created_at",
+        "released_at",
+    )
+    list_filter = ("event",)
+    search_fields = ("reservation_id", "order__order_no", "user__username")
+    list_select_related = ("event", "user", "order")
+    readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -9,7 +9,11 @@ class SeckillConfig(AppConfig):
 
     def ready(self):
         from catalog.services import register_stock_audit
-        from seckill.services import event_stock_audit
+        from orders.stock_sources import register_stock_source
+        from seckill.services import event_stock_audit, event_units_give_back, event_units_take
+        from seckill.services.sources import SOURCE
 
         # catalog proves every ledger through this; it never imports seckill.
         register_stock_audit(event_stock_audit)
+        # orders takes and gives back flash-sale units through this; it never imports seckill.
+        register_stock_source(SOURCE, take=event_units_take, give_back=event_units_give_back)

@@ -7,6 +7,7 @@ the same transaction (``manage.py stock_audit`` proves it, beside the SKUs')."""
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -60,6 +61,9 @@ class SeckillEvent(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("seckill:event", args=[self.pk])
+
     @property
     def session(self) -> str:
         """The day's session it belongs to, as Chinese shops show them: its start, "10:00"."""
@@ -72,6 +76,7 @@ class EventStockReason(models.TextChoices):
     ORDER = "order", _("Flash-sale order")
     CANCEL = "cancel", _("Order cancelled")
     TIMEOUT = "timeout", _("Order not paid in time")
+    REFUND = "refund", _("Refunded before shipping")
 
 
 class EventStockMovement(models.Model):
@@ -104,3 +109,83 @@ class EventStockMovement(models.Model):
 
     def __str__(self):
         return str(self.get_reason_display())
+
+
+class SeckillAdmission(models.Model):
+    """A buyer the Redis gate admitted, recorded with the order the worker made for it.
+
+    ``reservation_id`` is the idempotency key from the gate to the order: a reservation makes
+    one admission and one order however often the stream delivers it. A shopper holds one
+    open admission per event; it is released (and the unit given back once, in PostgreSQL
+    and in Redis) when the order is cancelled, times out or is refunded."""
+
+    event = models.ForeignKey(
+        SeckillEvent,
+        verbose_name=_("flash sale"),
+        on_delete=models.PROTECT,
+        related_name="admissions",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("shopper"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reservation_id = models.CharField(_("reservation"), max_length=40, unique=True)
+    quantity = models.PositiveSmallIntegerField(_("quantity"))
+    order = models.OneToOneField(
+        "orders.Order",
+        verbose_name=_("order"),
+        on_delete=models.PROTECT,
+        related_name="seckill_admission",
+    )
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("flash-sale admission")
+        verbose_name_plural = _("flash-sale admissions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "user"],
+                condition=Q(released_at=None),
+                name="seckill_admission_one_open_per_user",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="seckill_admission_quantity_gte_1"
+            ),
+        ]
+
+    def __str__(self):
+        return self.reservation_id
+
+
+class SeckillReminder(models.Model):
+    """A shopper asked to be told a few minutes before the event starts."""
+
+    event = models.ForeignKey(
+        SeckillEvent,
+        verbose_name=_("flash sale"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("shopper"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("flash-sale reminder")
+        verbose_name_plural = _("flash-sale reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user"], name="seckill_reminder_once")
+        ]
+
+    def __str__(self):
+        return f"{self.event_id}:{self.user_id}"

@@ -3,8 +3,12 @@
 
 from orders.services.checkout import (
     ORDER_NO_ATTEMPTS,
+    OrderLine,
+    address_snapshot,
     checkout_lines,
     order_create_from_cart,
+    order_create_from_lines,
+    order_set_address,
     schedule_close,
 )
 from orders.services.lifecycle import (
@@ -32,6 +36,8 @@ from orders.services.transitions import (
 
 __all__ = [
     "ORDER_NO_ATTEMPTS",
+    "OrderLine",
+    "address_snapshot",
     "STAMPS",
     "TRANSITIONS",
     "checkout_lines",
@@ -40,6 +46,8 @@ __all__ = [
     "order_close_overdue",
     "order_confirm_receipt",
     "order_create_from_cart",
+    "order_create_from_lines",
+    "order_set_address",
     "order_lock",
     "order_items_returned",
     "order_mark_paid",

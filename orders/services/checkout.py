@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -24,14 +25,19 @@ from carts.keys import user_cart_key
 from carts.pricing import shipping_fee
 from carts.selectors import cart_view
 from carts.services import cart_remove
-from catalog.errors import InsufficientStock
 from catalog.models import Sku, StockReason
-from catalog.services import stock_take_many
 from config.exceptions import ApplicationError
 from config.oncommit import after_commit
-from orders.errors import ItemUnavailable, NothingToCheckOut, OutOfStock, PriceChanged
+from orders.errors import (
+    AddressLocked,
+    ItemUnavailable,
+    NothingToCheckOut,
+    OutOfStock,
+    PriceChanged,
+)
 from orders.models import ActorType, Order, OrderEvent, OrderItem, OrderStatus
 from orders.services.transitions import notify_after_commit
+from orders.stock_sources import stock_take_lines
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +117,18 @@ def order_create_from_cart(
     return order, True
 
 
+@dataclass(frozen=True)
+class OrderLine:
+    """One line of a new order. ``unit_price`` None charges the SKU's price, read under the
+    stock lock; ``stock_source`` names where the units come from (orders.stock_sources)."""
+
+    sku_id: int
+    quantity: int
+    unit_price: Decimal | None = None
+    stock_source: str = ""
+    image: str = ""
+
+
 def _order_create_checked(
     *, user, address_id, remark, idempotency_key, expected_total, source
 ) -> Order:
@@ -120,26 +138,75 @@ def _order_create_checked(
     remark = (remark or "").strip()
     if len(remark) > 200:
         raise ValidationError({"remark": [_("At most 200 characters.")]})
-    lines = checkout_lines(user=user)["lines"]
-    quantities = {line["sku_id"]: line["quantity"] for line in lines}
+    chosen = checkout_lines(user=user)["lines"]
+    lines = [
+        OrderLine(sku_id=line["sku_id"], quantity=line["quantity"], image=line["image"] or "")
+        for line in chosen
+    ]
     cart_key = user_cart_key(user.pk)
+    sku_ids = [line.sku_id for line in lines]
+    return _order_create_numbered(
+        user=user,
+        lines=lines,
+        address=address,
+        remark=remark,
+        idempotency_key=idempotency_key,
+        expected_total=expected_total,
+        source=source,
+        pay_timeout=settings.ORDER_PAY_TIMEOUT,
+        shipping=None,
+        also_after_commit=[lambda: cart_remove(key=cart_key, sku_ids=sku_ids)],
+    )
+
+
+def order_create_from_lines(
+    *,
+    user,
+    lines: list[OrderLine],
+    source: str,
+    idempotency_key: str,
+    pay_timeout: int,
+    address: Address | None = None,
+    shipping: Decimal | None = None,
+) -> tuple[Order, bool]:
+    """An order from given lines, without a cart (the flash-sale worker); returns (order,
+    created). Units are taken from each line's stock source in the same transaction, a
+    shortfall raising OutOfStock with nothing written; a repeated ``idempotency_key`` returns
+    the order made before. Without ``address`` the order waits for one before it is paid;
+    ``shipping`` None charges the usual fee."""
+    existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+    if existing:
+        return existing, False
+    try:
+        order = _order_create_numbered(
+            user=user,
+            lines=lines,
+            address=address,
+            remark="",
+            idempotency_key=idempotency_key,
+            expected_total=None,
+            source=source,
+            pay_timeout=pay_timeout,
+            shipping=shipping,
+            also_after_commit=[],
+        )
+    except IntegrityError:
+        existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+        if existing:  # a concurrent call with the same key won
+            return existing, False
+        raise
+    return order, True
+
+
+def _order_create_numbered(*, also_after_commit, **fields) -> Order:
     for attempt in range(ORDER_NO_ATTEMPTS):
         order_no = _new_order_no()
         try:
             with transaction.atomic():
-                order = _order_create(
-                    order_no=order_no,
-                    user=user,
-                    address=address,
-                    lines=lines,
-                    quantities=quantities,
-                    remark=remark,
-                    idempotency_key=idempotency_key,
-                    expected_total=expected_total,
-                    source=source,
-                )
+                order = _order_create(order_no=order_no, **fields)
                 # Each side effect on its own: a failing one is logged and skips nothing.
-                after_commit(lambda: cart_remove(key=cart_key, sku_ids=list(quantities)))
+                for effect in also_after_commit:
+                    after_commit(effect)
                 schedule_close(order)
                 notify_after_commit(order.pk, "created")
             return order
@@ -156,20 +223,35 @@ def _order_create_checked(
 
 
 def _order_create(
-    *, order_no, user, address, lines, quantities, remark, idempotency_key, expected_total, source
+    *,
+    order_no,
+    user,
+    address,
+    lines,
+    remark,
+    idempotency_key,
+    expected_total,
+    source,
+    pay_timeout,
+    shipping,
 ) -> Order:
-    try:
-        stock_take_many(
-            quantities=quantities, reason=StockReason.ORDER, reference=order_no, actor=user
-        )
-    except InsufficientStock as exc:
-        raise OutOfStock(exc.message, errors=exc.errors) from exc
+    sources = stock_take_lines(
+        lines=[(line.stock_source, line.sku_id, line.quantity) for line in lines],
+        reason=StockReason.ORDER,
+        reference=order_no,
+        actor=user,
+    )
     # Our UPDATEs hold these rows: the prices read now are the prices charged.
-    skus = {sku.pk: sku for sku in Sku.objects.filter(pk__in=quantities).select_related("product")}
-    by_sku = {line["sku_id"]: line for line in lines}
+    skus = {
+        sku.pk: sku
+        for sku in Sku.objects.filter(pk__in=[line.sku_id for line in lines]).select_related(
+            "product"
+        )
+    }
     items = []
-    for sku_id in sorted(quantities):
-        sku, quantity = skus[sku_id], quantities[sku_id]
+    for line in sorted(lines, key=lambda line: line.sku_id):
+        sku = skus[line.sku_id]
+        price = sku.price if line.unit_price is None else line.unit_price
         items.append(
             OrderItem(
                 sku=sku,
@@ -177,14 +259,15 @@ def _order_create(
                 product_name=sku.product.name,
                 sku_code=sku.code,
                 sku_attributes=sku.ordered_attributes(),
-                image_url=by_sku[sku_id]["image"] or "",
-                unit_price=sku.price,
-                quantity=quantity,
-                line_total=sku.price * quantity,
+                image_url=line.image or _first_image_url(sku),
+                unit_price=price,
+                quantity=line.quantity,
+                line_total=price * line.quantity,
+                stock_source=sources[(line.stock_source, line.sku_id)],
             )
         )
     items_amount = sum((item.line_total for item in items), Decimal("0.00"))
-    fee = shipping_fee(items_amount)
+    fee = shipping_fee(items_amount) if shipping is None else shipping
     total = items_amount + fee
     if expected_total is not None and expected_total != total:
         raise PriceChanged(errors={"expected_total": [str(total)]})
@@ -197,16 +280,10 @@ def _order_create(
         shipping_fee=fee,
         total_amount=total,
         remark=remark,
-        receiver_name=address.receiver,
-        receiver_phone=address.phone,
-        province=address.province,
-        city=address.city,
-        district=address.district,
-        detail=address.detail,
-        postal_code=address.postal_code,
+        **address_snapshot(address),
         source=source,
         idempotency_key=idempotency_key or "",
-        pay_deadline=now + timedelta(seconds=settings.ORDER_PAY_TIMEOUT),
+        pay_deadline=now + timedelta(seconds=pay_timeout),
     )
     for item in items:
         item.order = order
@@ -222,6 +299,28 @@ def _order_create(
     return order
 
 
+def _first_image_url(sku) -> str:
+    image = sku.product.images.first()
+    return (image.thumbnail or image.image).url if image else ""
+
+
+def address_snapshot(address: Address | None) -> dict:
+    """The order's copy of an address (blank fields without one)."""
+    if address is None:
+        return dict.fromkeys(
+            ("receiver_name", "receiver_phone", "province", "city", "district", "detail"), ""
+        ) | {"postal_code": ""}
+    return {
+        "receiver_name": address.receiver,
+        "receiver_phone": address.phone,
+        "province": address.province,
+        "city": address.city,
+        "district": address.district,
+        "detail": address.detail,
+        "postal_code": address.postal_code,
+    }
+
+
 def schedule_close(order: Order) -> None:
     """After commit, a countdown task that closes the order if it is still unpaid.
 
@@ -232,3 +331,17 @@ def schedule_close(order: Order) -> None:
 
     countdown = max(0, int((order.pay_deadline - timezone.now()).total_seconds()) + 1)
     after_commit(lambda: order_close_overdue_task.apply_async(args=[order.pk], countdown=countdown))
+
+
+def order_set_address(*, order_id: int, user, address_id) -> Order:
+    """Ship an unpaid order to one of the shopper's addresses (a flash-sale order is made
+    before the shopper chose one); only the address columns are written."""
+    address = Address.objects.filter(user=user, pk=address_id).first()
+    if address is None:
+        raise ValidationError({"address_id": [_("Choose one of your addresses.")]})
+    updated = Order.objects.filter(
+        pk=order_id, user=user, status=S.PENDING_PAYMENT, pay_deadline__gt=timezone.now()
+    ).update(**address_snapshot(address), updated_at=timezone.now())
+    if not updated:
+        raise AddressLocked()
+    return Order.objects.get(pk=order_id)

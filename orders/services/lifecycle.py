@@ -11,13 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import StockReason
-from catalog.services import product_sales_add, stock_return_many
+from catalog.services import product_sales_add
 from config.oncommit import after_commit
 from orders.carriers import carrier_label
 from orders.errors import IllegalTransition
 from orders.hooks import settle_before_cancel
 from orders.models import ActorType, Order, OrderStatus
 from orders.services.transitions import notify_after_commit, order_transition
+from orders.stock_sources import order_stock_lines, stock_give_back
 
 S = OrderStatus
 
@@ -55,11 +56,12 @@ def _order_cancel(*, order_id, actor, actor_type, reason, stock_reason) -> Order
         note=reason,
         fields={"cancel_reason": reason[:200]},
     )
-    quantities: dict[int, int] = {}
-    for sku_id, quantity in order.items.exclude(sku=None).values_list("sku_id", "quantity"):
-        quantities[sku_id] = quantities.get(sku_id, 0) + quantity
-    stock_return_many(
-        quantities=quantities, reason=stock_reason, reference=order.order_no, actor=actor
+    stock_give_back(
+        lines=order_stock_lines(order),
+        reason=stock_reason,
+        reference=order.order_no,
+        actor=actor,
+        order_id=order.pk,
     )
     notify_after_commit(order.pk, "cancelled")
     return order

@@ -11,9 +11,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from catalog.models import StockReason
-from catalog.services import stock_return_many
 from orders.models import ActorType, Order, OrderStatus
 from orders.services.transitions import order_transition
+from orders.stock_sources import order_stock_lines, stock_give_back
 
 S = OrderStatus
 REFUNDABLE = {S.PAID, S.SHIPPED, S.COMPLETED}
@@ -67,10 +67,12 @@ def order_refund_record(
         order_id=order_id, to_status=S.REFUNDED, note=note, from_statuses={S.REFUNDING}
     )
     if back_to == S.PAID:  # never shipped: all of it is back on the shelf
-        quantities: dict[int, int] = {}
-        for sku_id, quantity in order.items.exclude(sku=None).values_list("sku_id", "quantity"):
-            quantities[sku_id] = quantities.get(sku_id, 0) + quantity
-        stock_return_many(quantities=quantities, reason=StockReason.REFUND, reference=note)
+        stock_give_back(
+            lines=order_stock_lines(order),
+            reason=StockReason.REFUND,
+            reference=note,
+            order_id=order.pk,
+        )
     return order
 
 
@@ -78,11 +80,13 @@ def order_items_returned(
     *, order_id: int, quantities: dict[int, int], reference: str, actor=None
 ) -> None:
     """Returned goods arrived: {order item id: quantity} goes back to stock."""
-    by_sku: dict[int, int] = {}
     items = Order.objects.get(pk=order_id).items.filter(pk__in=quantities)
-    for item_id, sku_id in items.values_list("pk", "sku_id"):
-        if sku_id is not None:
-            by_sku[sku_id] = by_sku.get(sku_id, 0) + quantities[item_id]
-    stock_return_many(
-        quantities=by_sku, reason=StockReason.RETURN, reference=reference, actor=actor
+    stock_give_back(
+        lines=[
+            (source, sku_id, quantities[item_id])
+            for item_id, source, sku_id in items.values_list("pk", "stock_source", "sku_id")
+        ],
+        reason=StockReason.RETURN,
+        reference=reference,
+        actor=actor,
     )

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from config.oncommit import after_commit
+from orders.errors import AddressRequired
 from orders.models import Order, OrderStatus
 from orders.services import order_lock, order_mark_paid
 from payments.errors import PaymentNotAllowed, UnknownProvider
@@ -69,6 +70,8 @@ def payment_start(*, order: Order, provider: str) -> Payment:
     order = order_lock(order_id=order.pk)
     if order.status != OrderStatus.PENDING_PAYMENT or order.pay_deadline <= timezone.now():
         raise PaymentNotAllowed()
+    if not order.receiver_name:  # a flash-sale order waits for its address
+        raise AddressRequired()
     open_one = Payment.objects.filter(order=order, provider=provider, status=P.PENDING).first()
     if open_one is not None:
         return open_one

@@ -2,7 +2,6 @@
 
 import io
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -16,21 +15,9 @@ from catalog.tests.factories import make_product
 from seckill.errors import EventSkuShort, EventStepNotAllowed
 from seckill.models import EventStockMovement, SeckillEvent
 from seckill.services import event_end, event_publish, events_advance
+from seckill.tests.factories import make_event
 
 pytestmark = pytest.mark.django_db
-
-
-def make_event(*, stock=50, allocated=20, starts_in=timedelta(hours=1), hours=1) -> SeckillEvent:
-    sku = make_product(skus=[{"attributes": {"colour": "red"}, "stock": stock}]).skus.get()
-    start = timezone.now() + starts_in
-    return SeckillEvent.objects.create(
-        sku=sku,
-        title="限时秒杀",
-        flash_price=Decimal("9.90"),
-        allocated=allocated,
-        starts_at=start,
-        ends_at=start + timedelta(hours=hours),
-    )
 
 
 def test_publishing_moves_the_units_from_the_sku_to_the_event_through_the_ledger():

@@ -1,5 +1,6 @@
-"""Flash-sale writes: publish (the units move from the SKU to the event), end (what is left
-moves back), and the clock that starts and ends published events.
+"""Flash-sale events: publish (the units move from the SKU to the event, and the gate is
+warmed), end (what is left moves back, and the gate closes), and the clock that starts and
+ends published events.
 
 Every change to an event's units is one conditional ``UPDATE … RETURNING`` and one
 EventStockMovement in the same transaction, the SKU's side going through catalog's stock
@@ -9,7 +10,10 @@ ledger, so the SKU and the event both always equal the sum of their movements.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
+import redis
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
@@ -18,6 +22,9 @@ from django.utils import timezone
 from catalog.errors import InsufficientStock
 from catalog.models import StockReason
 from catalog.services import stock_return_many, stock_take_many
+from config.oncommit import after_commit
+from config.redis import get_redis
+from seckill import gate
 from seckill.errors import EventSkuShort, EventStepNotAllowed
 from seckill.models import EventStatus, EventStockMovement, EventStockReason, SeckillEvent
 
@@ -88,7 +95,14 @@ def event_publish(*, event_id: int, actor=None) -> SeckillEvent:
         actor=actor,
     )
     _set_status(event, E.PUBLISHED, published_at=timezone.now())
+    after_commit(lambda: _warm_up_later(event.pk))
     return SeckillEvent.objects.get(pk=event.pk)
+
+
+def _warm_up_later(event_id: int) -> None:
+    from seckill.tasks import event_warm_up_task
+
+    event_warm_up_task.delay(event_id)
 
 
 @transaction.atomic
@@ -112,8 +126,15 @@ def event_end(*, event_id: int, actor=None) -> SeckillEvent:
             reference=_reference(event),
             actor=actor,
         )
-    _set_status(event, E.ENDED, ended_at=timezone.now())
+    now = timezone.now()
+    _set_status(event, E.ENDED, ended_at=now)
+    # Close the gate at once (ending early, or a clock that lags the event's end).
+    after_commit(lambda: gate_close(event_id=event.pk, at=now))
     return SeckillEvent.objects.get(pk=event.pk)
+
+
+def gate_close(*, event_id: int, at) -> None:
+    get_redis().hset(gate.key(event_id, "meta"), "end", int(at.timestamp() * 1000))
 
 
 def events_advance(*, now=None) -> tuple[int, int]:
@@ -125,13 +146,25 @@ def events_advance(*, now=None) -> tuple[int, int]:
     ).update(status=E.RUNNING, updated_at=now)
     ended = 0
     due = SeckillEvent.objects.filter(status__in=[E.PUBLISHED, E.RUNNING], ends_at__lte=now)
-    for event_id in list(due.values_list("pk", flat=True)):
+    grace = timedelta(seconds=settings.SECKILL_END_GRACE)
+    for event_id, ends_at in list(due.values_list("pk", "ends_at")):
+        # Admissions still queued take their units from the event: it ends once they are
+        # orders, or after a grace period (late ones then come from the SKU).
+        if now < ends_at + grace and _backlog(event_id):
+            continue
         try:
             event_end(event_id=event_id)
             ended += 1
         except EventStepNotAllowed:  # ended by someone else meanwhile
             continue
     return started, ended
+
+
+def _backlog(event_id: int) -> bool:
+    try:
+        return any(gate.stream_backlog(event_id))
+    except redis.RedisError:
+        return False
 
 
 def event_stock_audit() -> list[dict]:

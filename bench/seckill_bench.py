@@ -1,0 +1,290 @@
+"""A flash sale under load, as production serves it: gunicorn sync ×4 (DEBUG=false) on
+PostgreSQL and Redis, wrk from 127.0.0.1, then the consumer process turning admissions into
+orders. Needs wrk (apt-get install wrk).
+
+It prints, from one run of one server:
+- /healthz: requests per second (the ceiling of this machine and stack);
+- reserve, the gate path: every request a full Lua call (tokens rotate over 5,000 shoppers
+  of an event too big to sell out), with p50 and p99, and its share of /healthz;
+- the naive baseline (bench/seckill_naive.py: a row lock and an order insert per request),
+  and reserve's multiple of it;
+- the sale: 1,000 units, 5,000 shoppers each pressing once or more; what the crowd saw
+  (admitted, sold out, refused), then the seconds one consumer process needs to turn every
+  admission into an order, and the invariant check: admitted = stock, orders = admitted,
+  nobody over the limit, stock conserved in Redis and in PostgreSQL (stock_audit clean).
+
+Uses its own database (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/
+kuaimai_seckill_bench, recreated each run) and REDIS_URL (default redis://127.0.0.1:6379/4,
+databases 4-7, flushed).
+Usage: python bench/seckill_bench.py [--seconds 10] [--connections 100]
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.page_bench import free_port, wrk  # noqa: E402
+
+DATABASE_URL = os.environ.get(
+    "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kuaimai_seckill_bench"
+)
+ENV = {
+    **os.environ,
+    "DJANGO_SETTINGS_MODULE": "bench.seckill_settings",
+    "DEBUG": "false",
+    "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-0123456789abcdef"),
+    "DATABASE_URL": DATABASE_URL,
+    "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/4"),
+    "STATIC_MANIFEST": "false",
+    "LOG_LEVEL": "WARNING",
+    # Every request comes from 127.0.0.1: the per-IP limit would refuse the crowd itself.
+    "SECKILL_RATE_PER_IP": "100000000",
+    "SECKILL_TOKEN_SECONDS": "3600",
+    "CELERY_TASK_ALWAYS_EAGER": "false",
+    "PYTHONPATH": str(ROOT),
+}
+SHOPPERS = 5000
+
+PREPARE = """
+import sys
+from datetime import timedelta
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from rest_framework_simplejwt.tokens import AccessToken
+from catalog.services import product_create
+from seckill.models import SeckillEvent, EventStatus
+from seckill.services import event_publish, event_warm_up
+from seckill.tokens import token_issue
+
+User = get_user_model()
+User.objects.bulk_create(
+    [User(username=f"sk{i}", phone=f"1380{i:07d}") for i in range(%(shoppers)d)],
+    ignore_conflicts=True,
+)
+users = list(User.objects.filter(username__startswith="sk").order_by("pk"))
+from catalog.models import Category
+category = Category.objects.create(name="秒杀", slug="seckill-bench")
+def event(units, title):
+    product = product_create(
+        data={"name": title, "category": category, "status": "on_sale"},
+        skus=[{"attributes": {}, "price": "99.00", "stock": units}],
+    )
+    start = timezone.now() - timedelta(minutes=1)
+    e = SeckillEvent.objects.create(
+        sku=product.skus.get(), title=title, flash_price="9.90", allocated=units,
+        starts_at=start, ends_at=start + timedelta(hours=2),
+    )
+    event_publish(event_id=e.pk)
+    SeckillEvent.objects.filter(pk=e.pk).update(status=EventStatus.RUNNING)
+    event_warm_up(event_id=e.pk)
+    return e.pk
+gate_id, naive_id, sale_id = event(10**7, "gate"), event(10**7, "naive"), event(1000, "sale")
+out = sys.argv[-1]
+with open(out + ".gate", "w") as f:
+    f.write("\\n".join(token_issue(user_id=u.pk, event_id=gate_id)[0] for u in users))
+with open(out + ".sale", "w") as f:
+    f.write("\\n".join(token_issue(user_id=u.pk, event_id=sale_id)[0] for u in users))
+with open(out + ".naive", "w") as f:
+    f.write("\\n".join(str(AccessToken.for_user(u)) for u in users))
+print(gate_id, naive_id, sale_id)
+"""
+
+CHECK = """
+import sys
+from collections import Counter
+from catalog.services import stock_audit
+from config.redis import get_redis
+from orders.models import Order
+from seckill import gate
+from seckill.models import SeckillAdmission, SeckillEvent
+e = SeckillEvent.objects.get(pk=int(sys.argv[-1]))
+r = get_redis()
+admitted = r.xlen(gate.key(e.pk, "stream"))
+orders = Order.objects.filter(seckill_admission__event=e).count()
+per_user = Counter(SeckillAdmission.objects.filter(event=e).values_list("user_id", flat=True))
+left = int(r.get(gate.key(e.pk, "stock")))
+held = sum(int(v) for v in r.hgetall(gate.key(e.pk, "buyers")).values())
+print(admitted, orders, max(per_user.values() or [0]), left, held, e.stock, len(stock_audit()))
+"""
+
+
+def run(*command, env=ENV, **kwargs):
+    return subprocess.run(  # noqa: S603 - our own tools
+        command, cwd=ROOT, env=env, check=True, capture_output=True, text=True, **kwargs
+    ).stdout
+
+
+def manage(*command):
+    return run(sys.executable, "manage.py", *command)
+
+
+def recreate_database():
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    parts = urlsplit(DATABASE_URL)
+    name = parts.path.lstrip("/")
+    with psycopg.connect(
+        host=parts.hostname, port=parts.port or 5432, user=parts.username or "postgres",
+        password=parts.password, dbname="postgres", autocommit=True,
+    ) as conn:  # fmt: skip
+        conn.execute(psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+            psycopg.sql.Identifier(name)))  # fmt: skip
+        conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
+
+
+def flush_redis():
+    import redis
+
+    base = ENV["REDIS_URL"].rsplit("/", 1)
+    for offset in range(4):
+        redis.Redis.from_url(f"{base[0]}/{int(base[1]) + offset}").flushdb()
+
+
+def start_gunicorn(port):
+    server = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable, "-m", "gunicorn", "config.wsgi:application",
+            "--workers", "4", "--worker-class", "sync",
+            "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+        ],
+        cwd=ROOT, env=ENV,
+    )  # fmt: skip
+    import urllib.request
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)  # noqa: S310
+            return server
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                sys.exit("gunicorn did not start")
+            time.sleep(0.3)
+
+
+def load(url, tokens, mode, *, seconds, connections):
+    script = str(ROOT / "bench" / "seckill_tokens.lua")
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script,
+               url, "--", tokens, mode]  # fmt: skip
+    return wrk_parse(run(*command))
+
+
+def wrk_parse(out):
+    import re
+
+    from bench.page_bench import to_ms
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": to_ms(re.search(r"^\s+50%\s+(\S+)$", out, re.M).group(1)),
+        "p99": to_ms(re.search(r"^\s+99%\s+(\S+)$", out, re.M).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "non2xx": int(errors.group(1)) if errors else 0,
+    }
+
+
+def stream_length(event_id):
+    import redis
+
+    server, base_db = ENV["REDIS_URL"].rsplit("/", 1)
+    state = redis.Redis.from_url(f"{server}/{int(base_db) + 3}")  # the app-state database
+    return state.xlen(f"sk:{{sk:{event_id}}}:stream")
+
+
+def orders_made(event_id):
+    return int(manage("shell", "-c", f"""
+from orders.models import Order
+print(Order.objects.filter(seckill_admission__event_id={event_id}).count())
+""").strip())  # fmt: skip
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=100)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk")
+    recreate_database()
+    flush_redis()
+    manage("migrate", "--noinput", "-v0")
+    tokens = tempfile.mktemp(prefix="seckill-tokens-")  # noqa: S306 - a prefix for 3 files
+    ids = manage("shell", "-c", PREPARE % {"shoppers": SHOPPERS}, "--", tokens)
+    gate_id, naive_id, sale_id = (int(x) for x in ids.split()[-3:])
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_gunicorn(port)
+    try:
+        run("wrk", "-t2", "-c10", "-d2s", base + "/healthz")  # warm the workers
+        health = wrk(base + "/healthz", seconds=args.seconds, connections=args.connections)
+        gate_run = load(f"{base}/api/v1/seckill/events/{gate_id}/reserve", tokens + ".gate",
+                        "body", seconds=args.seconds, connections=args.connections)  # fmt: skip
+        naive = load(f"{base}/bench/naive/{naive_id}/reserve", tokens + ".naive", "bearer",
+                     seconds=args.seconds, connections=args.connections)  # fmt: skip
+        sale = load(f"{base}/api/v1/seckill/events/{sale_id}/reserve", tokens + ".sale", "body",
+                    seconds=args.seconds, connections=args.connections)  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait()
+    admitted = stream_length(sale_id)
+    # One consumer process, started once the crowd has gone: the time it needs is its own.
+    started = time.monotonic()
+    consumer = subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "seckill_consume"], cwd=ROOT, env=ENV,
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        while orders_made(sale_id) < admitted and time.monotonic() - started < 120:
+            time.sleep(0.25)
+        consumed = time.monotonic() - started
+    finally:
+        consumer.terminate()
+        consumer.wait()
+    check = manage("shell", "-c", CHECK, "--", str(sale_id)).split()
+    got, orders, most, left, held, pg_left, audit = (int(x) for x in check)
+    for suffix in (".gate", ".sale", ".naive"):
+        Path(tokens + suffix).unlink(missing_ok=True)
+
+    def line(name, r, ratio=""):
+        print(f"{name:<22} {r['rps']:>9,.0f} req/s  p50 {r['p50']:>6.1f} ms  p99 "
+              f"{r['p99']:>6.1f} ms  {ratio}")  # fmt: skip
+
+    print(f"gunicorn sync ×4, wrk -t2 -c{args.connections}, {args.seconds} s each, "
+          f"{SHOPPERS:,} shoppers")  # fmt: skip
+    line("/healthz", health)
+    line("reserve (gate path)", gate_run, f"{gate_run['rps'] / health['rps']:.2f}× /healthz "
+         f"(target ≥ 0.6×), {gate_run['rps'] / naive['rps']:.1f}× naive (target ≥ 8×)")  # fmt: skip
+    line("naive baseline", naive)
+    line("reserve (the sale)", sale, f"{sale['requests']:,} requests, "
+         f"{sale['requests'] - sale['non2xx']:,} admitted, {sale['non2xx']:,} refused")  # fmt: skip
+    print(f"consumer: {orders:,} orders from {admitted:,} admissions in {consumed:.1f} s "
+          "(one process; target 1,000 within 10 s)")  # fmt: skip
+    checks = {
+        "admitted = stock (1,000)": got == admitted == 1000,
+        "orders = admitted": orders == admitted,
+        "nobody over the limit (1)": most <= 1,
+        "Redis conserved (left + held = 1,000)": left + held == 1000,
+        "PostgreSQL conserved (left + orders = 1,000)": pg_left + orders == 1000,
+        "stock_audit clean": audit == 0,
+        "p99 ≤ 60 ms": gate_run["p99"] <= 60,
+    }
+    for name, ok in checks.items():
+        print(f"  {'ok ' if ok else 'FAIL'} {name}")
+    if not all(checks.values()):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,180 @@
+"""Flash-sale reads for the pages and the API. What an event is (title, prices, times) is
+cached briefly; how much is left is read live from the gate (one Redis GET)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import redis
+from django.core.cache import cache
+from django.utils import timezone
+
+from orders.models import Order
+from seckill import gate
+from seckill.errors import EventNotFound, ReservationNotFound
+from seckill.models import EventStatus, SeckillAdmission, SeckillEvent, SeckillReminder
+
+E = EventStatus
+CARD_SECONDS = 10
+SHOWN = [E.PUBLISHED, E.RUNNING, E.ENDED]
+
+
+def _card(event: SeckillEvent) -> dict:
+    sku = event.sku
+    product = sku.product
+    images = list(product.images.all())
+    image = images[0] if images else None
+    return {
+        "id": event.pk,
+        "title": event.title,
+        "product_name": product.name,
+        "product_url": product.get_absolute_url(),
+        "options": sku.attributes_label,
+        "image": (image.thumbnail or image.image).url if image else "",
+        "flash_price": event.flash_price,
+        "price": sku.price,
+        "allocated": event.allocated,
+        "per_user_limit": event.per_user_limit,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "status": event.status,
+        "stock": event.stock,
+        "session": event.session,
+        "url": event.get_absolute_url(),
+    }
+
+
+def _queryset():
+    return SeckillEvent.objects.filter(status__in=SHOWN).select_related("sku__product")
+
+
+def event_card(*, event_id: int) -> dict:
+    """One published (or past) event as the pages and the API show it; cached briefly."""
+    key = f"seckill:card:{event_id}"
+    card = cache.get(key)
+    if card is None:
+        event = _queryset().prefetch_related("sku__product__images").filter(pk=event_id).first()
+        if event is None:
+            raise EventNotFound()
+        card = _card(event)
+        cache.set(key, card, CARD_SECONDS)
+    return card
+
+
+def event_cards_for_day(*, day) -> list[dict]:
+    """The events starting on a local calendar day, in start order; cached briefly."""
+    key = f"seckill:day:{day.isoformat()}"
+    cards = cache.get(key)
+    if cards is None:
+        start = timezone.make_aware(datetime.combine(day, time.min))
+        events = (
+            _queryset()
+            .prefetch_related("sku__product__images")
+            .filter(starts_at__gte=start, starts_at__lt=start + timedelta(days=1))
+            .order_by("starts_at", "pk")
+        )
+        cards = [_card(event) for event in events]
+        cache.set(key, cards, CARD_SECONDS)
+    return cards
+
+
+def card_state(card: dict, now=None) -> str:
+    """upcoming, live or ended, by the clock (an event ended early is ended)."""
+    now = now or timezone.now()
+    if card["status"] == E.ENDED or now >= card["ends_at"]:
+        return "ended"
+    return "live" if now >= card["starts_at"] else "upcoming"
+
+
+def card_live(card: dict, now=None) -> dict:
+    """The card with its state and, while it is on, what is left (from the gate)."""
+    state = card_state(card, now)
+    live = {**card, "state": state, "left": None, "sold_percent": None}
+    if state == "ended":
+        return live
+    left = card["stock"]
+    try:
+        from_gate = gate.stock_left(card["id"])
+    except redis.RedisError:
+        from_gate = None
+    if from_gate is not None:
+        left = from_gate
+    sold = max(0, card["allocated"] - left) if state == "live" else 0
+    live["left"] = left
+    live["sold_percent"] = min(100, round(100 * sold / card["allocated"]))
+    return live
+
+
+def sessions_for_day(*, now=None) -> list[dict]:
+    """Today's sessions (events grouped by start time), each with its state and events."""
+    now = now or timezone.now()
+    sessions: dict[str, dict] = {}
+    for card in event_cards_for_day(day=timezone.localdate(now)):
+        live = card_live(card, now)
+        session = sessions.setdefault(card["session"], {"time": card["session"], "events": []})
+        session["events"].append(live)
+    for session in sessions.values():
+        states = {event["state"] for event in session["events"]}
+        session["state"] = (
+            "live" if "live" in states else "upcoming" if "upcoming" in states else "ended"
+        )
+    return list(sessions.values())
+
+
+def session_default(sessions: list[dict]) -> str:
+    """The tab a shopper lands on: the live session, else the next one, else the last."""
+    for wanted in ("live", "upcoming"):
+        for session in sessions:
+            if session["state"] == wanted:
+                return session["time"]
+    return sessions[-1]["time"] if sessions else ""
+
+
+def event_id_of(reservation_id: str) -> int:
+    head, sep, _rest = reservation_id.partition("-")
+    if not sep or not head.isascii() or not head.isdigit() or len(head) > 12:
+        raise ReservationNotFound()
+    return int(head)
+
+
+def reservation_result(*, reservation_id: str, user_id: int) -> dict:
+    """queued, created (with the order) or failed (with the reason): PostgreSQL first, then
+    what the gate knows. Someone else's reservation is not found."""
+    event_id = event_id_of(reservation_id)
+    admission = (
+        SeckillAdmission.objects.filter(reservation_id=reservation_id, user_id=user_id)
+        .select_related("order")
+        .first()
+    )
+    if admission is not None:
+        order: Order = admission.order
+        return {
+            "reservation_id": reservation_id,
+            "event_id": event_id,
+            "status": "created",
+            "order_no": order.order_no,
+            "order_status": order.status,
+            "pay_deadline": order.pay_deadline,
+            "needs_address": not order.receiver_name,
+            "reason": "",
+        }
+    owner, failed = gate.reservation_state(event_id=event_id, reservation_id=reservation_id)
+    if not owner or owner.partition(":")[0] != str(user_id):
+        raise ReservationNotFound()
+    return {
+        "reservation_id": reservation_id,
+        "event_id": event_id,
+        "status": "failed" if failed else "queued",
+        "order_no": "",
+        "order_status": "",
+        "pay_deadline": None,
+        "needs_address": False,
+        "reason": failed,
+    }
+
+
+def reminded(*, event_id: int, user) -> bool:
+    return bool(
+        user.is_authenticated
+        and SeckillReminder.objects.filter(event_id=event_id, user=user).exists()
+    )
