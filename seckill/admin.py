@@ -26,13 +26,10 @@ class MovementInline(ReadOnlyInline):
 class SeckillEventAdmin(admin.ModelAdmin):
     list_display = (
         "title",
-        "sku",
         "price_display",
         "allocated",
         "stock",
-        "session_display",
         "starts_at",
-        "ends_at",
         "status",
         "live_numbers",
     )
@@ -103,7 +100,7 @@ class SeckillEventAdmin(admin.ModelAdmin):
             gate_numbers = {"stock_left": None, "queued": "?", "dead_letters": "?"}
         left = gate_numbers["stock_left"]
         return format_html(
-            '<span class="live-numbers">{}: {} · {}: {} · {}: {} / {} / {} · {}: {}</span>',
+            '<span class="live-numbers">{}: {}<br>{}: {}<br>{}: {} / {} / {}<br>{}: {}</span>',
             _("left in Redis"),
             _("not warmed") if left is None else left,
             _("queued"),

@@ -7,7 +7,7 @@ from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.schema import ERRORS
+from config.schema import ERRORS, ErrorSerializer
 from seckill import selectors, services
 from seckill.errors import EventNotStarted, EventOver
 from seckill.tokens import token_issue
@@ -15,7 +15,7 @@ from seckill.tokens import token_issue
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
-class EventSerializer(serializers.Serializer):
+class SeckillEventSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     product_name = serializers.CharField()
@@ -33,31 +33,31 @@ class EventSerializer(serializers.Serializer):
     sold_percent = serializers.IntegerField(allow_null=True)
 
 
-class SessionSerializer(serializers.Serializer):
+class SeckillSessionSerializer(serializers.Serializer):
     time = serializers.CharField()
     state = serializers.ChoiceField(choices=["upcoming", "live", "ended"])
-    events = EventSerializer(many=True)
+    events = SeckillEventSerializer(many=True)
 
 
 class SessionListApi(APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
-        responses={200: SessionSerializer(many=True), **ERRORS},
+        responses={200: SeckillSessionSerializer(many=True), **ERRORS},
         tags=["seckill"],
         summary="Today's flash-sale sessions, each with its events",
     )
     def get(self, request):
-        return Response(SessionSerializer(selectors.sessions_for_day(), many=True).data)
+        return Response(SeckillSessionSerializer(selectors.sessions_for_day(), many=True).data)
 
 
 class EventDetailApi(APIView):
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(responses={200: EventSerializer, **ERRORS}, tags=["seckill"])
+    @extend_schema(responses={200: SeckillEventSerializer, **ERRORS}, tags=["seckill"])
     def get(self, request, event_id: int):
         card = selectors.card_live(selectors.event_card(event_id=event_id))
-        return Response(EventSerializer(card).data)
+        return Response(SeckillEventSerializer(card).data)
 
 
 class EventStatusApi(APIView):
@@ -126,10 +126,17 @@ class ReserveSchemaApi(APIView):
         request=InputSerializer,
         responses={
             202: inline_serializer("Reserved", {"reservation_id": serializers.CharField()}),
-            403: OpenApiResponse(description="60004 not started, 60005 ended, 60009 bad token"),
-            409: OpenApiResponse(description="60006 sold out, 60007 over the limit"),
-            429: OpenApiResponse(description="60008 too many tries"),
-            503: OpenApiResponse(description="60010 getting ready; retry in a second"),
+            **ERRORS,
+            403: OpenApiResponse(
+                ErrorSerializer, description="60004 not started, 60005 ended, 60009 bad token"
+            ),
+            409: OpenApiResponse(
+                ErrorSerializer, description="60006 sold out, 60007 over the limit"
+            ),
+            429: OpenApiResponse(ErrorSerializer, description="60008 too many tries"),
+            503: OpenApiResponse(
+                ErrorSerializer, description="60010 getting ready; retry in a second"
+            ),
         },
         tags=["seckill"],
         summary="Reserve a unit (the hot path: token claims and one Lua call, no SQL)",

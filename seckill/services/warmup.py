@@ -34,8 +34,8 @@ def _meta(event: SeckillEvent) -> dict:
 def event_warm_up(*, event_id: int) -> bool:
     """Load a published or running event into Redis if its keys are missing; True if this
     call loaded them. Running it again changes nothing."""
-    event = SeckillEvent.objects.get(pk=event_id)
-    if event.status not in {E.PUBLISHED, E.RUNNING}:
+    event = SeckillEvent.objects.filter(pk=event_id).first()
+    if event is None or event.status not in {E.PUBLISHED, E.RUNNING}:
         return False
     client = get_redis()
     gate.ensure_group(event.pk, client)
