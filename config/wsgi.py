@@ -6,7 +6,12 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+# The flash-sale reserve path runs under a short middleware stack (config/hotpath.py).
+from config.hotpath import with_hot_path  # noqa: E402
+
+application = with_hot_path(django_application)
 
 # Embedded mode has no beat: periodic jobs (the unpaid-order sweep …) run in-process.
 from config.scheduler import start_embedded_scheduler  # noqa: E402

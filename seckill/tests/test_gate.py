@@ -235,3 +235,53 @@ def test_the_token_is_issued_only_after_the_start_and_only_to_shoppers_logged_in
     cache.clear()
     early = client.post(url)
     assert (early.status_code, early.json()["code"]) == (403, 60004)
+
+
+def _wsgi_call(application, request):
+    answer = {}
+
+    def start_response(status, headers, exc_info=None):
+        answer["status"], answer["headers"] = status, dict(headers)
+
+    body = b"".join(application(request.environ, start_response))
+    return int(answer["status"].split()[0]), answer["headers"], body
+
+
+@pytest.fixture
+def wsgi_app():
+    """The production WSGI app, its per-request connection closing off (the test's
+    transaction holds the connection)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    from config.wsgi import application
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield application
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_the_server_answers_reserve_through_the_short_middleware_stack(
+    rf, wsgi_app, django_assert_num_queries
+):
+    event = live_event(allocated=5)
+    token, _ = token_issue(user_id=UserFactory().pk, event_id=event.pk)
+    request = rf.post(
+        reserve_url(event),
+        json.dumps({"token": token}),
+        content_type="application/json",
+        HTTP_X_REQUEST_ID="crowd-1",
+    )
+    with django_assert_num_queries(0):
+        status, headers, body = _wsgi_call(wsgi_app, request)
+    assert status == 202 and json.loads(body)["reservation_id"].startswith(f"{event.pk}-")
+    assert (headers["X-Request-ID"], headers["X-Content-Type-Options"]) == ("crowd-1", "nosniff")
+    assert "Set-Cookie" not in headers and "Vary" not in headers  # no session, no locale
+    nul = rf.post(reserve_url(event), b'{"token": "\\u0000"}', content_type="application/json")
+    status, _headers, body = _wsgi_call(wsgi_app, nul)
+    assert (status, json.loads(body)["code"]) == (400, 400)
+    # Every other path keeps the whole stack (the session's cookie, the language).
+    status, headers, _body = _wsgi_call(wsgi_app, rf.get(reverse("seckill:sessions")))
+    assert status == 200 and "Accept-Language" in headers.get("Vary", "")
