@@ -13,10 +13,23 @@ def user_group(user_id: int) -> str:
 
 def push_to_user(user_id: int, event: str, data: dict) -> None:
     """Send an event to every open socket of a user (best effort)."""
+    push_to_users([(user_id, event, data)])
+
+
+def push_to_users(messages: list[tuple[int, str, dict]]) -> None:
+    """Send (user id, event, data) messages in one trip through the event loop: a worker
+    pushing a batch pays for ``async_to_sync`` once, not per message."""
+    if not messages:
+        return
     layer = get_channel_layer()
-    async_to_sync(layer.group_send)(
-        user_group(user_id), {"type": "user.event", "event": event, "data": data}
-    )
+
+    async def send_all():
+        for user_id, event, data in messages:
+            await layer.group_send(
+                user_group(user_id), {"type": "user.event", "event": event, "data": data}
+            )
+
+    async_to_sync(send_all)()
 
 
 class UserEventsConsumer(AsyncJsonWebsocketConsumer):

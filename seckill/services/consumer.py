@@ -16,15 +16,18 @@ import logging
 import os
 import socket
 import time
+from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 import redis
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 
-from config.consumers import push_to_user
-from config.oncommit import after_commit
+from config.consumers import push_to_users
 from config.redis import get_redis
 from orders.errors import OutOfStock
 from orders.services import OrderLine, order_create_from_lines
@@ -44,19 +47,48 @@ class _Permanent(Exception):
     """This reservation can never become an order (the reason is its message)."""
 
 
-def _default_address(user):
-    from accounts.models import Address
+@dataclass
+class _Batch:
+    """What a batch of entries needs, read in one query each, and what it does after."""
 
-    return Address.objects.filter(user=user, is_default=True).first()
+    users: dict = field(default_factory=dict)
+    addresses: dict = field(default_factory=dict)  # user id → default address
+    done: dict = field(default_factory=dict)  # reservation id → admission made before
+    pushes: list = field(default_factory=list)  # (user id, event, data), sent together
+    acks: list = field(default_factory=list)  # entry ids, acknowledged together
+    image: str = ""  # the event's picture for the order lines (one read per batch)
+
+    @classmethod
+    def load(cls, event: SeckillEvent, entries: list[dict]) -> _Batch:
+        from accounts.models import Address
+        from seckill.selectors import event_card
+
+        user_ids = {int(fields["uid"]) for fields in entries}
+        return cls(
+            image=event_card(event_id=event.pk)["image"],
+            users=get_user_model().objects.in_bulk(user_ids),
+            addresses={
+                address.user_id: address
+                for address in Address.objects.filter(user_id__in=user_ids, is_default=True)
+            },
+            done={
+                admission.reservation_id: admission
+                for admission in SeckillAdmission.objects.filter(
+                    reservation_id__in=[fields["rid"] for fields in entries]
+                )
+            },
+        )
 
 
-def reservation_process(*, event: SeckillEvent, fields: dict) -> SeckillAdmission:
+def reservation_process(
+    *, event: SeckillEvent, fields: dict, batch: _Batch | None = None
+) -> SeckillAdmission:
     """The order and admission of one reservation, or the ones made before for it."""
+    batch = batch or _Batch.load(event, [fields])
     rid = fields["rid"]
-    done = SeckillAdmission.objects.filter(reservation_id=rid).select_related("order").first()
-    if done is not None:
-        return done
-    user = get_user_model().objects.filter(pk=int(fields["uid"])).first()
+    if rid in batch.done:
+        return batch.done[rid]
+    user = batch.users.get(int(fields["uid"]))
     if user is None:
         raise _Permanent("unknown shopper")
     quantity = int(fields["qty"])
@@ -70,12 +102,13 @@ def reservation_process(*, event: SeckillEvent, fields: dict) -> SeckillAdmissio
                         quantity=quantity,
                         unit_price=event.flash_price,
                         stock_source=source_name(event.pk),
+                        image=batch.image,
                     )
                 ],
                 source="seckill",
                 idempotency_key=rid,
                 pay_timeout=settings.SECKILL_PAY_TIMEOUT,
-                address=_default_address(user),
+                address=batch.addresses.get(user.pk),
                 shipping=Decimal("0.00"),  # flash-sale items ship free (包邮)
             )
             admission = SeckillAdmission.objects.create(
@@ -88,23 +121,17 @@ def reservation_process(*, event: SeckillEvent, fields: dict) -> SeckillAdmissio
         if done is not None:  # a second consumer made it meanwhile
             return done
         raise _Permanent("limit") from exc  # another open admission of the shopper
-    after_commit(lambda: _push(admission, order_no=order.order_no))
+    batch.pushes.append(
+        (
+            user.pk,
+            "seckill.result",
+            {"reservation_id": rid, "status": "created", "order_no": order.order_no},
+        )
+    )
     return admission
 
 
-def _push(admission: SeckillAdmission, *, order_no: str) -> None:
-    push_to_user(
-        admission.user_id,
-        "seckill.result",
-        {
-            "reservation_id": admission.reservation_id,
-            "status": "created",
-            "order_no": order_no,
-        },
-    )
-
-
-def _dead_letter(event_id: int, entry_id: str, fields: dict, reason: str) -> None:
+def _dead_letter(event_id: int, entry_id: str, fields: dict, reason: str, batch: _Batch):
     # A reservation PostgreSQL had no unit for gives nothing back to the gate (it had none
     # to give); any other failure gives back the unit it held.
     gate.dead_letter(
@@ -117,31 +144,49 @@ def _dead_letter(event_id: int, entry_id: str, fields: dict, reason: str) -> Non
         give_back=reason != "sold_out",
     )
     logger.warning("seckill %s: reservation %s dead-lettered (%s)", event_id, fields["rid"], reason)
-    try:
-        push_to_user(
+    batch.pushes.append(
+        (
             int(fields["uid"]),
             "seckill.result",
             {"reservation_id": fields["rid"], "status": "failed", "reason": reason},
         )
-    except Exception:  # the push is a hint; the result API is the truth
-        logger.exception("seckill %s: could not push a failure", event_id)
+    )
 
 
-def _handle(event: SeckillEvent, entry_id: str, fields: dict, deliveries: int, client) -> bool:
-    """Process one entry; True when it is finished (acknowledged or dead-lettered)."""
+def _handle(event: SeckillEvent, entry_id: str, fields: dict, deliveries: int, batch) -> bool:
+    """Process one entry; True when it is finished (to acknowledge, or dead-lettered)."""
     try:
-        reservation_process(event=event, fields=fields)
+        reservation_process(event=event, fields=fields, batch=batch)
     except _Permanent as exc:
-        _dead_letter(event.pk, entry_id, fields, str(exc))
+        _dead_letter(event.pk, entry_id, fields, str(exc), batch)
         return True
     except Exception:  # logged, retried, then dead-lettered: never lost
         logger.exception("seckill %s: reservation %s failed", event.pk, fields.get("rid"))
         if deliveries >= settings.SECKILL_MAX_ATTEMPTS:
-            _dead_letter(event.pk, entry_id, fields, "failed")
+            _dead_letter(event.pk, entry_id, fields, "failed", batch)
             return True
         return False  # stays pending; reclaimed after SECKILL_CLAIM_IDLE_MS
-    client.xack(gate.key(event.pk, "stream"), gate.GROUP, entry_id)
+    batch.acks.append(entry_id)
     return True
+
+
+def _handle_batch(event, entries: list[tuple[str, dict, int]], client) -> int:
+    """Each entry in its own transaction; then, every order committed, one XACK for the
+    batch and one round of websocket pushes (hints: a failed push loses nothing)."""
+    if not entries:
+        return 0
+    batch = _Batch.load(event, [fields for _entry_id, fields, _deliveries in entries])
+    finished = sum(
+        _handle(event, entry_id, fields, deliveries, batch)
+        for entry_id, fields, deliveries in entries
+    )
+    if batch.acks:
+        client.xack(gate.key(event.pk, "stream"), gate.GROUP, *batch.acks)
+    try:
+        push_to_users(batch.pushes)
+    except Exception:  # the push is a hint; the result API is the truth
+        logger.exception("seckill %s: could not push the results", event.pk)
+    return finished
 
 
 def _deliveries(client, stream: str, entry_ids: list[str]) -> dict[str, int]:
@@ -153,15 +198,15 @@ def _deliveries(client, stream: str, entry_ids: list[str]) -> dict[str, int]:
     return {row["message_id"]: int(row["times_delivered"]) for row in rows}
 
 
-def event_drain(
-    *, event_id: int, consumer: str | None = None, count: int = 200, block_ms: int | None = None
-) -> int:
+def event_drain(*, event_id: int, consumer: str | None = None, count: int = 200) -> int:
     """One pass over an event's stream: reclaim stale entries, then read new ones; returns
     how many entries were finished."""
+    return _drain(SeckillEvent.objects.get(pk=event_id), consumer or consumer_name(), count)
+
+
+def _drain(event: SeckillEvent, consumer: str, count: int = 200) -> int:
     client = get_redis()
-    consumer = consumer or consumer_name()
-    stream = gate.key(event_id, "stream")
-    event = SeckillEvent.objects.get(pk=event_id)
+    stream = gate.key(event.pk, "stream")
     finished = 0
     try:
         claimed = client.xautoclaim(
@@ -171,14 +216,18 @@ def event_drain(
         return 0
     reclaimed = [(entry_id, fields) for entry_id, fields in claimed[1] if fields]
     deliveries = _deliveries(client, stream, [entry_id for entry_id, _ in reclaimed])
-    for entry_id, fields in reclaimed:
-        finished += _handle(event, entry_id, fields, deliveries.get(entry_id, 1), client)
+    finished += _handle_batch(
+        event,
+        [(entry_id, fields, deliveries.get(entry_id, 1)) for entry_id, fields in reclaimed],
+        client,
+    )
     for entry_id in claimed[2] if len(claimed) > 2 else []:  # deleted from the stream
         client.xack(stream, gate.GROUP, entry_id)
-    read = client.xreadgroup(gate.GROUP, consumer, {stream: ">"}, count=count, block=block_ms)
+    read = client.xreadgroup(gate.GROUP, consumer, {stream: ">"}, count=count)
     for _stream, entries in read or []:
-        for entry_id, fields in entries:
-            finished += _handle(event, entry_id, fields, 1, client)
+        finished += _handle_batch(
+            event, [(entry_id, fields, 1) for entry_id, fields in entries], client
+        )
     return finished
 
 
@@ -187,25 +236,16 @@ def events_drain(*, budget_seconds: float = 20.0, consumer: str | None = None) -
     consumer = consumer or consumer_name()
     deadline = time.monotonic() + budget_seconds
     total = 0
+    # Ended events may still have queued entries (ending waits for them, but not forever).
+    events = list(
+        SeckillEvent.objects.filter(
+            Q(status__in=[E.PUBLISHED, E.RUNNING])
+            | Q(status=E.ENDED, ended_at__gte=timezone.now() - timedelta(hours=1))
+        )
+    )
     while time.monotonic() < deadline:
-        live = list(
-            SeckillEvent.objects.filter(status__in=[E.PUBLISHED, E.RUNNING]).values_list(
-                "pk", flat=True
-            )
-        ) + list(_recently_ended())
-        done = sum(event_drain(event_id=event_id, consumer=consumer) for event_id in live)
+        done = sum(_drain(event, consumer) for event in events)
         total += done
         if not done:
             break
     return total
-
-
-def _recently_ended():
-    """Ended events may still have queued entries (ending waits for them, but not forever)."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    return SeckillEvent.objects.filter(
-        status=E.ENDED, ended_at__gte=timezone.now() - timedelta(hours=1)
-    ).values_list("pk", flat=True)

@@ -1,5 +1,6 @@
 """Admissions become orders: the consumer, its failures, timeouts, reconciliation."""
 
+import io
 import threading
 import time
 from datetime import timedelta
@@ -305,3 +306,20 @@ def test_reconcile_waits_for_the_stream_and_then_repairs_drift():
     assert event_reconcile(event_id=event.pk) == "rebuilt"
     assert get_redis().get(gate.key(event.pk, "stock")) == "4"
     assert event_reconcile(event_id=event.pk) == "ok"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_consumer_command_with_threads_makes_each_order_once():
+    from django.core.management import call_command
+
+    event = live_event(allocated=20)
+    users = [UserFactory() for _ in range(12)]
+    for user in users:
+        admit(event, user)
+    call_command("seckill_consume", "--once", "--threads", "3", stdout=io.StringIO())
+    assert Order.objects.filter(source="seckill").count() == 12
+    assert sorted(SeckillAdmission.objects.values_list("user_id", flat=True)) == sorted(
+        u.pk for u in users
+    )
+    assert backlog(event) == (0, 0)
+    assert stock_audit() == []
