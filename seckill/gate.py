@@ -160,6 +160,8 @@ def stream_backlog(event_id: int, client=None) -> tuple[int, int]:
         return 0, 0
     for group in groups:
         if group["name"] == GROUP:
+            if group.get("lag") is not None:  # Redis 7 counts what the group has not read
+                return int(group["lag"]), int(group["pending"])
             last = client.xinfo_stream(key(event_id, "stream"))["last-generated-id"]
             delivered = group["last-delivered-id"]
             undelivered = (
@@ -178,8 +180,19 @@ def _id(entry_id: str) -> tuple[int, int]:
 
 def stock_left(event_id: int) -> int | None:
     """Units the gate still admits, or None when the event is not warmed."""
-    value = get_redis().get(key(event_id, "stock"))
-    return None if value is None else int(value)
+    return stocks_left([event_id])[event_id]
+
+
+def stocks_left(event_ids: list[int]) -> dict[int, int | None]:
+    """stock_left of several events in one round trip (a pipeline, not MGET: the keys sit
+    in different Cluster slots)."""
+    pipe = get_redis().pipeline(transaction=False)
+    for event_id in event_ids:
+        pipe.get(key(event_id, "stock"))
+    return {
+        event_id: None if value is None else int(value)
+        for event_id, value in zip(event_ids, pipe.execute(), strict=True)
+    }
 
 
 def reservation_state(*, event_id: int, reservation_id: str) -> tuple[str, str]:

@@ -86,31 +86,38 @@ def card_state(card: dict, now=None) -> str:
     return "live" if now >= card["starts_at"] else "upcoming"
 
 
-def card_live(card: dict, now=None) -> dict:
-    """The card with its state and, while it is on, what is left (from the gate)."""
+def card_live(card: dict, now=None, *, from_gate: dict | None = None) -> dict:
+    """The card with its state and, while it is on, what is left (from the gate; pass
+    ``from_gate``, gate.stocks_left of many cards, to read them in one round trip)."""
     state = card_state(card, now)
     live = {**card, "state": state, "left": None, "sold_percent": None}
     if state == "ended":
         return live
-    left = card["stock"]
-    try:
-        from_gate = gate.stock_left(card["id"])
-    except redis.RedisError:
-        from_gate = None
-    if from_gate is not None:
-        left = from_gate
+    if from_gate is None:
+        from_gate = _stocks_left([card["id"]])
+    left = from_gate.get(card["id"])
+    left = card["stock"] if left is None else left  # not warmed yet: PostgreSQL's count
     sold = max(0, card["allocated"] - left) if state == "live" else 0
     live["left"] = left
     live["sold_percent"] = min(100, round(100 * sold / card["allocated"]))
     return live
 
 
+def _stocks_left(event_ids: list[int]) -> dict:
+    try:
+        return gate.stocks_left(event_ids)
+    except redis.RedisError:  # the page still shows, with PostgreSQL's counts
+        return {}
+
+
 def sessions_for_day(*, now=None) -> list[dict]:
     """Today's sessions (events grouped by start time), each with its state and events."""
     now = now or timezone.now()
     sessions: dict[str, dict] = {}
-    for card in event_cards_for_day(day=timezone.localdate(now)):
-        live = card_live(card, now)
+    cards = event_cards_for_day(day=timezone.localdate(now))
+    from_gate = _stocks_left([card["id"] for card in cards]) if cards else {}
+    for card in cards:
+        live = card_live(card, now, from_gate=from_gate)
         session = sessions.setdefault(card["session"], {"time": card["session"], "events": []})
         session["events"].append(live)
     for session in sessions.values():
