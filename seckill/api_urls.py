@@ -7,7 +7,13 @@ from seckill import api, hot
 hot.reserve.cls = api.ReserveSchemaApi
 hot.reserve.initkwargs = {}
 
+# Also served alone, under config.hotpath's short stack (seckill/hot_urls.py).
+reserve_patterns = [
+    path("seckill/events/<int:event_id>/reserve", hot.reserve, name="api-seckill-reserve"),
+]
+
 urlpatterns = [
+    *reserve_patterns,
     path("seckill/sessions", api.SessionListApi.as_view(), name="api-seckill-sessions"),
     path("seckill/events/<int:event_id>", api.EventDetailApi.as_view(), name="api-seckill-event"),
     path(
@@ -18,7 +24,6 @@ urlpatterns = [
     path(
         "seckill/events/<int:event_id>/token", api.EventTokenApi.as_view(), name="api-seckill-token"
     ),
-    path("seckill/events/<int:event_id>/reserve", hot.reserve, name="api-seckill-reserve"),
     path(
         "seckill/events/<int:event_id>/reminder",
         api.ReminderApi.as_view(),

@@ -126,7 +126,7 @@ class OrderLine:
     quantity: int
     unit_price: Decimal | None = None
     stock_source: str = ""
-    image: str = ""
+    image: str | None = None  # the picture's URL, "" for none; None: the product's first
 
 
 def _order_create_checked(
@@ -259,7 +259,7 @@ def _order_create(
                 product_name=sku.product.name,
                 sku_code=sku.code,
                 sku_attributes=sku.ordered_attributes(),
-                image_url=line.image or _first_image_url(sku),
+                image_url=_first_image_url(sku) if line.image is None else line.image,
                 unit_price=price,
                 quantity=line.quantity,
                 line_total=price * line.quantity,
