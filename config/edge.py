@@ -6,6 +6,8 @@
   page says so (400.html), the API answers its usual error body. Nothing is saved.
 - JSON nested deeper than Python's recursion limit is a 400 (``config.parsers``), not a
   RecursionError.
+- A Content-Length that is not a number is a 400 (Django would raise ValueError reading
+  the body; gunicorn refuses it before us, the development server does not).
 """
 
 from __future__ import annotations
@@ -41,6 +43,11 @@ class RejectNulMiddleware:
     def __call__(self, request):
         if NUL in request.path or NUL in request.path_info:
             raise Http404
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if not (length.isascii() and length.isdigit()):
+            return self._refuse(
+                request, ["Content-Length"], _("The Content-Length header must be a number.")
+            )
         fields = _fields_with_nul(request.GET)
         if request.method == "POST" and request.content_type in (
             "application/x-www-form-urlencoded",
@@ -54,8 +61,8 @@ class RejectNulMiddleware:
         return self.get_response(request)
 
     @staticmethod
-    def _refuse(request, fields: list[str]):
-        message = _("Null characters are not allowed.")
+    def _refuse(request, fields: list[str], message=None):
+        message = message or _("Null characters are not allowed.")
         if request.path.startswith("/api/"):
             errors = {field: [message] for field in fields}
             return JsonResponse(error_body(400, _("Invalid input."), errors), status=400)

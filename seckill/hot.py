@@ -45,7 +45,7 @@ def _refuse(error: type[errors.ApplicationError]):
 
 
 def _body(request) -> dict:
-    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY:
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY:  # a number: config.edge
         return {}
     content_type = request.META.get("CONTENT_TYPE", "")
     if content_type.startswith("application/json"):

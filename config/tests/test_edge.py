@@ -156,3 +156,20 @@ def test_json_body_with_wrong_types_is_a_400(auth_client):
         content_type="application/json",
     )
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("path", "json_body"), [("/accounts/login/", False), ("/api/v1/auth/token", True)]
+)
+def test_a_content_length_that_is_not_a_number_is_a_400(client, path, json_body):
+    response = client.post(
+        path,
+        b"{}",
+        content_type="application/json" if json_body else "application/x-www-form-urlencoded",
+        CONTENT_LENGTH="12abc",
+    )
+    assert response.status_code == 400
+    if json_body:
+        assert response.json()["errors"] == {
+            "Content-Length": ["The Content-Length header must be a number."]
+        }

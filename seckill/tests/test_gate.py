@@ -191,6 +191,15 @@ def test_garbage_is_a_403_bad_token_never_a_500(client, body):
     assert (response.status_code, response.json()["code"]) == (403, 60009)
 
 
+@pytest.mark.parametrize("length", ["abc", "-1", "²", "99999999"])
+def test_an_odd_or_huge_content_length_is_a_400_never_a_500(client, length):
+    event = live_event(allocated=1)
+    response = client.post(
+        reserve_url(event), b"{}", content_type="application/json", CONTENT_LENGTH=length
+    )
+    assert (response.status_code, response.json()["code"]) == (400, 400)
+
+
 def test_a_nul_byte_is_refused_at_the_edge_with_a_400(client):
     event = live_event(allocated=1)
     body = b'{"token": "\\u0000"}'
