@@ -104,12 +104,15 @@ def reserve(
     return GateAnswer(code, stock_left=extra)
 
 
-def release(*, event_id: int, reservation_id: str, user_id: int, quantity: int) -> bool:
-    """Give a reservation's unit back to the gate once; True if this call did."""
+def release(
+    *, event_id: int, reservation_id: str, user_id: int, quantity: int, unit_back: bool = True
+) -> bool:
+    """Release a reservation once (the shopper's hold, and with ``unit_back`` its unit to
+    the gate's stock); True if this call did."""
     return bool(
         _release(
             keys=[key(event_id, "stock"), key(event_id, "buyers"), key(event_id, "released")],
-            args=[reservation_id, user_id, quantity],
+            args=[reservation_id, user_id, quantity, int(unit_back)],
         )
     )
 

@@ -65,23 +65,25 @@ def event_units_give_back(
 ) -> bool:
     """Back to the event while it is live (True); to the SKU once it ended (False)."""
     event_id = int(ref)
-    _admission_release(order_id=order_id)
     event_reason = _REASONS.get(reason)
     # The row lock orders this against event_end, which moves what is left to the SKU.
     event = SeckillEvent.objects.select_for_update().filter(pk=event_id).first()
-    if event is None or event.status == EventStatus.ENDED or event_reason is None:
-        return False
-    event_stock_move(
-        event_id=event_id,
-        quantity=quantity,
-        reason=event_reason,
-        reference=reference,
-        actor=actor,
-    )
-    return True
+    to_event = event is not None and event.status != EventStatus.ENDED and event_reason is not None
+    if to_event:
+        event_stock_move(
+            event_id=event_id,
+            quantity=quantity,
+            reason=event_reason,
+            reference=reference,
+            actor=actor,
+        )
+    _admission_release(order_id=order_id, unit_to_gate=to_event)
+    return to_event
 
 
-def _admission_release(*, order_id) -> None:
+def _admission_release(*, order_id, unit_to_gate: bool) -> None:
+    """The shopper no longer holds the admission (and may buy again); the gate gets the
+    unit back only if the event did."""
     if order_id is None:
         return
     admission = SeckillAdmission.objects.filter(order_id=order_id, released_at=None).first()
@@ -97,5 +99,6 @@ def _admission_release(*, order_id) -> None:
             reservation_id=admission.reservation_id,
             user_id=admission.user_id,
             quantity=admission.quantity,
+            unit_back=unit_to_gate,
         )
     )

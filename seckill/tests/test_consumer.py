@@ -237,16 +237,23 @@ def test_a_timeout_racing_a_cancel_and_a_second_release_gives_the_unit_back_once
     assert stock_audit() == []
 
 
-def test_a_cancel_after_the_event_ended_returns_the_unit_to_the_sku():
+def test_a_cancel_after_the_event_ended_returns_the_unit_to_the_sku_not_the_gate(
+    django_capture_on_commit_callbacks,
+):
     event = live_event(allocated=2, stock=2)
     user = UserFactory()
     admit(event, user)
     event_drain(event_id=event.pk)
     event_end(event_id=event.pk)
     assert Sku.objects.get(pk=event.sku_id).stock == 1  # the unsold one went back
-    order_cancel(order_id=Order.objects.get().pk, actor_type="shopper")
+    gate_stock = get_redis().get(gate.key(event.pk, "stock"))
+    with django_capture_on_commit_callbacks(execute=True):
+        order_cancel(order_id=Order.objects.get().pk, actor_type="shopper")
     assert Sku.objects.get(pk=event.sku_id).stock == 2
     assert SeckillEvent.objects.get(pk=event.pk).stock == 0
+    assert get_redis().get(gate.key(event.pk, "stock")) == gate_stock  # not back in the gate
+    assert get_redis().hget(gate.key(event.pk, "buyers"), str(user.pk)) is None
+    assert SeckillAdmission.objects.get().released_at is not None
     assert stock_audit() == []
 
 
