@@ -90,13 +90,16 @@ def reserve(request, event_id: int):
     if identity is None:
         return _refuse(errors.BadToken)
     user_id, token_id = identity
-    return reserve_answer(
+    reservation_id, refusal = reserve_attempt(
         event_id=event_id,
         user_id=user_id,
         quantity=quantity,
         token_id=token_id,
         ip=client_ip(request),
     )
+    if refusal is not None:
+        return _refuse(refusal)
+    return JsonResponse({"reservation_id": reservation_id}, status=202)
 
 
 def reserve_attempt(
@@ -122,13 +125,6 @@ def reserve_attempt(
     if answer.warm_up:
         _warm_up(event_id)
     return "", _REFUSALS[answer.code]
-
-
-def reserve_answer(**attempt):
-    reservation_id, refusal = reserve_attempt(**attempt)
-    if refusal is None:
-        return JsonResponse({"reservation_id": reservation_id}, status=202)
-    return _refuse(refusal)
 
 
 def _warm_up(event_id: int) -> None:

@@ -11,9 +11,12 @@ the rebuild restores them and the sale goes on without overselling.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import redis
+from django.conf import settings
 from django.db.models import Sum
+from django.utils import timezone
 
 from config.redis import get_redis
 from seckill import gate
@@ -108,11 +111,6 @@ def event_reconcile(*, event_id: int, force: bool = False, attempts: int = 3) ->
 def events_warm_up_due(*, now=None, before_seconds: int | None = None) -> int:
     """Beat: warm the events starting within SECKILL_WARMUP_BEFORE, and the running ones
     (a lost key comes back); returns how many were loaded."""
-    from datetime import timedelta
-
-    from django.conf import settings
-    from django.utils import timezone
-
     now = now or timezone.now()
     before = settings.SECKILL_WARMUP_BEFORE if before_seconds is None else before_seconds
     due = SeckillEvent.objects.filter(
@@ -131,8 +129,6 @@ def events_warm_up_due(*, now=None, before_seconds: int | None = None) -> int:
 
 def events_reconcile(*, now=None) -> dict[int, str]:
     """Beat: reconcile every live event whose stream is drained."""
-    from django.utils import timezone
-
     now = now or timezone.now()
     outcomes = {}
     live = SeckillEvent.objects.filter(status__in=[E.PUBLISHED, E.RUNNING], ends_at__gt=now)
