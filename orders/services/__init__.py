@@ -1,5 +1,6 @@
 """Order writes. Callers import from here; the modules split it by subject:
-``transitions`` (the state machine), ``checkout``, ``lifecycle`` and ``refunds``."""
+``transitions`` (the state machine), ``checkout``, ``effects`` (what a committed order sets
+off), ``lifecycle`` and ``refunds``."""
 
 from orders.services.checkout import (
     ORDER_NO_ATTEMPTS,
@@ -9,8 +10,8 @@ from orders.services.checkout import (
     order_create_from_cart,
     order_create_from_lines,
     order_set_address,
-    schedule_close,
 )
+from orders.services.effects import notify_after_commit, order_effects_batched, schedule_close
 from orders.services.lifecycle import (
     order_cancel,
     order_close_overdue,
@@ -29,7 +30,6 @@ from orders.services.refunds import (
 from orders.services.transitions import (
     STAMPS,
     TRANSITIONS,
-    notify_after_commit,
     order_lock,
     order_transition,
 )
@@ -47,6 +47,7 @@ __all__ = [
     "order_confirm_receipt",
     "order_create_from_cart",
     "order_create_from_lines",
+    "order_effects_batched",
     "order_set_address",
     "order_lock",
     "order_items_returned",

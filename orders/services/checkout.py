@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -36,7 +37,7 @@ from orders.errors import (
     PriceChanged,
 )
 from orders.models import ActorType, Order, OrderEvent, OrderItem, OrderStatus
-from orders.services.transitions import notify_after_commit
+from orders.services.effects import notify_after_commit, schedule_close
 from orders.stock_sources import stock_take_lines
 
 logger = logging.getLogger(__name__)
@@ -127,6 +128,13 @@ class OrderLine:
     unit_price: Decimal | None = None
     stock_source: str = ""
     image: str | None = None  # the picture's URL, "" for none; None: the product's first
+    # The SKU with its product, for the item's snapshot, when the caller read it already
+    # (the flash-sale consumer reads its event's once per batch); None reads it here.
+    sku: Sku | None = None
+
+    def __post_init__(self):
+        if self.sku is not None and self.unit_price is None:
+            raise ValueError("a line that brings its SKU gives its price too")
 
 
 def _order_create_checked(
@@ -168,15 +176,24 @@ def order_create_from_lines(
     pay_timeout: int,
     address: Address | None = None,
     shipping: Decimal | None = None,
+    also_write: Callable[[Order], object] | None = None,
+    look_up_first: bool = True,
 ) -> tuple[Order, bool]:
     """An order from given lines, without a cart (the flash-sale worker); returns (order,
     created). Units are taken from each line's stock source in the same transaction, a
     shortfall raising OutOfStock with nothing written; a repeated ``idempotency_key`` returns
     the order made before. Without ``address`` the order waits for one before it is paid;
-    ``shipping`` None charges the usual fee."""
-    existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
-    if existing:
-        return existing, False
+    ``shipping`` None charges the usual fee.
+
+    ``also_write(order)`` writes the caller's rows in the order's transaction (an exception
+    rolls the order back). A caller that already knows the key is new (the consumer reads a
+    batch's admissions at once) passes ``look_up_first=False`` to save the lookup; a repeat
+    still makes no second order (the unique key refuses it), but may then meet a shortfall
+    before it meets the order made before."""
+    if look_up_first:
+        existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+        if existing:
+            return existing, False
     try:
         order = _order_create_numbered(
             user=user,
@@ -189,6 +206,7 @@ def order_create_from_lines(
             pay_timeout=pay_timeout,
             shipping=shipping,
             also_after_commit=[],
+            also_write=also_write,
         )
     except IntegrityError:
         existing = Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
@@ -198,12 +216,14 @@ def order_create_from_lines(
     return order, True
 
 
-def _order_create_numbered(*, also_after_commit, **fields) -> Order:
+def _order_create_numbered(*, also_after_commit, also_write=None, **fields) -> Order:
     for attempt in range(ORDER_NO_ATTEMPTS):
         order_no = _new_order_no()
         try:
             with transaction.atomic():
                 order = _order_create(order_no=order_no, **fields)
+                if also_write is not None:
+                    also_write(order)
                 # Each side effect on its own: a failing one is logged and skips nothing.
                 for effect in also_after_commit:
                     after_commit(effect)
@@ -241,13 +261,13 @@ def _order_create(
         reference=order_no,
         actor=user,
     )
-    # Our UPDATEs hold these rows: the prices read now are the prices charged.
-    skus = {
-        sku.pk: sku
-        for sku in Sku.objects.filter(pk__in=[line.sku_id for line in lines]).select_related(
-            "product"
-        )
-    }
+    # Our UPDATEs hold these rows: the prices read now are the prices charged. A line that
+    # brings its SKU gives its price (the snapshot's price is never charged).
+    skus = {line.sku_id: line.sku for line in lines if line.sku is not None}
+    missing = [line.sku_id for line in lines if line.sku is None]
+    if missing:
+        read = Sku.objects.filter(pk__in=missing).select_related("product")
+        skus |= {sku.pk: sku for sku in read}
     items = []
     for line in sorted(lines, key=lambda line: line.sku_id):
         sku = skus[line.sku_id]
@@ -319,18 +339,6 @@ def address_snapshot(address: Address | None) -> dict:
         "detail": address.detail,
         "postal_code": address.postal_code,
     }
-
-
-def schedule_close(order: Order) -> None:
-    """After commit, a countdown task that closes the order if it is still unpaid.
-
-    If the broker is down the failure is logged and the order stands: the minute sweep
-    (beat, or the in-process scheduler in embedded mode) closes it on time anyway.
-    """
-    from orders.tasks import order_close_overdue_task
-
-    countdown = max(0, int((order.pay_deadline - timezone.now()).total_seconds()) + 1)
-    after_commit(lambda: order_close_overdue_task.apply_async(args=[order.pk], countdown=countdown))
 
 
 def order_set_address(*, order_id: int, user, address_id) -> Order:

@@ -17,7 +17,8 @@ from orders.carriers import carrier_label
 from orders.errors import IllegalTransition
 from orders.hooks import settle_before_cancel
 from orders.models import ActorType, Order, OrderStatus
-from orders.services.transitions import notify_after_commit, order_transition
+from orders.services.effects import notify_after_commit
+from orders.services.transitions import order_transition
 from orders.stock_sources import order_stock_lines, stock_give_back
 
 S = OrderStatus

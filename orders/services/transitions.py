@@ -86,10 +86,3 @@ def order_lock(*, order_id: int) -> Order:
     """The one way to lock an order row (inside a transaction). Callers that lock other rows
     too lock them first (a payment, then its order), so no two paths deadlock."""
     return Order.objects.select_for_update().get(pk=order_id)
-
-
-def notify_after_commit(order_id: int, kind: str) -> None:
-    """Queue the shopper's notification once the transaction commits (never raises)."""
-    from orders.tasks import order_notify_task
-
-    after_commit(lambda: order_notify_task.delay(order_id, kind))

@@ -23,14 +23,15 @@ from decimal import Decimal
 import redis
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Q
 from django.utils import timezone
 
+from catalog.models import Sku
 from config.consumers import push_to_users
 from config.redis import get_redis
 from orders.errors import OutOfStock
-from orders.services import OrderLine, order_create_from_lines
+from orders.services import OrderLine, order_create_from_lines, order_effects_batched
 from seckill import gate
 from seckill.models import EventStatus, SeckillAdmission, SeckillEvent
 from seckill.services.sources import source_name
@@ -57,6 +58,7 @@ class _Batch:
     pushes: list = field(default_factory=list)  # (user id, event, data), sent together
     acks: list = field(default_factory=list)  # entry ids, acknowledged together
     image: str = ""  # the event's picture for the order lines (one read per batch)
+    sku: Sku | None = None  # the event's SKU and product, for the items' snapshot
 
     @classmethod
     def load(cls, event: SeckillEvent, entries: list[dict]) -> _Batch:
@@ -66,6 +68,7 @@ class _Batch:
         user_ids = {int(fields["uid"]) for fields in entries}
         return cls(
             image=event_card(event_id=event.pk)["image"],
+            sku=Sku.objects.select_related("product").get(pk=event.sku_id),
             users=get_user_model().objects.in_bulk(user_ids),
             addresses={
                 address.user_id: address
@@ -92,35 +95,47 @@ def reservation_process(
     if user is None:
         raise _Permanent("unknown shopper")
     quantity = int(fields["qty"])
-    try:
-        with transaction.atomic():
-            order, _created = order_create_from_lines(
-                user=user,
-                lines=[
-                    OrderLine(
-                        sku_id=event.sku_id,
-                        quantity=quantity,
-                        unit_price=event.flash_price,
-                        stock_source=source_name(event.pk),
-                        image=batch.image,
-                    )
-                ],
-                source="seckill",
-                idempotency_key=rid,
-                pay_timeout=settings.SECKILL_PAY_TIMEOUT,
-                address=batch.addresses.get(user.pk),
-                shipping=Decimal("0.00"),  # flash-sale items ship free (包邮)
-            )
-            admission = SeckillAdmission.objects.create(
+    made = []
+
+    def admit(order):
+        made.append(
+            SeckillAdmission.objects.create(
                 event=event, user=user, reservation_id=rid, quantity=quantity, order=order
             )
-    except OutOfStock as exc:
-        raise _Permanent("sold_out") from exc
-    except IntegrityError as exc:
+        )
+
+    # One transaction: the units, the order and the admission. The batch read the
+    # admissions already, so the order service skips its own lookup of the key.
+    try:
+        order, _created = order_create_from_lines(
+            user=user,
+            lines=[
+                OrderLine(
+                    sku_id=event.sku_id,
+                    quantity=quantity,
+                    unit_price=event.flash_price,
+                    stock_source=source_name(event.pk),
+                    image=batch.image,
+                    sku=batch.sku,
+                )
+            ],
+            source="seckill",
+            idempotency_key=rid,
+            pay_timeout=settings.SECKILL_PAY_TIMEOUT,
+            address=batch.addresses.get(user.pk),
+            shipping=Decimal("0.00"),  # flash-sale items ship free (包邮)
+            also_write=admit,
+            look_up_first=False,
+        )
+    except (OutOfStock, IntegrityError) as exc:
         done = SeckillAdmission.objects.filter(reservation_id=rid).first()
         if done is not None:  # a second consumer made it meanwhile
             return done
-        raise _Permanent("limit") from exc  # another open admission of the shopper
+        # Short of units, or another open admission of the shopper.
+        raise _Permanent("sold_out" if isinstance(exc, OutOfStock) else "limit") from exc
+    if not made:  # the order existed: a second consumer made both meanwhile
+        return SeckillAdmission.objects.get(reservation_id=rid)
+    admission = made[0]
     batch.pushes.append(
         (
             user.pk,
@@ -176,10 +191,11 @@ def _handle_batch(event, entries: list[tuple[str, dict, int]], client) -> int:
     if not entries:
         return 0
     batch = _Batch.load(event, [fields for _entry_id, fields, _deliveries in entries])
-    finished = sum(
-        _handle(event, entry_id, fields, deliveries, batch)
-        for entry_id, fields, deliveries in entries
-    )
+    with order_effects_batched():  # one countdown and one notification task per batch
+        finished = sum(
+            _handle(event, entry_id, fields, deliveries, batch)
+            for entry_id, fields, deliveries in entries
+        )
     if batch.acks:
         client.xack(gate.key(event.pk, "stream"), gate.GROUP, *batch.acks)
     try:

@@ -94,6 +94,62 @@ def test_a_repeated_delivery_makes_no_second_order():
     assert SeckillEvent.objects.get(pk=event.pk).stock == 4
 
 
+@pytest.mark.parametrize("units_left", [0, 1], ids=["sold-out-since", "units-left"])
+def test_a_delivery_whose_order_another_consumer_made_finds_it(units_left):
+    # The batch read no admission for it (another consumer made it since): the service
+    # skips its own lookup, so the repeat meets the empty event or the unique key, and then
+    # the order made before, with nothing taken twice.
+    event = live_event(allocated=1 + units_left)
+    user = UserFactory()
+    rid = admit(event, user)
+    fields = {"rid": rid, "uid": str(user.pk), "qty": "1"}
+    first = consumer_module.reservation_process(event=event, fields=fields)
+    stale = consumer_module._Batch(users={user.pk: user}, sku=event.sku)
+    again = consumer_module.reservation_process(event=event, fields=fields, batch=stale)
+    assert again.pk == first.pk
+    assert Order.objects.count() == 1
+    assert SeckillEvent.objects.get(pk=event.pk).stock == units_left
+    assert stock_audit() == []
+
+
+def test_a_batch_of_orders_queues_one_countdown_and_one_notification(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from orders import tasks
+
+    sent = []
+    for task in (tasks.order_close_overdue_task, tasks.order_notify_task):
+        monkeypatch.setattr(task, "apply_async", lambda *a, **k: sent.append("single"))
+    for task in (tasks.order_close_overdue_many_task, tasks.order_notify_many_task):
+        monkeypatch.setattr(task, "apply_async", lambda *a, **k: sent.append(k["args"][0]))
+    event = live_event(allocated=5)
+    for _ in range(3):
+        admit(event, UserFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert event_drain(event_id=event.pk) == 3
+    made = sorted(Order.objects.values_list("pk", flat=True))
+    assert [sorted(ids) for ids in sent] == [made, made]
+
+
+def test_the_order_and_the_admission_are_one_transaction():
+    # The shopper holds an open admission made elsewhere: the admission row is refused, and
+    # the order and the units taken for it go with it.
+    event = live_event(allocated=5)
+    user = UserFactory()
+    consumer_module.reservation_process(
+        event=event, fields={"rid": admit(event, user), "uid": str(user.pk), "qty": "1"}
+    )
+    # A second reservation of the same shopper (the gate would not admit it; say its state
+    # was lost) reaches the consumer.
+    with pytest.raises(consumer_module._Permanent, match="limit"):
+        consumer_module.reservation_process(
+            event=event, fields={"rid": "second-rid", "uid": str(user.pk), "qty": "1"}
+        )
+    assert Order.objects.count() == SeckillAdmission.objects.count() == 1
+    assert SeckillEvent.objects.get(pk=event.pk).stock == 4
+    assert stock_audit() == []
+
+
 def test_a_consumer_that_dies_mid_batch_loses_no_order_and_duplicates_none(settings):
     event = live_event(allocated=10)
     users = [UserFactory() for _ in range(6)]
