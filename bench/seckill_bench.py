@@ -156,12 +156,11 @@ def flush_redis():
         redis.Redis.from_url(f"{base[0]}/{int(base[1]) + offset}").flushdb()
 
 
-def start_gunicorn(port):
+def start_gunicorn(port, gunicorn_args):
     server = subprocess.Popen(  # noqa: S603
         [
             sys.executable, "-m", "gunicorn", "config.wsgi:application",
-            "--workers", "4", "--worker-class", "sync",
-            "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+            "--bind", f"127.0.0.1:{port}", "--log-level", "warning", *gunicorn_args,
         ],
         cwd=ROOT, env=ENV,
     )  # fmt: skip
@@ -192,10 +191,12 @@ def wrk_parse(out):
     from bench.page_bench import to_ms
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if not re.search(r"^\s+99%\s+(\S+)\s*$", out, re.M):
+        sys.exit(f"wrk measured nothing:\n{out}")
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50": to_ms(re.search(r"^\s+50%\s+(\S+)$", out, re.M).group(1)),
-        "p99": to_ms(re.search(r"^\s+99%\s+(\S+)$", out, re.M).group(1)),
+        "p50": to_ms(re.search(r"^\s+50%\s+(\S+)\s*$", out, re.M).group(1)),
+        "p99": to_ms(re.search(r"^\s+99%\s+(\S+)\s*$", out, re.M).group(1)),
         "requests": int(re.search(r"(\d+) requests in", out).group(1)),
         "non2xx": int(errors.group(1)) if errors else 0,
     }
@@ -231,6 +232,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=100)
+    parser.add_argument("--gunicorn", default="--workers 4 --worker-class sync",
+                        help="gunicorn's worker options")  # fmt: skip
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
@@ -242,7 +245,7 @@ def main():
     gate_id, naive_id, sale_id = (int(x) for x in ids.splitlines()[-1].split())
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_gunicorn(port)
+    server = start_gunicorn(port, args.gunicorn.split())
     try:
         run("wrk", "-t2", "-c10", "-d2s", base + "/healthz")  # warm the workers
         health = wrk(base + "/healthz", seconds=args.seconds, connections=args.connections)
@@ -283,7 +286,7 @@ def main():
         print(f"{name:<22} {r['rps']:>9,.0f} req/s  p50 {r['p50']:>6.1f} ms  p99 "
               f"{r['p99']:>6.1f} ms  {ratio}")  # fmt: skip
 
-    print(f"gunicorn sync ×4, wrk -t2 -c{args.connections}, {args.seconds} s each, "
+    print(f"gunicorn {args.gunicorn}, wrk -t2 -c{args.connections}, {args.seconds} s each, "
           f"{SHOPPERS:,} shoppers")  # fmt: skip
     line("/healthz", health)
     line("reserve (gate path)", gate_run, f"{gate_run['rps'] / health['rps']:.2f}× /healthz "
