@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "orders",
     "payments",
     "seckill",
+    # Project-wide plumbing, an app only for its management commands (worker_health).
+    "config",
 ]
 
 MIDDLEWARE = [

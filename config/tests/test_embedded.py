@@ -127,7 +127,10 @@ def test_embedded_mode_boots_and_serves_the_shop(embedded_env):
         assert "有货" in product.text
         assert requests.get(base + "/category/electronics/", timeout=10).status_code == 200
         ready = requests.get(base + "/readyz", timeout=5)
-        assert ready.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+        assert ready.json() == {
+            "status": "ok",
+            "checks": {"database": "ok", "redis": "ok", "broker": "ok"},
+        }
         # Login goes through the lockout Lua script on fakeredis.
         bad = requests.post(
             base + "/api/v1/auth/token",

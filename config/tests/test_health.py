@@ -1,6 +1,8 @@
+import io
 import logging
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from config.middleware import RequestIdLogFilter
 
@@ -17,7 +19,10 @@ def test_healthz_does_no_io(client, django_assert_num_queries):
 def test_readyz_ok_when_database_and_redis_answer(client):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "redis": "ok", "broker": "ok"},
+    }
 
 
 @pytest.mark.django_db
@@ -28,8 +33,48 @@ def test_readyz_503_when_redis_is_unreachable(client, settings):
     assert response.status_code == 503
     assert response.json() == {
         "status": "unavailable",
-        "checks": {"database": "ok", "redis": "unavailable"},
+        "checks": {"database": "ok", "redis": "unavailable", "broker": "ok"},
     }
+
+
+@pytest.mark.django_db
+def test_readyz_503_when_the_broker_is_unreachable(client, settings, monkeypatch):
+    from config.celery import app
+
+    settings.REDIS_SOCKET_TIMEOUT = 0.5
+    monkeypatch.setitem(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    monkeypatch.setitem(app.conf, "broker_write_url", None)
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unavailable",
+        "checks": {"database": "ok", "redis": "ok", "broker": "unavailable"},
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_health_passes_while_a_worker_answers(real_worker):
+    out = io.StringIO()
+    call_command("worker_health", "--timeout", "3", stdout=out)
+    assert out.getvalue().startswith("1 worker(s) answered: ")
+    assert real_worker.hostname in out.getvalue()
+    call_command("worker_health", "--worker", real_worker.hostname, stdout=io.StringIO())
+    with pytest.raises(CommandError, match="no worker answered a ping within 1 s"):
+        call_command("worker_health", "--timeout", "1", "--worker", "celery@elsewhere")
+
+
+def test_worker_health_fails_when_no_worker_answers():
+    with pytest.raises(CommandError, match="no worker answered a ping within 0.5 s"):
+        call_command("worker_health", "--timeout", "0.5")
+
+
+def test_worker_health_fails_when_the_broker_is_unreachable(monkeypatch):
+    from config.celery import app
+
+    monkeypatch.setitem(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    monkeypatch.setitem(app.conf, "broker_write_url", None)
+    with pytest.raises(CommandError, match="the broker is unreachable"):
+        call_command("worker_health", "--timeout", "0.5")
 
 
 def test_request_id_is_echoed_or_generated(client):
