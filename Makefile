@@ -39,7 +39,9 @@ seed: migrate
 run: seed
 	@DEBUG=$${DEBUG:-true} $(PY) manage.py banner --host $(HOST) --port $(PORT)
 	@if [ -n "$$REDIS_URL" ]; then \
+		rm -rf var/prometheus && mkdir -p var/prometheus; \
 		PATH="$(CURDIR)/$(VENV)/bin:$$PATH" HOST=$(HOST) PORT=$(PORT) DEBUG=$${DEBUG:-true} \
+			PROMETHEUS_MULTIPROC_DIR="$(CURDIR)/var/prometheus" \
 			exec $(VENV)/bin/honcho -f config/deploy/Procfile.dev start; \
 	else \
 		DEBUG=$${DEBUG:-true} exec $(PY) manage.py runserver $(HOST):$(PORT); \

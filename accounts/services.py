@@ -32,6 +32,7 @@ from accounts.errors import (
 )
 from accounts.models import ADDRESS_EDITABLE_FIELDS, Address, User
 from accounts.selectors import user_get_by_identifier
+from config.metrics import LOGIN_FAILURES, LOGIN_LOCKOUTS
 from config.ratelimit import rate_limit_hit, rate_limit_peek, rate_limit_reset
 
 logger = logging.getLogger(__name__)
@@ -188,10 +189,11 @@ def user_login_attempt(*, identifier: str, password: str, ip: str) -> User:
         (account_key, settings.LOGIN_FAILURE_LIMIT_PER_ACCOUNT),
         (ip_key, settings.LOGIN_FAILURE_LIMIT_PER_IP),
     )
-    for key, limit in limits:
+    for (key, limit), scope in zip(limits, ("account", "ip"), strict=True):
         state = rate_limit_peek(key=key, limit=limit, window_seconds=window)
         if not state.allowed:
             logger.warning("login locked for %s", key)
+            LOGIN_LOCKOUTS.labels(scope).inc()
             raise LoginLocked(retry_after=state.retry_after_seconds)
 
     if user is None:
@@ -204,8 +206,10 @@ def user_login_attempt(*, identifier: str, password: str, ip: str) -> User:
     if not valid:
         for key, limit in limits:
             rate_limit_hit(key=key, limit=limit, window_seconds=window)
+        LOGIN_FAILURES.labels("credentials").inc()
         raise InvalidCredentials()
     if not user.is_active:
+        LOGIN_FAILURES.labels("disabled").inc()
         raise AccountDisabled()
     rate_limit_reset(key=account_key)
     return user

@@ -13,6 +13,13 @@ app.conf.task_queues = [Queue("seckill"), Queue("payments"), Queue("default")]
 app.autodiscover_tasks()
 
 
+@signals.setup_logging.connect
+def _keep_the_shops_logging(**kwargs):
+    """The worker logs as every process of the shop does (settings.LOGGING: JSON in
+    production, LOG_LEVEL): Celery configures nothing of its own when this answers, so its
+    ``-l`` option neither adds a handler in its format nor changes the root logger's level."""
+
+
 @signals.before_task_publish.connect
 def _carry_request_id(headers=None, **kwargs):
     """Pass the publishing request's id to the task so its logs can be joined up."""
@@ -28,5 +35,9 @@ def _restore_request_id(task=None, **kwargs):
 
     if task.request.is_eager:
         return  # inline (embedded mode, tests): it runs in the request's thread, keep its id
+    from config.logs import log_bind, log_context_reset
+
     request_id = getattr(task.request, "request_id", None) or (task.request.id or "-")
     request_id_var.set(request_id)
+    log_context_reset()  # nothing bound by the task this process ran before
+    log_bind(task=task.name)

@@ -22,6 +22,7 @@ HOT_PATH = re.compile(r"^/api/v1/seckill/events/[0-9]{1,12}/reserve$")
 HOT_URLCONF = "seckill.hot_urls"
 LEAN_MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
+    "config.access.AccessMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.edge.RejectNulMiddleware",
 ]

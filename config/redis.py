@@ -34,7 +34,9 @@ def get_redis() -> redis.Redis:
         client = _clients.get(url)
         if client is None:
             if url:
-                client = redis.Redis.from_url(
+                from config.metrics.hooks import CountingRedis
+
+                client = CountingRedis.from_url(
                     url,
                     decode_responses=True,
                     socket_timeout=settings.REDIS_SOCKET_TIMEOUT,

@@ -8,6 +8,7 @@ Two modes:
 """
 
 import hashlib
+import ipaddress
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -80,6 +81,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
+    # Counts, times and logs each request by route (config.access); early, to time the rest.
+    "config.access.AccessMiddleware",
     "catalog.cache.CatalogRequestMemo",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -185,6 +188,8 @@ else:
             "OPTIONS": {
                 "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
                 "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+                # redis.Redis that counts failed commands (kuaimai_redis_errors_total).
+                "REDIS_CLIENT_CLASS": "config.metrics.hooks.CountingCacheRedis",
             },
         }
     }
@@ -547,33 +552,47 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # --- Logging -----------------------------------------------------------------------------
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "config.middleware.RequestIdLogFilter"}},
-    "formatters": {
-        "default": {
-            "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s",
-        },
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["request_id"],
-            "formatter": "default",
-        },
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    # One line per request: Django's own "django" console handler would print every django.*
-    # record a second time next to the root's, and "Not Found" warnings would double the
-    # server's access line. Server errors (5xx) are still logged with their traceback.
-    "loggers": {
+# Production (DEBUG off): one JSON object per line; development: readable lines
+# (config/logs.py). Either way secrets are redacted and the request id is on every line.
+LOG_FORMAT = env.str("LOG_FORMAT", default="console" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "console"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or console.")
+# One access line per request (config.access): route, status, duration, user. Off by
+# default in development, where runserver prints its own.
+ACCESS_LOG = env.bool("ACCESS_LOG", default=not DEBUG)
+
+from config.logs import logging_config  # noqa: E402 (no Django in it)
+
+# One line per request: Django's own "django" console handler would print every django.*
+# record a second time next to the root's, and "Not Found" warnings would double the
+# access line. Server errors (5xx) are still logged with their traceback.
+LOGGING = logging_config(
+    LOG_FORMAT,
+    LOG_LEVEL,
+    {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.request": {"level": "ERROR"},
         "django.db.backends": {"level": "INFO"},
     },
-}
+)
+
+# --- Operations --------------------------------------------------------------------------
+
+# /metrics answers a client at one of these addresses or networks (REMOTE_ADDR, not a proxy
+# header), or one sending "Authorization: Bearer <METRICS_TOKEN>"; anyone else gets a 404.
+# Embedded mode opens it to this machine; the full stack to nobody until you say.
+METRICS_ALLOWED_IPS = env.list(
+    "METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"] if EMBEDDED else []
+)
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Each scrape pings the Celery workers (kuaimai_celery_workers_alive) and waits this long.
+METRICS_WORKER_PING_TIMEOUT = env.float("METRICS_WORKER_PING_TIMEOUT", default=1.0)
+try:
+    for _network in METRICS_ALLOWED_IPS:
+        ipaddress.ip_network(_network, strict=False)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {exc}") from exc
 
 # --- Site --------------------------------------------------------------------------------
 

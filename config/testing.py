@@ -45,6 +45,16 @@ def user(db):
 
 
 @pytest.fixture
+def buyer(db):
+    """A shopper with a default address."""
+    from accounts.tests.factories import AddressFactory, UserFactory
+
+    user = UserFactory()
+    user.address = AddressFactory(user=user, is_default=True)
+    return user
+
+
+@pytest.fixture
 def auth_client(user):
     """An API client logged in with a real JWT access token for ``user``."""
     from rest_framework.test import APIClient

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from catalog import views as catalog_views
 from config import health, site_files, views
+from config.metrics import view as metrics_view
 from config.site import site_name_lazy
 
 admin.site.site_header = format_lazy(_("{name} merchant admin"), name=site_name_lazy())
@@ -25,6 +26,7 @@ urlpatterns = [
     path("", catalog_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics_view.metrics, name="metrics"),
     path("favicon.ico", site_files.favicon, name="favicon"),
     path("robots.txt", site_files.robots_txt, name="robots"),
     path("sitemap.xml", site_files.sitemap_xml, name="sitemap"),

@@ -121,7 +121,11 @@ def notify(request, provider):
         notification = gateway.verify_notification(headers=headers, body=request.body)
     except NotificationRejected as exc:
         services.notification_reject(
-            provider=provider, headers=headers, body=request.body, reason=str(exc)
+            provider=provider,
+            headers=headers,
+            body=request.body,
+            reason=str(exc),
+            code=exc.reason,
         )
         return gateway.notification_answer(ok=False, message=str(exc))
     try:

@@ -176,6 +176,34 @@ def stream_backlog(event_id: int, client=None) -> tuple[int, int]:
     return client.xlen(key(event_id, "stream")), 0
 
 
+def stream_waiting(event_id: int, client=None) -> tuple[int, int | None]:
+    """(admissions not yet made into orders, the oldest one's time in ms or None): what the
+    group has not read plus what it read and has not acknowledged (metrics: consumer lag)."""
+    import redis
+
+    client = client or get_redis()
+    stream = key(event_id, "stream")
+    undelivered, pending = stream_backlog(event_id, client)
+    if not undelivered and not pending:
+        return 0, None
+    oldest: list[int] = []
+    if pending:
+        summary = client.xpending(stream, GROUP)
+        if summary.get("min"):
+            oldest.append(_id(summary["min"])[0])
+    if undelivered:
+        try:
+            delivered = next(
+                g["last-delivered-id"] for g in client.xinfo_groups(stream) if g["name"] == GROUP
+            )
+        except (StopIteration, redis.ResponseError):
+            delivered = "0-0"
+        first = client.xrange(stream, f"({delivered}", "+", count=1)
+        if first:
+            oldest.append(_id(first[0][0])[0])
+    return undelivered + pending, min(oldest) if oldest else None
+
+
 def _id(entry_id: str) -> tuple[int, int]:
     ms, _sep, seq = str(entry_id).partition("-")
     return int(ms), int(seq or 0)

@@ -18,11 +18,28 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from config.exceptions import error_body
+from config.metrics import SECKILL_RESERVATIONS
 from config.net import client_ip
 from seckill import errors, gate
 from seckill.tokens import token_read
 
 logger = logging.getLogger(__name__)
+
+# The gate's answers as the metrics' outcome label.
+_OUTCOMES = {
+    gate.ADMITTED: "admitted",
+    gate.NOT_STARTED: "not_started",
+    gate.ENDED: "ended",
+    gate.SOLD_OUT: "sold_out",
+    gate.OVER_LIMIT: "over_limit",
+    gate.TOKEN_USED: "token_used",
+    gate.RATE_LIMITED: "rate_limited",
+    gate.NOT_WARMED: "not_warmed",
+}
+# Children made once: labels() looks the series up under a lock, this path is the hottest.
+_COUNT = {code: SECKILL_RESERVATIONS.labels(name) for code, name in _OUTCOMES.items()}
+_COUNT_BAD_TOKEN = SECKILL_RESERVATIONS.labels("bad_token")
+_COUNT_GATE_DOWN = SECKILL_RESERVATIONS.labels("gate_down")
 
 _REFUSALS = {
     gate.NOT_STARTED: errors.EventNotStarted,
@@ -81,6 +98,7 @@ def reserve(request, event_id: int):
     token = data.get("token")
     quantity = _quantity(data.get("quantity"))
     if not isinstance(token, str) or len(token) > 2048:
+        _COUNT_BAD_TOKEN.inc()
         return _refuse(errors.BadToken)
     if quantity is None:
         return JsonResponse(
@@ -88,8 +106,10 @@ def reserve(request, event_id: int):
         )
     identity = token_read(token, event_id=event_id)
     if identity is None:
+        _COUNT_BAD_TOKEN.inc()
         return _refuse(errors.BadToken)
     user_id, token_id = identity
+    request.log_user_id = user_id  # the access line's user (no session on this path)
     reservation_id, refusal = reserve_attempt(
         event_id=event_id,
         user_id=user_id,
@@ -119,7 +139,9 @@ def reserve_attempt(
         )
     except redis.RedisError:
         logger.exception("seckill %s: the gate is unreachable", event_id)
+        _COUNT_GATE_DOWN.inc()
         return "", errors.NotWarmed
+    _COUNT[answer.code].inc()
     if answer.code == gate.ADMITTED:
         return reservation_id, None
     if answer.warm_up:

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 
 import redis
 from django.core.cache import cache
+from django.db.models import Q
 from django.utils import timezone
 
 from orders.models import Order
@@ -17,6 +18,17 @@ from seckill.models import EventStatus, SeckillAdmission, SeckillEvent, SeckillR
 E = EventStatus
 CARD_SECONDS = 10
 SHOWN = [E.PUBLISHED, E.RUNNING, E.ENDED]
+
+
+def events_consuming() -> list[int]:
+    """Events whose admissions may still wait to become orders: published or running, or
+    ended within the hour (ending waits for the queue, but not forever)."""
+    return list(
+        SeckillEvent.objects.filter(
+            Q(status__in=[E.PUBLISHED, E.RUNNING])
+            | Q(status=E.ENDED, ended_at__gte=timezone.now() - timedelta(hours=1))
+        ).values_list("pk", flat=True)
+    )
 
 
 def _card(event: SeckillEvent) -> dict:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from catalog.errors import InsufficientStock, StockMoved
 from catalog.models import Sku, StockAlert, StockMovement, StockReason
+from config.metrics import STOCK_ALERTS
 from config.oncommit import after_commit
 
 logger = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ def _record(movements: list[StockMovement], applied: list[_Applied]) -> list[Sto
     ]
     if alerts:
         StockAlert.objects.bulk_create(alerts)
+        after_commit(lambda: STOCK_ALERTS.inc(len(alerts)))
         ids = [alert.pk for alert in alerts]
 
         def send():

@@ -15,7 +15,7 @@ from catalog.tests.factories import make_product
 from config.parsing import parse_amount, parse_id
 from orders import services
 from orders.models import Order, OrderStatus
-from orders.tests.conftest import buyer, fill_cart, place_order  # noqa: F401  (fixture)
+from orders.tests.conftest import fill_cart, place_order
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
     "path",
     ["/product/%00/", "/category/%00/", "/orders/%00/", "/api/v1/orders/%00", "/%00"],
 )
-def test_nul_in_a_path_is_404(client, buyer, path):  # noqa: F811
+def test_nul_in_a_path_is_404(client, buyer, path):
     client.force_login(buyer)
     response = client.get(path)
     assert response.status_code == 404
@@ -36,7 +36,7 @@ def test_nul_in_an_api_path_answers_the_api_error_body(auth_client):
     assert response.json()["code"] == 404
 
 
-def _checkout_form(client, buyer, **fields):  # noqa: F811
+def _checkout_form(client, buyer, **fields):
     client.force_login(buyer)
     fill_cart(buyer, (make_product(name="Lamp").skus.get(), 1))
     html = client.get(reverse("orders:checkout")).content.decode()
@@ -44,7 +44,7 @@ def _checkout_form(client, buyer, **fields):  # noqa: F811
     return {"token": token, "expected_total": "100.00", "address": buyer.address.pk, **fields}
 
 
-def test_nul_in_the_checkout_remark_is_a_400_naming_the_field(client, buyer):  # noqa: F811
+def test_nul_in_the_checkout_remark_is_a_400_naming_the_field(client, buyer):
     form = _checkout_form(client, buyer, remark="leave at door\x00")
     response = client.post(reverse("orders:checkout"), form)
     assert response.status_code == 400
@@ -53,7 +53,7 @@ def test_nul_in_the_checkout_remark_is_a_400_naming_the_field(client, buyer):  #
     assert not Order.objects.exists()
 
 
-def test_nul_in_the_cancel_reason_changes_nothing(client, buyer):  # noqa: F811
+def test_nul_in_the_cancel_reason_changes_nothing(client, buyer):
     client.force_login(buyer)
     order = place_order(buyer)
     response = client.post(reverse("orders:cancel", args=[order.order_no]), {"reason": "x\x00"})
@@ -61,7 +61,7 @@ def test_nul_in_the_cancel_reason_changes_nothing(client, buyer):  # noqa: F811
     assert Order.objects.get(pk=order.pk).status == OrderStatus.PENDING_PAYMENT
 
 
-def test_nul_in_the_admin_ship_form_changes_nothing(client, buyer):  # noqa: F811
+def test_nul_in_the_admin_ship_form_changes_nothing(client, buyer):
     merchant = UserFactory(is_staff=True)
     merchant.groups.add(Group.objects.get(name=MERCHANTS_GROUP))
     client.force_login(merchant)
@@ -101,7 +101,7 @@ def test_nul_in_a_query_string_is_a_400(client):
 @pytest.mark.parametrize("value", ["sNaN", "NaN", "Infinity", "-Infinity", "1e999", "１００"])
 def test_a_non_finite_expected_total_is_a_400_with_the_review_page(
     client,
-    buyer,  # noqa: F811
+    buyer,
     value,
 ):
     form = _checkout_form(client, buyer, expected_total=value)

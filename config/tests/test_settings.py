@@ -61,3 +61,17 @@ def test_models_and_migrations_agree(db):
 
     # Exits non-zero (SystemExit) when a model change has no migration.
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_every_variable_the_settings_read_is_documented():
+    """README's configuration tables and .env.example name every variable settings.py reads
+    (and the two the metrics and tracing modules read from the environment)."""
+    import re
+
+    source = (ROOT / "config" / "settings.py").read_text()
+    names = set(re.findall(r'env\.[a-z]+\(\s*"([A-Z][A-Z0-9_]+)"', source))
+    names |= {"PROMETHEUS_MULTIPROC_DIR", "OTEL_EXPORTER_OTLP_ENDPOINT"}
+    assert len(names) > 60
+    for document in ("README.md", ".env.example"):
+        text = (ROOT / document).read_text()
+        assert {n for n in names if not re.search(rf"\b{n}\b", text)} == set(), document

@@ -28,6 +28,8 @@ from carts.selectors import cart_view
 from carts.services import cart_remove
 from catalog.models import Sku, StockReason
 from config.exceptions import ApplicationError
+from config.logs import log_bind
+from config.metrics import count_order
 from config.oncommit import after_commit
 from orders.errors import (
     AddressLocked,
@@ -222,6 +224,7 @@ def _order_create_numbered(*, also_after_commit, also_write=None, **fields) -> O
         try:
             with transaction.atomic():
                 order = _order_create(order_no=order_no, **fields)
+                log_bind(order_no=order_no)
                 if also_write is not None:
                     also_write(order)
                 # Each side effect on its own: a failing one is logged and skips nothing.
@@ -229,6 +232,7 @@ def _order_create_numbered(*, also_after_commit, also_write=None, **fields) -> O
                     after_commit(effect)
                 schedule_close(order)
                 notify_after_commit(order.pk, "created")
+                count_order("created", order.source)
             return order
         except IntegrityError:
             # The whole order rolled back, stock included. Only a clash of order numbers

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import StockReason
 from catalog.services import product_sales_add
+from config.metrics import count_order
 from config.oncommit import after_commit
 from orders.carriers import carrier_label
 from orders.errors import IllegalTransition
@@ -65,6 +66,7 @@ def _order_cancel(*, order_id, actor, actor_type, reason, stock_reason) -> Order
         order_id=order.pk,
     )
     notify_after_commit(order.pk, "cancelled")
+    count_order("timed_out" if stock_reason == StockReason.TIMEOUT else "cancelled", order.source)
     return order
 
 
@@ -121,6 +123,7 @@ def order_mark_paid(
         sold[product_id] = sold.get(product_id, 0) + quantity
     after_commit(lambda: product_sales_add(quantities=sold))
     notify_after_commit(order.pk, "paid")
+    count_order("paid", order.source)
     return order
 
 

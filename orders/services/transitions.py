@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.consumers import push_to_user
+from config.logs import log_bind
 from config.oncommit import after_commit
 from orders.errors import IllegalTransition, OrderNotFound
 from orders.models import ActorType, Order, OrderEvent, OrderStatus
@@ -76,6 +77,7 @@ def order_transition(
         note=note[:300],
     )
     order = Order.objects.get(pk=order_id)
+    log_bind(order_no=order.order_no)
     # A hint to the shopper's open pages (they ask the API for the truth).
     event = {"order_no": order.order_no, "status": to_status}
     after_commit(lambda: push_to_user(order.user_id, "order.status", event))

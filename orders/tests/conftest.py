@@ -1,17 +1,8 @@
-import pytest
-
-from accounts.tests.factories import AddressFactory, UserFactory
+from accounts.tests.factories import AddressFactory
 from carts.keys import user_cart_key
 from carts.services import cart_add, cart_clear
 from catalog.tests.factories import make_product
 from orders.services import order_create_from_cart
-
-
-@pytest.fixture
-def buyer(db):
-    user = UserFactory()
-    user.address = AddressFactory(user=user, is_default=True)
-    return user
 
 
 def fill_cart(user, *skus_and_quantities):

@@ -2,6 +2,7 @@
 the order's transaction."""
 
 import io
+import json
 import logging
 from datetime import timedelta
 from decimal import Decimal
@@ -27,7 +28,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def log_lines():
-    """What the project's console handler writes (its request id filter and format)."""
+    """What the project's console handler writes (its filters and format: JSON, as in
+    production)."""
     console = next(h for h in logging.getLogger().handlers if h.name == "console")
     stream = io.StringIO()
     previous = console.setStream(stream)
@@ -61,17 +63,22 @@ def test_order_stands_when_the_broker_and_redis_fail_after_commit(
     order = Order.objects.get()
     assert response.status_code == 302
     assert response["Location"] == order.get_absolute_url()
-    # cart cleanup, countdown, notification; the notification (inline here) adds its own:
-    # the shopper's unread count is forgotten once the message is written.
-    assert len(callbacks) == 4
+    # cart cleanup, countdown, notification, the orders counter (config.metrics); the
+    # notification (inline here) adds its own: the shopper's unread count is forgotten once
+    # the message is written.
+    assert len(callbacks) == 5
     # The notification still went out, after the two failures before it.
     assert [m.subject.split(":")[0] for m in mail.outbox] == [f"Order {order.order_no} placed"]
     # Django's logger for failed robust callbacks ("django.db.backends.base"; the test
     # client's capture uses "django.test"), with the request's id on each line.
-    failures = [line for line in log_lines() if "Error calling" in line]
+    failures = [json.loads(line) for line in log_lines() if "Error calling" in line]
     assert len(failures) == 2
-    assert all("ERROR [rid-side-effects-1] django." in line for line in failures)
-    assert "(redis unreachable)" in failures[0] and "(broker unreachable)" in failures[1]
+    assert all(
+        (f["level"], f["request_id"], f["logger"][:7]) == ("ERROR", "rid-side-effects-1", "django.")
+        for f in failures
+    )
+    assert "(redis unreachable)" in failures[0]["message"]
+    assert "(broker unreachable)" in failures[1]["message"]
 
 
 def test_the_sweep_closes_an_order_whose_countdown_was_never_scheduled(buyer, monkeypatch):

@@ -123,20 +123,20 @@ class AlipayProvider(PaymentProvider):
                 parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=True)
             )
         except (UnicodeDecodeError, ValueError) as exc:
-            raise NotificationRejected("malformed body") from exc
+            raise NotificationRejected("malformed body", reason="malformed") from exc
         signature = data.pop("sign", "")
         if data.get("sign_type") != "RSA2" or not signature:
-            raise NotificationRejected("unsigned or not RSA2")
+            raise NotificationRejected("unsigned or not RSA2", reason="signature")
         try:
             genuine = client().verify(dict(data), signature)
         except Exception as exc:  # bad base64, wrong key length
-            raise NotificationRejected("bad signature") from exc
+            raise NotificationRejected("bad signature", reason="signature") from exc
         if not genuine:
-            raise NotificationRejected("bad signature")
+            raise NotificationRejected("bad signature", reason="signature")
         if data.get("app_id") != settings.ALIPAY_APP_ID:
-            raise NotificationRejected("wrong app_id")
+            raise NotificationRejected("wrong app_id", reason="account")
         if data.get("seller_id") != settings.ALIPAY_SELLER_ID:
-            raise NotificationRejected("wrong seller_id")
+            raise NotificationRejected("wrong seller_id", reason="account")
         try:
             amount = Decimal(data["total_amount"])
             status = data["trade_status"]
@@ -150,9 +150,9 @@ class AlipayProvider(PaymentProvider):
                 merchant_id=data["seller_id"],
             )
         except (KeyError, InvalidOperation) as exc:
-            raise NotificationRejected("malformed notification") from exc
+            raise NotificationRejected("malformed notification", reason="malformed") from exc
         if not amount.is_finite() or not notification.notification_id:
-            raise NotificationRejected("malformed notification")
+            raise NotificationRejected("malformed notification", reason="malformed")
         return notification
 
     def notification_answer(self, *, ok: bool, message: str = "", status: int = 400):

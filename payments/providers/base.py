@@ -10,7 +10,20 @@ from decimal import Decimal
 
 
 class NotificationRejected(Exception):
-    """The notification failed verification (signature, time window, ids, shape)."""
+    """The notification failed verification (signature, time window, ids, shape).
+
+    ``reason`` is one of REJECT_REASONS: the metrics' label, where the message is free text."""
+
+    def __init__(self, message: str = "", *, reason: str = "invalid"):
+        super().__init__(message)
+        self.reason = reason
+
+
+# Why a notification was refused: verification (the gateway's side) or processing (ours).
+REJECT_REASONS = frozenset(
+    {"signature", "timestamp", "malformed", "account", "invalid"}
+    | {"unknown_payment", "unknown_refund", "amount"}
+)
 
 
 @dataclass(frozen=True)

@@ -65,9 +65,11 @@ class SandboxProvider(PaymentProvider):
         timestamp = lowered.get("x-sandbox-timestamp", "")
         signature = lowered.get("x-sandbox-signature", "")
         if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > WINDOW_SECONDS:
-            raise NotificationRejected("timestamp missing or outside the window")
+            raise NotificationRejected(
+                "timestamp missing or outside the window", reason="timestamp"
+            )
         if not hmac.compare_digest(signature, sign(timestamp, body)):
-            raise NotificationRejected("bad signature")
+            raise NotificationRejected("bad signature", reason="signature")
         try:
             data = json.loads(body)
             amount = Decimal(str(data["amount"]))
@@ -82,9 +84,9 @@ class SandboxProvider(PaymentProvider):
                 message=str(data.get("message", ""))[:300],
             )
         except (ValueError, KeyError, TypeError, InvalidOperation) as exc:
-            raise NotificationRejected("malformed body") from exc
+            raise NotificationRejected("malformed body", reason="malformed") from exc
         if not amount.is_finite() or notification.merchant_id != settings.PAYMENTS_SANDBOX_MERCHANT:
-            raise NotificationRejected("wrong merchant or amount")
+            raise NotificationRejected("wrong merchant or amount", reason="account")
         return notification
 
     def notification_answer(self, *, ok: bool, message: str = "", status: int = 400):

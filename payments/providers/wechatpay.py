@@ -178,13 +178,15 @@ class WechatPayProvider(PaymentProvider):
         signature = lowered.get("wechatpay-signature", "")
         timestamp = lowered.get("wechatpay-timestamp", "")
         if signature.startswith(PROBE_PREFIX):
-            raise NotificationRejected("probe signature")
+            raise NotificationRejected("probe signature", reason="signature")
         if lowered.get("wechatpay-signature-type", SIGNATURE_TYPE) != SIGNATURE_TYPE:
-            raise NotificationRejected("unknown signature type")
+            raise NotificationRejected("unknown signature type", reason="signature")
         if lowered.get("wechatpay-serial", "") != settings.WECHATPAY_PUBLIC_KEY_ID:
-            raise NotificationRejected("unknown serial")
+            raise NotificationRejected("unknown serial", reason="signature")
         if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > WINDOW_SECONDS:
-            raise NotificationRejected("timestamp missing or outside the window")
+            raise NotificationRejected(
+                "timestamp missing or outside the window", reason="timestamp"
+            )
         sdk_headers = {
             "Wechatpay-Signature": signature,
             "Wechatpay-Timestamp": timestamp,
@@ -195,9 +197,11 @@ class WechatPayProvider(PaymentProvider):
         try:
             data = client().callback(headers=sdk_headers, body=body.decode("utf-8"))
         except Exception as exc:  # malformed JSON, UTF-8, base64 or algorithm
-            raise NotificationRejected("malformed body") from exc
+            raise NotificationRejected("malformed body", reason="malformed") from exc
         if not data:
-            raise NotificationRejected("bad signature or undecryptable resource")
+            raise NotificationRejected(
+                "bad signature or undecryptable resource", reason="signature"
+            )
         try:
             resource = data["resource"]
             if "out_refund_no" in resource:
@@ -206,9 +210,9 @@ class WechatPayProvider(PaymentProvider):
                 settings.WECHATPAY_MCHID,
                 settings.WECHATPAY_APPID,
             ):
-                raise NotificationRejected("wrong merchant or app id")
+                raise NotificationRejected("wrong merchant or app id", reason="account")
             if resource["amount"].get("currency", "CNY") != "CNY":
-                raise NotificationRejected("wrong currency")
+                raise NotificationRejected("wrong currency", reason="account")
             return Notification(
                 notification_id=str(data["id"]),
                 payment_no=str(resource["out_trade_no"]),
@@ -218,13 +222,13 @@ class WechatPayProvider(PaymentProvider):
                 merchant_id=str(resource["mchid"]),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise NotificationRejected("malformed resource") from exc
+            raise NotificationRejected("malformed resource", reason="malformed") from exc
 
     @staticmethod
     def _refund_notification(data: dict, resource: dict) -> Notification:
         """REFUND.SUCCESS / REFUND.ABNORMAL / REFUND.CLOSED (a refund carries no app id)."""
         if resource["mchid"] != settings.WECHATPAY_MCHID:
-            raise NotificationRejected("wrong merchant id")
+            raise NotificationRejected("wrong merchant id", reason="account")
         status = resource["refund_status"]
         return Notification(
             notification_id=str(data["id"]),

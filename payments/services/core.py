@@ -14,6 +14,13 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config.logs import log_bind
+from config.metrics import (
+    NOTIFICATIONS_REJECTED,
+    PAYMENTS,
+    count_after_commit,
+    provider_label,
+)
 from config.oncommit import after_commit
 from orders.errors import AddressRequired
 from orders.models import Order, OrderStatus
@@ -54,11 +61,15 @@ def payment_lock(*, payment_id: int) -> Payment:
 def payment_transition(*, payment_id: int, to_status: str, fields: dict | None = None) -> bool:
     """Move a payment to ``to_status`` if the table allows it from its current status; True
     if this call did it (a conditional UPDATE, so racing callers cannot both win)."""
-    current = Payment.objects.filter(pk=payment_id).values_list("status", flat=True).first()
-    if current is None or to_status not in PAYMENT_TRANSITIONS.get(current, set()):
+    row = Payment.objects.filter(pk=payment_id).values_list("status", "provider").first()
+    if row is None or to_status not in PAYMENT_TRANSITIONS.get(row[0], set()):
         return False
+    current, provider = row
     updates = {"status": to_status, "updated_at": timezone.now(), **(fields or {})}
-    return bool(Payment.objects.filter(pk=payment_id, status=current).update(**updates))
+    if not Payment.objects.filter(pk=payment_id, status=current).update(**updates):
+        return False
+    count_after_commit(PAYMENTS, provider=provider_label(provider), outcome=to_status)
+    return True
 
 
 @transaction.atomic
@@ -75,12 +86,15 @@ def payment_start(*, order: Order, provider: str) -> Payment:
     open_one = Payment.objects.filter(order=order, provider=provider, status=P.PENDING).first()
     if open_one is not None:
         return open_one
-    return Payment.objects.create(
+    payment = Payment.objects.create(
         payment_no=_new_payment_no(),
         order=order,
         provider=provider,
         amount=order.total_amount,
     )
+    count_after_commit(PAYMENTS, provider=provider_label(provider), outcome="started")
+    log_bind(payment_no=payment.payment_no, order_no=order.order_no)
+    return payment
 
 
 def payment_set_checkout(*, payment_id: int, data: dict) -> None:
@@ -91,8 +105,12 @@ def payment_set_checkout(*, payment_id: int, data: dict) -> None:
 # --- Notifications ---------------------------------------------------------------------------
 
 
-def notification_reject(*, provider: str, headers: dict, body: bytes, reason: str) -> None:
-    """Keep a notification that failed verification, for the log; it changes nothing."""
+def notification_reject(
+    *, provider: str, headers: dict, body: bytes, reason: str, code: str = "invalid"
+) -> None:
+    """Keep a notification that failed verification, for the log; it changes nothing.
+    ``code`` is the reason's label in the metrics (REJECT_REASONS)."""
+    count_after_commit(NOTIFICATIONS_REJECTED, provider=provider_label(provider), reason=code)
     PaymentNotification.objects.create(
         provider=provider,
         notification_id=f"unverified-{secrets.token_hex(8)}",
@@ -112,6 +130,7 @@ def notification_accept(
     of one already stored returns None (the gateway is told all is well)."""
     from payments.tasks import payment_notification_process_task
 
+    log_bind(payment_no=notification.payment_no, refund_no=notification.refund_no)
     try:
         with transaction.atomic():
             stored = PaymentNotification.objects.create(
@@ -136,6 +155,14 @@ def notification_accept(
     return stored
 
 
+def _reject(notification: PaymentNotification, code: str, detail: str, payment=None):
+    """Processing refused a verified notification (``code``: its label in the metrics)."""
+    count_after_commit(
+        NOTIFICATIONS_REJECTED, provider=provider_label(notification.provider), reason=code
+    )
+    return _finish(notification, NotificationOutcome.REJECTED, detail, payment)
+
+
 def _finish(notification: PaymentNotification, outcome: str, detail: str = "", payment=None):
     PaymentNotification.objects.filter(pk=notification.pk).update(
         outcome=outcome,
@@ -157,20 +184,18 @@ def notification_process(*, notification_id: int) -> str:
     if notification is None or notification.processed_at is not None:
         return NotificationOutcome.DUPLICATE
     parsed = notification.parsed
+    log_bind(payment_no=parsed.get("payment_no"), refund_no=parsed.get("refund_no"))
     if parsed.get("refund_no"):
         return _process_refund_notification(notification)
     found = Payment.objects.filter(payment_no=parsed.get("payment_no", "")).first()
     if found is None or found.provider != notification.provider:
-        return _finish(notification, NotificationOutcome.REJECTED, "unknown payment")
+        return _reject(notification, "unknown_payment", "unknown payment")
     payment = payment_lock(payment_id=found.pk)
     order = order_lock(order_id=payment.order_id)
     amount = Decimal(parsed["amount"])
     if amount != payment.amount or amount != order.total_amount:
-        return _finish(
-            notification,
-            NotificationOutcome.REJECTED,
-            f"amount {amount} does not match {payment.amount}",
-            payment,
+        return _reject(
+            notification, "amount", f"amount {amount} does not match {payment.amount}", payment
         )
     if parsed.get("pending"):
         return _finish(notification, NotificationOutcome.ACCEPTED, "waiting for the buyer", payment)
@@ -187,10 +212,10 @@ def _process_refund_notification(notification: PaymentNotification) -> str:
     parsed = notification.parsed
     refund = Refund.objects.select_related("payment").filter(refund_no=parsed["refund_no"]).first()
     if refund is None or refund.payment.provider != notification.provider:
-        return _finish(notification, NotificationOutcome.REJECTED, "unknown refund")
+        return _reject(notification, "unknown_refund", "unknown refund")
     if Decimal(parsed["amount"]) != refund.amount:
         detail = f"refund amount {parsed['amount']} does not match {refund.amount}"
-        return _finish(notification, NotificationOutcome.REJECTED, detail, refund.payment)
+        return _reject(notification, "amount", detail, refund.payment)
     if refund.status != RefundStatus.PENDING:
         return _finish(
             notification, NotificationOutcome.DUPLICATE, "refund already settled", refund.payment

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from config.metrics import REFUNDS, count_after_commit, provider_label
 from config.oncommit import after_commit
 from orders.services import order_lock
 from payments.errors import RefundExceedsPayment, RefundNotAllowed
@@ -56,6 +57,7 @@ def refund_open(
         reason=reason[:80],
         automatic=automatic,
     )
+    count_after_commit(REFUNDS, provider=provider_label(payment.provider), outcome="requested")
     _queue(refund.pk)
     return refund
 
@@ -112,6 +114,9 @@ def refund_apply(*, refund_id: int, state: RefundState) -> str:
         )
         if refund.request_no:
             aftersale_refund_succeeded(request_no=refund.request_no, amount=refund.amount)
+        count_after_commit(
+            REFUNDS, provider=provider_label(found.payment.provider), outcome="succeeded"
+        )
         return R.SUCCEEDED
     if state.outcome == RefundOutcome.FAILED:
         Refund.objects.filter(pk=refund.pk).update(
@@ -119,6 +124,9 @@ def refund_apply(*, refund_id: int, state: RefundState) -> str:
         )
         if refund.request_no:
             aftersale_refund_failed(request_no=refund.request_no, message=state.message)
+        count_after_commit(
+            REFUNDS, provider=provider_label(found.payment.provider), outcome="failed"
+        )
         return R.FAILED
     if state.provider_refund_no and state.provider_refund_no != refund.provider_refund_no:
         Refund.objects.filter(pk=refund.pk).update(

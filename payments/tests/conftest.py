@@ -1,7 +1,6 @@
 import pytest
 from django.urls import reverse
 
-from orders.tests.conftest import buyer  # noqa: F401  (the shopper with a default address)
 from payments.tests.keys import KeyPair
 
 
@@ -76,3 +75,28 @@ def alipay(settings, live_server, key_files):
     simulator.notify_url = live_server.url + reverse("payments:notify", args=["alipay"])
     yield simulator
     simulator.stop()
+
+
+def checkout_and_pay(client, buyer, sku, **headers):
+    """``buyer`` (logged in on ``client``) checks ``sku`` out on the checkout page and pays
+    with the sandbox (its notification reaches the live server the caller configured);
+    ``headers`` go with the checkout's POST. Returns (order, payment), the order paid."""
+    import re
+
+    from orders.models import Order, OrderStatus
+    from orders.tests.conftest import fill_cart
+    from payments.models import Payment
+
+    fill_cart(buyer, (sku, 1))
+    html = client.get(reverse("orders:checkout")).content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    total = re.search(r'name="expected_total" value="([^"]+)"', html).group(1)
+    form = {"token": token, "expected_total": total, "address": buyer.address.pk}
+    assert client.post(reverse("orders:checkout"), form, **headers).status_code == 302
+    order = Order.objects.get(user=buyer)
+    client.post(reverse("payments:pay", args=[order.order_no]), {"provider": "sandbox"})
+    payment = Payment.objects.get(order=order)
+    client.post(reverse("payments:sandbox", args=[payment.payment_no]), {"outcome": "pay"})
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+    return order, payment

@@ -17,23 +17,22 @@ import os
 import socket
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import Decimal
 
 import redis
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError
-from django.db.models import Q
-from django.utils import timezone
 
 from catalog.models import Sku
 from config.consumers import push_to_users
+from config.logs import log_bind, log_context_reset
 from config.redis import get_redis
 from orders.errors import OutOfStock
 from orders.services import OrderLine, order_create_from_lines, order_effects_batched
 from seckill import gate
 from seckill.models import EventStatus, SeckillAdmission, SeckillEvent
+from seckill.selectors import events_consuming
 from seckill.services.sources import source_name
 
 logger = logging.getLogger(__name__)
@@ -170,6 +169,8 @@ def _dead_letter(event_id: int, entry_id: str, fields: dict, reason: str, batch:
 
 def _handle(event: SeckillEvent, entry_id: str, fields: dict, deliveries: int, batch) -> bool:
     """Process one entry; True when it is finished (to acknowledge, or dead-lettered)."""
+    log_context_reset()  # this entry's lines carry its reservation and order, not the last's
+    log_bind(reservation_id=fields.get("rid"))
     try:
         reservation_process(event=event, fields=fields, batch=batch)
     except _Permanent as exc:
@@ -252,13 +253,7 @@ def events_drain(*, budget_seconds: float = 20.0, consumer: str | None = None) -
     consumer = consumer or consumer_name()
     deadline = time.monotonic() + budget_seconds
     total = 0
-    # Ended events may still have queued entries (ending waits for them, but not forever).
-    events = list(
-        SeckillEvent.objects.filter(
-            Q(status__in=[E.PUBLISHED, E.RUNNING])
-            | Q(status=E.ENDED, ended_at__gte=timezone.now() - timedelta(hours=1))
-        )
-    )
+    events = list(SeckillEvent.objects.filter(pk__in=events_consuming()))
     while time.monotonic() < deadline:
         done = sum(_drain(event, consumer) for event in events)
         total += done
