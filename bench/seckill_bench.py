@@ -51,6 +51,11 @@ ENV = {
     "SECKILL_TOKEN_SECONDS": "3600",
     "CELERY_TASK_ALWAYS_EAGER": "false",
     "PYTHONPATH": str(ROOT),
+    # /metrics as production serves it: every gunicorn worker and the consumer count into one
+    # folder (made anew each run), read with the token.
+    "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="seckill-bench-metrics-"),
+    "METRICS_TOKEN": "bench-metrics-token",
+    "METRICS_WORKER_PING_TIMEOUT": "0.2",
 }
 SHOPPERS = 5000
 
@@ -156,13 +161,18 @@ def flush_redis():
         redis.Redis.from_url(f"{base[0]}/{int(base[1]) + offset}").flushdb()
 
 
+# The web processes' log lines (JSON, as in production) go to a file, as a log driver takes them.
+SERVER_LOG = tempfile.NamedTemporaryFile(prefix="seckill-bench-web-", suffix=".log", delete=False)  # noqa: SIM115
+
+
 def start_gunicorn(port, gunicorn_args):
     server = subprocess.Popen(  # noqa: S603
         [
-            sys.executable, "-m", "gunicorn", "config.wsgi:application",
+            sys.executable, "-m", "gunicorn", "-c", "python:config.gunicorn",
+            "config.wsgi:application",
             "--bind", f"127.0.0.1:{port}", "--log-level", "warning", *gunicorn_args,
         ],
-        cwd=ROOT, env=ENV,
+        cwd=ROOT, env=ENV, stdout=SERVER_LOG, stderr=subprocess.STDOUT,
     )  # fmt: skip
     import urllib.request
 
@@ -228,13 +238,52 @@ def orders_made(event_id):
         ).fetchone()[0]
 
 
+SHOWN = (
+    "kuaimai_seckill_reservations_total",
+    "kuaimai_seckill_consumer_lag",
+    "kuaimai_orders_total",
+    'kuaimai_http_requests_total{method="POST",route="api-seckill',
+)
+
+
+def scrape(base) -> dict[str, float]:
+    """The flash-sale lines of /metrics (every web worker and the consumer, added up)."""
+    import urllib.request
+
+    request = urllib.request.Request(  # noqa: S310 - our own http:// server
+        base + "/metrics", headers={"Authorization": "Bearer " + ENV["METRICS_TOKEN"]}
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+        text = answer.read().decode()
+    samples = {}
+    for row in text.splitlines():
+        if row.startswith(SHOWN):
+            name, _, value = row.rpartition(" ")
+            samples[name] = float(value)
+    return samples
+
+
+def during(base, seconds) -> dict:
+    """/metrics read halfway through the sale, while the crowd is still at the door."""
+    import threading
+
+    seen = {}
+    timer = threading.Timer(seconds / 2, lambda: seen.update(scrape(base)))
+    timer.start()
+    return seen
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=100)
     parser.add_argument("--gunicorn", default="--workers 4 --worker-class sync",
                         help="gunicorn's worker options")  # fmt: skip
+    parser.add_argument("--log-level", default="WARNING",
+                        help="the shop's LOG_LEVEL: INFO writes the access line of every "
+                             "request, as production does")  # fmt: skip
     args = parser.parse_args()
+    ENV["LOG_LEVEL"] = args.log_level
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
     recreate_database()
@@ -253,30 +302,34 @@ def main():
                         "body", seconds=args.seconds, connections=args.connections)  # fmt: skip
         naive = load(f"{base}/bench/naive/{naive_id}/reserve", tokens + ".naive", "bearer",
                      seconds=args.seconds, connections=args.connections)  # fmt: skip
+        # The gate phase admitted thousands into an event nobody consumes: its stream goes,
+        # so the consumer's time (and the lag below) is the sale's alone.
+        drop_stream(gate_id)
+        before_sale = scrape(base)
+        mid_sale = during(base, args.seconds)
         sale = load(f"{base}/api/v1/seckill/events/{sale_id}/reserve", tokens + ".sale", "body",
                     seconds=args.seconds, connections=args.connections)  # fmt: skip
+        after_sale = scrape(base)
+        admitted = stream_length(sale_id)
+        # One consumer process, started once the crowd has gone: the time it needs is its
+        # own, counted from the moment it is up (it says so) to the last order.
+        consumer = subprocess.Popen(  # noqa: S603
+            [sys.executable, "manage.py", "seckill_consume"], cwd=ROOT, env=ENV,
+            stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        consumer.stdout.readline()
+        started = time.monotonic()
+        try:
+            while orders_made(sale_id) < admitted and time.monotonic() - started < 120:
+                time.sleep(0.1)
+            consumed = time.monotonic() - started
+        finally:
+            consumer.terminate()
+            consumer.wait()
+        after_orders = scrape(base)
     finally:
         server.terminate()
         server.wait()
-    admitted = stream_length(sale_id)
-    # The gate phase admitted thousands into an event nobody consumes: its stream goes, so
-    # the consumer's time is the sale's alone.
-    drop_stream(gate_id)
-    # One consumer process, started once the crowd has gone: the time it needs is its own,
-    # counted from the moment it is up (it says so) to the last order.
-    consumer = subprocess.Popen(  # noqa: S603
-        [sys.executable, "manage.py", "seckill_consume"], cwd=ROOT, env=ENV,
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    consumer.stdout.readline()
-    started = time.monotonic()
-    try:
-        while orders_made(sale_id) < admitted and time.monotonic() - started < 120:
-            time.sleep(0.1)
-        consumed = time.monotonic() - started
-    finally:
-        consumer.terminate()
-        consumer.wait()
     check = manage("shell", "-c", CHECK, BENCH_EVENT=str(sale_id)).splitlines()[-1].split()
     got, orders, most, left, held, pg_left, audit = (int(x) for x in check)
     for suffix in (".gate", ".sale", ".naive"):
@@ -305,8 +358,28 @@ def main():
         "stock_audit clean (the sale's event and SKU)": audit == 0,
         "p99 ≤ 60 ms": gate_run["p99"] <= 60,
     }
+    print("/metrics during the sale (since its start) | after it | after the consumer:")
+    for name in sorted(set(after_sale) | set(after_orders)):
+        # Counters since the sale began; the lag (a gauge) as it stood.
+        base_value = 0.0 if "lag" in name else before_sale.get(name, 0.0)
+        values = [
+            (snapshot.get(name, 0.0) - base_value) if snapshot else float("nan")
+            for snapshot in (mid_sale, after_sale, after_orders)
+        ]
+        print(f"  {name:<86} " + " | ".join(f"{v:>8,.0f}" for v in values))
+    admitted_metric = after_sale.get('kuaimai_seckill_reservations_total{outcome="admitted"}', 0)
+    checks["/metrics counted the sale's admissions (1,000)"] = (
+        admitted_metric
+        - before_sale.get('kuaimai_seckill_reservations_total{outcome="admitted"}', 0)
+        == 1000
+    )
+    checks["/metrics lag 1,000 before the consumer, 0 after"] = (
+        after_sale.get("kuaimai_seckill_consumer_lag") == 1000
+        and after_orders.get("kuaimai_seckill_consumer_lag") == 0
+    )
     for name, ok in checks.items():
         print(f"  {'ok ' if ok else 'FAIL'} {name}")
+    print(f"web log (LOG_LEVEL {args.log_level}): {SERVER_LOG.name}")
     if not all(checks.values()):
         sys.exit(1)
 
