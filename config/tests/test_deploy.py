@@ -45,6 +45,40 @@ def test_the_scrape_config_is_valid():
     run_promtool("check", "config", "--syntax-only", "prometheus.yml")
 
 
+@needs_promtool
+def test_every_dashboard_query_is_valid_promql(tmp_path):
+    """Grafana is not here to load the dashboard; promtool parses each panel's query as the
+    expression of a recording rule, which is the same PromQL parser Prometheus answers with."""
+    dashboard = json.loads((GRAFANA / "dashboards" / "kuaimai.json").read_text())
+    rules = [
+        {"record": f"kuaimai:panel{panel['id']}_{target['refId'].lower()}", "expr": target["expr"]}
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+    ]
+    (tmp_path / "panels.yml").write_text(
+        yaml.safe_dump({"groups": [{"name": "panels", "rules": rules}]})
+    )
+    result = subprocess.run(
+        [promtool, "check", "rules", str(tmp_path / "panels.yml")],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"SUCCESS: {len(rules)} rules found" in result.stdout
+    uids = {p["datasource"]["uid"] for p in dashboard["panels"]}
+    provisioned = yaml.safe_load(
+        (GRAFANA / "provisioning" / "datasources" / "prometheus.yml").read_text()
+    )["datasources"]
+    assert uids == {source["uid"] for source in provisioned} == {"prometheus"}
+    overlaps = [
+        (a["id"], b["id"])
+        for a in dashboard["panels"]
+        for b in dashboard["panels"]
+        if a["id"] < b["id"] and a["gridPos"]["y"] == b["gridPos"]["y"]
+        and a["gridPos"]["x"] == b["gridPos"]["x"]
+    ]  # fmt: skip
+    assert not overlaps  # no panel drawn over another
+
+
 def test_every_alert_named_in_the_readme_exists_and_the_reverse():
     rules = yaml.safe_load((PROMETHEUS / "alerts.yml").read_text())["groups"][0]["rules"]
     names = {rule["alert"] for rule in rules}
