@@ -11,11 +11,12 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: help run test lint format venv migrate seed web worker beat bench bench-seckill clean messages
+.PHONY: help run test e2e lint format venv migrate seed web worker beat bench bench-seckill clean messages
 
 help:
 	@echo "make run    - set up and serve the shop at http://$(HOST):$(PORT)"
 	@echo "make test   - run the whole suite on the real PostgreSQL and Redis"
+	@echo "make e2e    - the browser journeys on the full stack (gunicorn, daphne, Celery, nginx)"
 	@echo "make lint   - ruff check + ruff format --check"
 	@echo "make bench  - run the benchmarks in bench/"
 	@echo "make bench-seckill - a flash sale under load (gunicorn, wrk, the consumer)"
@@ -50,6 +51,12 @@ run: seed
 test: venv
 	@$(PY) -m config.checkservices
 	@$(PY) -m pytest $(PYTEST_ARGS)
+
+# The browser journeys on the full stack the session starts (config/e2e.py): logs in
+# var/e2e/logs/, screenshots in var/screenshots/, failures' pages in var/e2e/failures/.
+e2e: venv
+	@$(PY) -m config.checkservices
+	@$(PY) -m pytest -m e2e config/tests/e2e $(PYTEST_ARGS)
 
 lint: venv
 	@$(VENV)/bin/ruff check .
