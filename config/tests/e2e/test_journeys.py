@@ -52,3 +52,88 @@ def test_switching_to_english_reads_the_same_page_in_english(pages):
     english = page.locator("h1").inner_text()
     assert english != chinese and english.isascii()
     keep(page, "language-english")
+
+
+def test_a_new_shopper_finds_headphones_buys_them_and_sees_the_order_paid_live(pages):
+    """In Chinese: register, search 耳机, filter its category, pick a SKU, add it, change
+    the quantity, check out with a new address, pay with the sandbox, and the order page
+    turns paid by itself (the notification is a Celery task; the page is not reloaded)."""
+    import time
+
+    page = pages("shopper", width=390)
+    username = f"mei{int(time.time() * 1000) % 10**8}"
+    page.goto("/accounts/register/")
+    page.fill("#id_username", username)
+    page.fill("#id_email", f"{username}@example.com")
+    page.fill("#id_password", "Mei-Secret-2026")
+    page.fill("#id_password_confirm", "Mei-Secret-2026")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert "/accounts/register/" not in page.url
+
+    page.goto("/search/?q=耳机")
+    found = page.locator(".product-card .name").all_inner_texts()
+    assert found and all("耳机" in name or "耳" in name for name in found[:2])
+    page.locator(".product-card a").first.click()
+    page.locator(".breadcrumbs a, nav[aria-label] a").filter(has_text="耳机音响").first.click()
+    assert "/category/" in page.url
+    page.check("#f-stock")
+    page.select_option("#f-sort", "price")
+    with page.expect_navigation():
+        page.click(".filters button[type=submit]")
+    assert "in_stock=true" in page.url and "sort=price" in page.url
+    prices = [
+        float(text.replace("¥", "").replace(",", "").split("–")[0].split("-")[0].strip())
+        for text in page.locator(".product-card .price").all_inner_texts()
+    ]
+    assert prices == sorted(prices) and len(prices) >= 2
+
+    page.locator(".product-card a").first.click()
+    product = page.locator("h1").inner_text()
+    options = page.locator("form.add-to-cart input[type=radio]")
+    if options.count() > 1:
+        options.nth(1).check()
+    with page.expect_navigation():
+        page.click("form.add-to-cart button[type=submit]")
+
+    page.goto("/cart/")
+    page.fill(".cart-line form.set input[name=quantity]", "2")
+    with page.expect_navigation():
+        page.click(".cart-line form.set button[type=submit]")
+    assert page.locator(".cart-line form.set input[name=quantity]").input_value() == "2"
+    page.goto("/checkout/")
+    page.fill("#id_receiver", "王美")
+    page.fill("#id_phone", "13800138000")
+    page.fill("#id_province", "浙江省")
+    page.fill("#id_city", "杭州市")
+    page.fill("#id_district", "西湖区")
+    page.fill("#id_detail", "文三路 100 号")
+    with page.expect_navigation():
+        page.click("details.new-address button[name=add_address]")
+    assert "王美" in page.content()
+    with page.expect_navigation():
+        page.click("form.cart-layout button[type=submit].block")
+    status = page.locator("[data-order-status]")
+    assert status.get_attribute("data-order-status") == "pending_payment"
+    assert product in page.content()
+
+    pushed = []  # what the websocket (nginx → daphne) brings to the page
+    page.on(
+        "websocket",
+        lambda socket: socket.on("framereceived", lambda frame: pushed.append(str(frame))),
+    )
+    with page.expect_navigation():
+        page.click(".pay-form button[type=submit]")
+    assert "/payments/sandbox/" in page.url
+    with page.expect_navigation():
+        page.click("button[name=outcome][value=pay]")
+    order_url = page.url
+    # The shopper does nothing more: the push over the websocket (or the page's 3-second
+    # poll) tells the page, which shows itself again, paid.
+    page.wait_for_selector("[data-order-status=paid]", timeout=20_000)
+    assert page.url == order_url
+    assert "已付款" in page.locator("[data-order-status]").inner_text()
+    # The page's websocket went through nginx to daphne and was let in as this shopper (the
+    # push of "paid" itself may come before the socket opens; the poll covers that).
+    assert any('"event": "hello"' in frame for frame in pushed), pushed
+    keep(page, "shopper-order-paid")
