@@ -12,6 +12,7 @@ from carts.keys import user_cart_key
 from carts.selectors import cart_view
 from carts.serializers import CartSerializer
 from config.fields import BooleanField
+from config.parsers import JSONParser
 from config.schema import ERRORS
 
 
@@ -91,6 +92,9 @@ class CartItemApi(APIView):
 
 class CartSelectApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    # JSON only: in a form, ``sku_ids=5`` (a list of one) and a bare ``5`` are the same bytes,
+    # so a form could not say which it meant (the schema fuzzer sent the scalar and it passed).
+    parser_classes = [JSONParser]
 
     class InputSerializer(serializers.Serializer):
         selected = BooleanField()
