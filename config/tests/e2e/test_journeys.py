@@ -54,10 +54,11 @@ def test_switching_to_english_reads_the_same_page_in_english(pages):
     keep(page, "language-english")
 
 
-def test_a_new_shopper_finds_headphones_buys_them_and_sees_the_order_paid_live(pages):
+def test_a_new_shopper_finds_headphones_buys_them_and_sees_the_order_paid_live(pages, tmp_path):
     """In Chinese: register, search 耳机, filter its category, pick a SKU, add it, change
     the quantity, check out with a new address, pay with the sandbox, and the order page
-    turns paid by itself (the notification is a Celery task; the page is not reloaded)."""
+    turns paid by itself (the notification is a Celery task; the page is not reloaded); then
+    ask for a refund with a photo."""
     import time
 
     page = pages("shopper", width=390)
@@ -137,3 +138,26 @@ def test_a_new_shopper_finds_headphones_buys_them_and_sees_the_order_paid_live(p
     # push of "paid" itself may come before the socket opens; the poll covers that).
     assert any('"event": "hello"' in frame for frame in pushed), pushed
     keep(page, "shopper-order-paid")
+
+    # The headphones will not do after all: a refund (not shipped yet) with a photo.
+    photo = tmp_path / "headphones.png"
+    from PIL import Image
+
+    Image.new("RGB", (320, 240), (200, 40, 40)).save(photo)
+    page.click(".order-actions a.button.secondary")
+    assert "/aftersale/" in page.url
+    page.select_option("#id_reason", index=1)
+    page.fill("#id_note", "不想要了，还没发货请退款")
+    page.set_input_files("#id_photos", str(photo))
+    with page.expect_navigation():
+        page.click(".aftersale-form button[type=submit]")
+    assert page.url == order_url
+    request = page.locator("section.card.aftersale")
+    assert request.count() == 1 and "不想要了" in request.inner_text()
+    image = request.locator(".aftersale-photos img")
+    image.wait_for()
+    # The photo is served from the media volume by nginx, and it loads.
+    assert page.evaluate(
+        "(img) => img.complete && img.naturalWidth === 320", image.element_handle()
+    )
+    keep(page, "shopper-refund-requested")
