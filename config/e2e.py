@@ -185,15 +185,14 @@ class Stack:
 
     def _wait_until_up(self) -> None:
         deadline = time.monotonic() + 90
-        checks = {"nginx → web": self.url + "/readyz"}
         while True:
             dead = [n for n, p in self.processes.items() if p.poll() is not None]
             if dead:
                 self.stop()
                 raise RuntimeError(f"{', '.join(dead)} exited at start:\n{self.log_tails()}")
             try:
-                for url in checks.values():
-                    urllib.request.urlopen(url, timeout=3)  # noqa: S310
+                # nginx → gunicorn → PostgreSQL, Redis and the broker
+                urllib.request.urlopen(self.url + "/readyz", timeout=3)  # noqa: S310
                 with socket.create_connection(("127.0.0.1", self.ports["ws"]), timeout=3):
                     pass
                 if self._worker_answers():

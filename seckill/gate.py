@@ -152,38 +152,48 @@ def ensure_group(event_id: int, client=None) -> None:
             raise
 
 
-def stream_backlog(event_id: int, client=None) -> tuple[int, int]:
-    """(entries not yet delivered to the group, entries delivered but not acknowledged)."""
+def _group(client, stream: str) -> tuple[bool, dict | None]:
+    """(the stream exists, the consumer group's XINFO entry or None)."""
     import redis
 
-    client = client or get_redis()
     try:
-        groups = client.xinfo_groups(key(event_id, "stream"))
+        groups = client.xinfo_groups(stream)
     except redis.ResponseError:  # no stream yet
+        return False, None
+    return True, next((g for g in groups if g["name"] == GROUP), None)
+
+
+def _backlog(client, stream: str, exists: bool, group: dict | None) -> tuple[int, int]:
+    if not exists:
         return 0, 0
-    for group in groups:
-        if group["name"] == GROUP:
-            if group.get("lag") is not None:  # Redis 7 counts what the group has not read
-                return int(group["lag"]), int(group["pending"])
-            last = client.xinfo_stream(key(event_id, "stream"))["last-generated-id"]
-            delivered = group["last-delivered-id"]
-            undelivered = (
-                0
-                if _id(delivered) >= _id(last)
-                else len(client.xrange(key(event_id, "stream"), f"({delivered}", "+", count=10000))
-            )
-            return undelivered, int(group["pending"])
-    return client.xlen(key(event_id, "stream")), 0
+    if group is None:
+        return client.xlen(stream), 0
+    if group.get("lag") is not None:  # Redis 7 counts what the group has not read
+        return int(group["lag"]), int(group["pending"])
+    last = client.xinfo_stream(stream)["last-generated-id"]
+    delivered = group["last-delivered-id"]
+    undelivered = (
+        0
+        if _id(delivered) >= _id(last)
+        else len(client.xrange(stream, f"({delivered}", "+", count=10000))
+    )
+    return undelivered, int(group["pending"])
+
+
+def stream_backlog(event_id: int, client=None) -> tuple[int, int]:
+    """(entries not yet delivered to the group, entries delivered but not acknowledged)."""
+    client = client or get_redis()
+    stream = key(event_id, "stream")
+    return _backlog(client, stream, *_group(client, stream))
 
 
 def stream_waiting(event_id: int, client=None) -> tuple[int, int | None]:
     """(admissions not yet made into orders, the oldest one's time in ms or None): what the
     group has not read plus what it read and has not acknowledged (metrics: consumer lag)."""
-    import redis
-
     client = client or get_redis()
     stream = key(event_id, "stream")
-    undelivered, pending = stream_backlog(event_id, client)
+    exists, group = _group(client, stream)
+    undelivered, pending = _backlog(client, stream, exists, group)
     if not undelivered and not pending:
         return 0, None
     oldest: list[int] = []
@@ -192,12 +202,7 @@ def stream_waiting(event_id: int, client=None) -> tuple[int, int | None]:
         if summary.get("min"):
             oldest.append(_id(summary["min"])[0])
     if undelivered:
-        try:
-            delivered = next(
-                g["last-delivered-id"] for g in client.xinfo_groups(stream) if g["name"] == GROUP
-            )
-        except (StopIteration, redis.ResponseError):
-            delivered = "0-0"
+        delivered = group["last-delivered-id"] if group else "0-0"
         first = client.xrange(stream, f"({delivered}", "+", count=1)
         if first:
             oldest.append(_id(first[0][0])[0])
