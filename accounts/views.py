@@ -27,7 +27,7 @@ def _next_url(request, default=None) -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return default or reverse_lazy(settings.LOGIN_REDIRECT_URL)
+    return reverse_lazy(settings.LOGIN_REDIRECT_URL) if default is None else default
 
 
 def register(request):

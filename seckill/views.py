@@ -68,6 +68,8 @@ def event_detail(request, event_id: int):
             "starts_ms": int(card["starts_at"].timestamp() * 1000),
             "ends_ms": int(card["ends_at"].timestamp() * 1000),
             "holding": holding,
+            # On, and the gate has nothing left (unpaid orders may give units back).
+            "sold_out": card["state"] == "live" and card["left"] == 0,
             "reminded": selectors.reminded(event_id=event_id, user=request.user),
         },
     )

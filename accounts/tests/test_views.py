@@ -218,6 +218,20 @@ def test_address_pages_add_edit_default_delete(client, user):
     ]
 
 
+def test_a_new_address_from_the_address_book_goes_back_to_it(client, user):
+    """The form page carries no "next" of its own (it once carried the home page's), so a
+    saved address lands on the address book; a given "next" (checkout's) is kept."""
+    client.force_login(user)
+    form = client.get(reverse("accounts:address_add")).content.decode()
+    assert 'name="next" value="/">' not in form
+    saved = client.post(reverse("accounts:address_add"), ADDRESS_FORM)
+    assert saved.status_code == 302 and saved.url == reverse("accounts:addresses")
+    url = reverse("accounts:address_add") + "?next=/checkout/"
+    assert 'name="next" value="/checkout/"' in client.get(url).content.decode()
+    back = client.post(url, {**ADDRESS_FORM, "detail": "知春路 2 号", "next": "/checkout/"})
+    assert back.url == "/checkout/"
+
+
 def test_address_page_validation_and_limit(client, user):
     client.force_login(user)
     bad = client.post(reverse("accounts:address_add"), {**ADDRESS_FORM, "phone": "12"})

@@ -88,6 +88,20 @@ def test_a_shopper_wins_on_the_page_chooses_the_address_and_pays_with_the_sandbo
     assert again["Location"] == event.get_absolute_url()  # one order per shopper
 
 
+def test_once_the_gate_is_empty_the_page_says_sold_out_and_a_late_buyer_is_told_at_once(client):
+    event = live_event(allocated=1)
+    winner, late = UserFactory(), UserFactory()
+    client.force_login(winner)
+    assert "/seckill/r/" in client.post(reverse("seckill:buy", args=[event.pk]))["Location"]
+    client.force_login(late)
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert "data-seckill-buy disabled" in page and "data-sold-out>Sold out</button>" in page
+    gate.forget_sold_out()  # the late buyer presses anyway (an old page): the gate answers
+    refused = client.post(reverse("seckill:buy", args=[event.pk]), follow=True)
+    assert refused.redirect_chain[-1][0] == event.get_absolute_url()
+    assert "Sold out. Units may come back" in refused.content.decode()
+
+
 def test_someone_elses_reservation_is_not_found(client):
     event = live_event(allocated=3)
     owner, stranger = UserFactory(), UserFactory()

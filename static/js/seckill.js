@@ -12,6 +12,14 @@
   var clock = box.querySelector("[data-seckill-countdown]");
   var buy = box.querySelector("[data-seckill-buy]");
   var wasLive = Date.now() + offset >= starts;
+  // Sold out while it is on: the button says so; units given back by unpaid orders open it.
+  var soldOut = buy !== null && buy.hasAttribute("data-sold-out");
+  function showSoldOut(isSoldOut) {
+    if (!buy || isSoldOut === soldOut) { return; }
+    soldOut = isSoldOut;
+    buy.disabled = soldOut;
+    buy.textContent = buy.getAttribute(soldOut ? "data-sold-out-label" : "data-live-label");
+  }
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   function show(ms) {
     var s = Math.max(0, Math.floor(ms / 1000));
@@ -24,7 +32,7 @@
     var live = now >= starts;
     if (live && !wasLive) { window.location.reload(); return; }  // labels and buttons change
     if (clock) { clock.textContent = show((live ? ends : starts) - now); }
-    if (buy && live) { buy.disabled = false; }
+    if (buy && live && !soldOut) { buy.disabled = false; }
     window.setTimeout(tick, 250);
   }
   tick();
@@ -37,6 +45,7 @@
       .then(function (status) {
         if (status) {
           offset = Date.parse(status.server_time) - Date.now();
+          if (status.state === "live" && status.left !== null) { showSoldOut(status.left === 0); }
           if (bar && status.sold_percent !== null) {
             bar.style.width = status.sold_percent + "%";
             label.textContent = label.getAttribute("data-template").replace("__P__", status.sold_percent);

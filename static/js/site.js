@@ -151,40 +151,60 @@
   navigator.sendBeacon(mark.getAttribute("data-viewed-url"), form);
 })();
 
-// An order waiting for payment notices when it is paid (or closed) and shows it: the page
-// asks the order API every few seconds for up to ten minutes (the websocket push is a hint
-// on top of this, not a replacement).
+// An open order page notices when the order changes (paid, closed, shipped, refunded) and
+// shows it again. The push over the user's websocket comes the moment the status changes; an
+// order waiting for payment also asks the order API every few seconds for up to ten minutes
+// (the push is a hint on top of that, not a replacement). A shopper halfway through typing
+// in one of the page's forms is told instead, so the reload does not throw their words away.
 (function () {
   "use strict";
-  var mark = document.querySelector("[data-order-status='pending_payment'][data-status-url]");
+  var mark = document.querySelector("[data-order-status][data-status-url]");
   if (!mark || !window.fetch) { return; }
+  var shown = mark.getAttribute("data-order-status");
   var url = mark.getAttribute("data-status-url");
   var orderNo = mark.getAttribute("data-order-no");
   // The pay page goes to the order once it changes; the order page shows itself again.
   var doneUrl = mark.getAttribute("data-done-url");
-  function moveOn() {
-    if (doneUrl) { window.location.assign(doneUrl); } else { window.location.reload(); }
+  var moved = false;
+  function typing() {
+    var field = document.activeElement;
+    return field && field.form && /^(INPUT|TEXTAREA)$/.test(field.tagName) &&
+      field.type !== "radio" && field.type !== "checkbox" && field.value !== "";
   }
-  var tries = 0;
-  // The push: the order's new status arrives over the user's websocket the moment it
-  // changes; polling below stays as the fallback (no socket, proxy, or a missed push).
+  function moveOn() {
+    if (moved) { return; }
+    moved = true;
+    if (doneUrl) { window.location.assign(doneUrl); return; }
+    if (!typing()) { window.location.reload(); return; }
+    var notice = document.createElement("p");
+    notice.className = "card order-changed";
+    notice.setAttribute("role", "status");
+    var link = document.createElement("a");
+    link.href = window.location.href;
+    link.textContent = mark.getAttribute("data-changed-label") || "↻";
+    notice.appendChild(link);
+    mark.parentNode.insertBefore(notice, mark.nextSibling);
+  }
   if (window.WebSocket) {
     try {
       var socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/events/");
       socket.onmessage = function (message) {
         var payload = JSON.parse(message.data);
-        if (payload.event === "order.status" && payload.data.order_no === orderNo) {
+        if (payload.event === "order.status" && payload.data.order_no === orderNo &&
+            payload.data.status !== shown) {
           moveOn();
         }
       };
-    } catch (error) { /* polling covers it */ }
+    } catch (error) { /* the poll (or the next visit) covers it */ }
   }
+  if (shown !== "pending_payment") { return; }
+  var tries = 0;
   function check() {
     tries += 1;
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (order) {
-        if (order && order.status && order.status !== "pending_payment") {
+        if (order && order.status && order.status !== shown) {
           moveOn();
         } else if (tries < 200) {
           window.setTimeout(check, 3000);

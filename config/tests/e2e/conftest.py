@@ -60,14 +60,6 @@ def keep(page, journey: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{journey}.png"), full_page=True)
 
 
-def log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_identifier", username)
-    page.fill("#id_password", DEMO_PASSWORDS[username])
-    with page.expect_navigation():
-        page.click("main form button[type=submit]")
-
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from config.tests.e2e.conftest import keep, log_in
+from config.tests.e2e.conftest import keep
+from config.tests.e2e.steps import (
+    add_to_cart,
+    checkout_with_new_address,
+    log_in,
+    pay_with_sandbox,
+    register,
+    unique,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -13,10 +21,7 @@ def _add_first_search_result(page, query: str) -> str:
     """Search, open the first product, add one of its first SKU; returns its name."""
     page.goto(f"/search/?q={query}")
     page.locator(".product-card a").first.click()
-    name = page.locator("h1").inner_text()
-    with page.expect_navigation():
-        page.click("form.add-to-cart button[type=submit]")
-    return name
+    return add_to_cart(page)
 
 
 def test_a_guests_cart_joins_the_shoppers_cart_at_login(pages):
@@ -59,18 +64,8 @@ def test_a_new_shopper_finds_headphones_buys_them_and_sees_the_order_paid_live(p
     the quantity, check out with a new address, pay with the sandbox, and the order page
     turns paid by itself (the notification is a Celery task; the page is not reloaded); then
     ask for a refund with a photo."""
-    import time
-
     page = pages("shopper", width=390)
-    username = f"mei{int(time.time() * 1000) % 10**8}"
-    page.goto("/accounts/register/")
-    page.fill("#id_username", username)
-    page.fill("#id_email", f"{username}@example.com")
-    page.fill("#id_password", "Mei-Secret-2026")
-    page.fill("#id_password_confirm", "Mei-Secret-2026")
-    with page.expect_navigation():
-        page.click("main form button[type=submit]")
-    assert "/accounts/register/" not in page.url
+    register(page, unique("mei"))
 
     page.goto("/search/?q=耳机")
     found = page.locator(".product-card .name").all_inner_texts()
@@ -90,32 +85,15 @@ def test_a_new_shopper_finds_headphones_buys_them_and_sees_the_order_paid_live(p
     assert prices == sorted(prices) and len(prices) >= 2
 
     page.locator(".product-card a").first.click()
-    product = page.locator("h1").inner_text()
-    options = page.locator("form.add-to-cart input[type=radio]")
-    if options.count() > 1:
-        options.nth(1).check()
-    with page.expect_navigation():
-        page.click("form.add-to-cart button[type=submit]")
+    options = page.locator("form.add-to-cart input[type=radio]").count()
+    product = add_to_cart(page, option=1 if options > 1 else None)
 
     page.goto("/cart/")
     page.fill(".cart-line form.set input[name=quantity]", "2")
     with page.expect_navigation():
         page.click(".cart-line form.set button[type=submit]")
     assert page.locator(".cart-line form.set input[name=quantity]").input_value() == "2"
-    page.goto("/checkout/")
-    page.fill("#id_receiver", "王美")
-    page.fill("#id_phone", "13800138000")
-    page.fill("#id_province", "浙江省")
-    page.fill("#id_city", "杭州市")
-    page.fill("#id_district", "西湖区")
-    page.fill("#id_detail", "文三路 100 号")
-    with page.expect_navigation():
-        page.click("details.new-address button[name=add_address]")
-    assert "王美" in page.content()
-    with page.expect_navigation():
-        page.click("form.cart-layout button[type=submit].block")
-    status = page.locator("[data-order-status]")
-    assert status.get_attribute("data-order-status") == "pending_payment"
+    checkout_with_new_address(page)
     assert product in page.content()
 
     pushed = []  # what the websocket (nginx → daphne) brings to the page
@@ -123,16 +101,9 @@ def test_a_new_shopper_finds_headphones_buys_them_and_sees_the_order_paid_live(p
         "websocket",
         lambda socket: socket.on("framereceived", lambda frame: pushed.append(str(frame))),
     )
-    with page.expect_navigation():
-        page.click(".pay-form button[type=submit]")
-    assert "/payments/sandbox/" in page.url
-    with page.expect_navigation():
-        page.click("button[name=outcome][value=pay]")
-    order_url = page.url
-    # The shopper does nothing more: the push over the websocket (or the page's 3-second
-    # poll) tells the page, which shows itself again, paid.
-    page.wait_for_selector("[data-order-status=paid]", timeout=20_000)
-    assert page.url == order_url
+    # The shopper does nothing more once paid: the push over the websocket (or the page's
+    # 3-second poll) tells the page, which shows itself again, paid.
+    order_url = pay_with_sandbox(page)
     assert "已付款" in page.locator("[data-order-status]").inner_text()
     # The page's websocket went through nginx to daphne and was let in as this shopper (the
     # push of "paid" itself may come before the socket opens; the poll covers that).
