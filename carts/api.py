@@ -86,7 +86,7 @@ class CartItemApi(APIView):
 
     @extend_schema(responses={200: CartSerializer, **ERRORS}, tags=["cart"])
     def delete(self, request, sku_id: int):
-        services.cart_remove(key=user_cart_key(request.user.pk), sku_ids=[sku_id])
+        services.cart_remove_line(key=user_cart_key(request.user.pk), sku_id=sku_id)
         return _cart_response(request.user)
 
 

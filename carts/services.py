@@ -116,6 +116,13 @@ def _update_lines(*, key: str, changes: list[tuple[int, str, object]]) -> None:
         raise LineNotInCart()
 
 
+def cart_remove_line(*, key: str, sku_id: int) -> None:
+    """Remove one line; LineNotInCart (404) when the cart has no such line, as for
+    changing its quantity."""
+    if not get_redis().hdel(key, *(f"{kind}:{sku_id}" for kind in "qspt")):
+        raise LineNotInCart()
+
+
 def cart_remove(*, key: str, sku_ids) -> None:
     """Remove lines (missing ones are ignored)."""
     fields = [f"{kind}:{sku_id}" for sku_id in sku_ids for kind in "qspt"]

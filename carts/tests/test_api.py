@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from carts.errors import LineNotInCart
 from catalog.tests.factories import make_product
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +26,8 @@ def test_add_patch_select_remove_clear(auth_client):
         == 3
     )
     assert auth_client.delete(item).json()["lines"] == []
+    gone = auth_client.delete(item)  # a line that is not (or no longer) in the cart
+    assert gone.status_code == 404 and gone.json()["code"] == LineNotInCart.code
     auth_client.post(reverse("api-cart-items"), {"sku_id": sku.pk})
     assert auth_client.delete(reverse("api-cart")).json()["count"] == 0
 

@@ -7,9 +7,13 @@ over its TRANSITIONS, each writing an AfterSaleEvent); the money goes back as a 
 services.
 """
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import ActorType, Order, OrderItem, OrderStatus
@@ -158,9 +162,18 @@ class AfterSaleItem(models.Model):
         return f"{self.order_item.product_name} × {self.quantity}"
 
 
+def aftersale_photo_path(instance, filename: str) -> str:
+    """A random name, not the shopper's: media is served to whoever has the URL (nginx,
+    or a bucket's public URL), so a photo of a parcel label or a face must not sit at a
+    guessable address like aftersales/2026/12/IMG_0001.jpg. 128 random bits; the
+    extension stays (it was checked against the image's format)."""
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"aftersales/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
 class AfterSalePhoto(models.Model):
     request = models.ForeignKey(AfterSaleRequest, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(_("photo"), upload_to="aftersales/%Y/%m/")
+    image = models.ImageField(_("photo"), upload_to=aftersale_photo_path)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
