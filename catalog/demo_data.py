@@ -19,15 +19,60 @@ CATEGORIES = [
 ]
 
 # Spec axes are merchant data, named the way this shop's shoppers read them.
-COLOUR_PHONE = {"name": "颜色", "values": ["曜石黑", "月光银", "远峰蓝"]}
-STORAGE = {"name": "存储", "values": ["128GB", "256GB", "512GB"]}
-COLOUR_BW = {"name": "颜色", "values": ["黑色", "白色"]}
-COLOUR_HOME = {"name": "颜色", "values": ["香槟金", "银灰", "藕粉"]}
-BED_SIZE = {"name": "尺寸", "values": ["1.5米床", "1.8米床", "2.0米床"]}
-COLOUR_TOP = {"name": "颜色", "values": ["白色", "藏青", "酒红"]}
-SIZE_TOP = {"name": "尺码", "values": ["S", "M", "L", "XL"]}
-SHOE_SIZE = {"name": "尺码", "values": ["39", "40", "41", "42", "43", "44"]}
-TEA_WEIGHT = {"name": "规格", "values": ["100克", "250克"]}
+COLOUR_PHONE = {
+    "name": "颜色",
+    "values": ["曜石黑", "月光银", "远峰蓝"],
+    "name_en": "Colour",
+    "values_en": ["Obsidian black", "Moonlight silver", "Sierra blue"],
+}
+STORAGE = {
+    "name": "存储",
+    "values": ["128GB", "256GB", "512GB"],
+    "name_en": "Storage",
+    "values_en": ["128GB", "256GB", "512GB"],
+}
+COLOUR_BW = {
+    "name": "颜色",
+    "values": ["黑色", "白色"],
+    "name_en": "Colour",
+    "values_en": ["Black", "White"],
+}
+COLOUR_HOME = {
+    "name": "颜色",
+    "values": ["香槟金", "银灰", "藕粉"],
+    "name_en": "Colour",
+    "values_en": ["Champagne gold", "Silver grey", "Lotus pink"],
+}
+BED_SIZE = {
+    "name": "尺寸",
+    "values": ["1.5米床", "1.8米床", "2.0米床"],
+    "name_en": "Bed size",
+    "values_en": ["1.5 m bed", "1.8 m bed", "2.0 m bed"],
+}
+COLOUR_TOP = {
+    "name": "颜色",
+    "values": ["白色", "藏青", "酒红"],
+    "name_en": "Colour",
+    "values_en": ["White", "Navy", "Burgundy"],
+}
+SIZE_TOP = {
+    "name": "尺码",
+    "values": ["S", "M", "L", "XL"],
+    "name_en": "Size",
+    "values_en": ["S", "M", "L", "XL"],
+}
+SHOE_SIZE = {
+    "name": "尺码",
+    "values": ["39", "40", "41", "42", "43", "44"],
+    "name_en": "EU size",
+    "values_en": ["39", "40", "41", "42", "43", "44"],
+}
+TEA_WEIGHT = {
+    "name": "规格",
+    "values": ["100克", "250克"],
+    "name_en": "Weight",
+    "values_en": ["100 g", "250 g"],
+}
 
 # leaf slug -> [(Chinese name, English name, Chinese subtitle, English subtitle, brand,
 #               price, spec)]; later values of an axis cost more where that makes sense.

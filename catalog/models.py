@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -171,13 +172,56 @@ class Sku(models.Model):
         order = [axis["name"] for axis in self.product.spec]
         return dict(sorted(self.attributes.items(), key=lambda kv: _index(order, kv[0])))
 
+    def display_attributes(self) -> dict:
+        """The attributes as the active language reads them (see ``spec_axis_labels``)."""
+        return spec_display(self.product.spec, self.ordered_attributes())
+
     @property
     def attributes_label(self) -> str:
-        return " / ".join(str(v) for v in self.ordered_attributes().values())
+        return " / ".join(str(v) for v in self.display_attributes().values())
 
 
 def _index(order: list, name) -> int:
     return order.index(name) if name in order else len(order)
+
+
+def spec_translation_suffixes() -> list[str]:
+    """The spec is written in the catalogue's default language (modeltranslation's, as the
+    names are); an axis may carry its name and values in each other catalogue language as
+    ``name_<code>`` / ``values_<code>`` (e.g. ``name_en``). SKU attributes always use the
+    default language's name and values: they are the keys."""
+    return [
+        code.replace("-", "_")
+        for code in settings.MODELTRANSLATION_LANGUAGES
+        if code != settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    ]
+
+
+def spec_axis_labels(axis: dict) -> tuple[str, list[str]]:
+    """An axis's name and values in the active language, its own where none is given."""
+    suffix = (get_language() or "").replace("-", "_")
+    values = list(axis.get("values") or [])
+    translated = axis.get(f"values_{suffix}") or []
+    if len(translated) != len(values):
+        translated = values
+    return axis.get(f"name_{suffix}") or axis.get("name", ""), [
+        label or value for label, value in zip(translated, values, strict=True)
+    ]
+
+
+def spec_display(spec: list[dict], attributes: dict) -> dict:
+    """Attributes ({axis: value} in the default language) as the active language reads them."""
+    axes = {axis.get("name"): axis for axis in spec or []}
+    shown = {}
+    for name, value in attributes.items():
+        axis = axes.get(name)
+        if axis is None:
+            shown[name] = value
+            continue
+        label, value_labels = spec_axis_labels(axis)
+        values = list(axis.get("values") or [])
+        shown[label] = value_labels[values.index(value)] if value in values else value
+    return shown
 
 
 class ProductImage(models.Model):

@@ -3,7 +3,7 @@
 import nh3
 from rest_framework import serializers
 
-from catalog.models import Brand, Category, Product, ProductImage, Sku
+from catalog.models import Brand, Category, Product, ProductImage, Sku, spec_axis_labels
 
 ALLOWED_TAGS = {
     "p",
@@ -97,14 +97,31 @@ class ProductCardSerializer(serializers.ModelSerializer):
 
 
 class SkuSerializer(serializers.ModelSerializer):
-    attributes = serializers.SerializerMethodField()
+    attributes = serializers.SerializerMethodField(
+        help_text="Axis → value in the spec's own names (the keys to match SKUs by)."
+    )
+    attributes_display = serializers.SerializerMethodField(
+        help_text="The same in the request's language, for showing."
+    )
 
     class Meta:
         model = Sku
-        fields = ["id", "code", "attributes", "price", "list_price", "stock", "is_active"]
+        fields = [
+            "id",
+            "code",
+            "attributes",
+            "attributes_display",
+            "price",
+            "list_price",
+            "stock",
+            "is_active",
+        ]
 
     def get_attributes(self, sku) -> dict[str, str]:
         return sku.ordered_attributes()
+
+    def get_attributes_display(self, sku) -> dict[str, str]:
+        return sku.display_attributes()
 
 
 class ProductImageSerializer(serializers.ModelSerializer):
@@ -125,6 +142,16 @@ class ProductImageSerializer(serializers.ModelSerializer):
 class SpecAxisSerializer(serializers.Serializer):
     name = serializers.CharField()
     values = serializers.ListField(child=serializers.CharField())
+    label = serializers.SerializerMethodField(help_text="The name in the request's language.")
+    value_labels = serializers.SerializerMethodField(
+        help_text="The values in the request's language, in the order of ``values``."
+    )
+
+    def get_label(self, axis) -> str:
+        return spec_axis_labels(axis)[0]
+
+    def get_value_labels(self, axis) -> list[str]:
+        return spec_axis_labels(axis)[1]
 
 
 class ProductDetailSerializer(ProductCardSerializer):

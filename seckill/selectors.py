@@ -9,6 +9,7 @@ import redis
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from orders.models import Order
 from seckill import gate
@@ -62,7 +63,7 @@ def _queryset():
 
 def event_card(*, event_id: int) -> dict:
     """One published (or past) event as the pages and the API show it; cached briefly."""
-    key = f"seckill:card:{event_id}"
+    key = f"seckill:card:{get_language() or '-'}:{event_id}"
     card = cache.get(key)
     if card is None:
         event = _queryset().prefetch_related("sku__product__images").filter(pk=event_id).first()
@@ -75,7 +76,8 @@ def event_card(*, event_id: int) -> dict:
 
 def event_cards_for_day(*, day) -> list[dict]:
     """The events starting on a local calendar day, in start order; cached briefly."""
-    key = f"seckill:day:{day.isoformat()}"
+    # Per language: the product's name and options are read in the active one.
+    key = f"seckill:day:{get_language() or '-'}:{day.isoformat()}"
     cards = cache.get(key)
     if cards is None:
         start = timezone.make_aware(datetime.combine(day, time.min))

@@ -165,7 +165,8 @@ class ProductAdmin(TranslationAdmin):
                 "description": _(
                     'SKU axes in display order, e.g. [{"name": "colour", "values": ["red", '
                     '"blue"]}, {"name": "size", "values": ["S", "M"]}]. Every SKU names one '
-                    "value of each axis."
+                    'value of each axis. For the English pages, give an axis "name_en" and '
+                    '"values_en" (one for each value).'
                 ),
             },
         ),

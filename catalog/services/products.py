@@ -25,6 +25,7 @@ from catalog.models import (
     Sku,
     StockMovement,
     StockReason,
+    spec_translation_suffixes,
 )
 from catalog.services.stock import sku_stock_opening
 
@@ -63,7 +64,8 @@ SKU_FIELDS = (
 
 
 def spec_normalize(spec) -> list[dict]:
-    """Validate a spec definition: ``[{"name": str, "values": [str, ...]}, ...]``."""
+    """Validate a spec definition: ``[{"name": str, "values": [str, ...]}, ...]``, each axis
+    optionally with ``name_en`` and ``values_en`` (one per value) for the English pages."""
     if spec in (None, "", []):
         return []
     message = _(
@@ -84,8 +86,42 @@ def spec_normalize(spec) -> list[dict]:
                 {"spec": [_("Spec axis names and the values of one axis must be unique.")]}
             )
         names.add(name)
-        normalized.append({"name": name, "values": values})
+        normalized.append({"name": name, "values": values, **_axis_translations(axis, values)})
+    for suffix in spec_translation_suffixes():
+        labels = [axis.get(f"name_{suffix}", axis["name"]) for axis in normalized]
+        if len(set(labels)) != len(labels):
+            raise ValidationError(
+                {"spec": [_("Spec axis names and the values of one axis must be unique.")]}
+            )
     return normalized
+
+
+def _axis_translations(axis: dict, values: list[str]) -> dict:
+    """An axis's ``name_<lang>`` and ``values_<lang>`` (one per value), where given."""
+    found = {}
+    for suffix in spec_translation_suffixes():
+        name = axis.get(f"name_{suffix}")
+        translated = axis.get(f"values_{suffix}")
+        if name not in (None, ""):
+            if not isinstance(name, str) or not name.strip():
+                raise ValidationError({"spec": [_("Every spec axis needs a name and values.")]})
+            found[f"name_{suffix}"] = name.strip()
+        if translated not in (None, []):
+            if (
+                not isinstance(translated, list)
+                or len(translated) != len(values)
+                or any(not isinstance(v, str) or not v.strip() for v in translated)
+            ):
+                raise ValidationError(
+                    {"spec": [_("A translation of an axis's values must give one for each value.")]}
+                )
+            translated = [v.strip() for v in translated]
+            if len(set(translated)) != len(translated):
+                raise ValidationError(
+                    {"spec": [_("Spec axis names and the values of one axis must be unique.")]}
+                )
+            found[f"values_{suffix}"] = translated
+    return found
 
 
 def sku_attributes_normalize(*, spec: list[dict], attributes) -> dict:

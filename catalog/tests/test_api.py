@@ -116,7 +116,14 @@ def test_product_detail(api_client):
     services.product_image_add(product=product, file=image_upload(), alt="front")
     body = api_client.get(reverse("api-product", args=[product.pk])).json()
     assert body["name"] == "Phone X"
-    assert body["spec"] == [{"name": "colour", "values": ["black", "white"]}]
+    assert body["spec"] == [  # no translation given: the labels are the spec's own
+        {
+            "name": "colour",
+            "values": ["black", "white"],
+            "label": "colour",
+            "value_labels": ["black", "white"],
+        }
+    ]
     assert [(s["attributes"], s["price"], s["stock"]) for s in body["skus"]] == [
         ({"colour": "black"}, "10.00", 3),
         ({"colour": "white"}, "12.00", 0),

@@ -235,3 +235,21 @@ def test_a_guest_with_a_cart_or_a_message_gets_their_own_header(client, audio):
     # Another guest still gets the shared page, with an empty cart.
     fresh = type(client)().get("/product/earbuds/", **EN).content.decode()
     assert "data-cart-count>0<" in fresh and "Added to your cart." not in fresh
+
+
+def test_the_sku_options_read_in_the_pages_language_and_the_api_gives_both(client):
+    spec = [{"name": "颜色", "values": ["黑色"], "name_en": "Colour", "values_en": ["Black"]}]
+    product = make_product(name="耳机 Z", spec=spec, skus=[{"attributes": {"颜色": "黑色"}}])
+    url = reverse("catalog:product", args=[product.slug])
+    assert "颜色：黑色" in client.get(url, **ZH).content.decode()
+    english = client.get(url, **EN).content.decode()
+    assert "Colour: Black" in english and "黑色" not in english
+    api = client.get(reverse("api-product", args=[product.pk]), **EN).json()
+    assert api["skus"][0]["attributes"] == {"颜色": "黑色"}
+    assert api["skus"][0]["attributes_display"] == {"Colour": "Black"}
+    assert api["spec"][0] == {
+        "name": "颜色",
+        "values": ["黑色"],
+        "label": "Colour",
+        "value_labels": ["Black"],
+    }

@@ -111,6 +111,15 @@ def test_two_skus_cannot_share_attributes():
         [{"name": "", "values": ["red"]}],
         [{"name": "colour", "values": ["red", "red"]}],
         [{"name": "a", "values": ["1"]}, {"name": "a", "values": ["2"]}],
+        # Translations: one per value, no blanks, and unique in their language too.
+        [{"name": "颜色", "values": ["黑", "白"], "values_en": ["Black"]}],
+        [{"name": "颜色", "values": ["黑", "白"], "values_en": ["Black", " "]}],
+        [{"name": "颜色", "values": ["黑", "白"], "values_en": ["Black", "Black"]}],
+        [{"name": "颜色", "values": ["黑"], "name_en": 5}],
+        [
+            {"name": "颜色", "values": ["黑"], "name_en": "Colour"},
+            {"name": "色调", "values": ["冷"], "name_en": "Colour"},
+        ],
     ],
 )
 def test_invalid_spec_is_rejected(spec):
@@ -320,3 +329,32 @@ def test_a_product_edit_never_writes_back_a_stale_sales_count():
     services.product_save(product=stale)
     product.refresh_from_db()
     assert (product.name, product.sales_count) == ("Renamed", 3)
+
+
+def test_a_spec_keeps_its_english_and_the_skus_read_in_the_active_language():
+    from django.utils import translation
+
+    spec = [
+        {
+            "name": "颜色",
+            "values": ["黑色", "白色"],
+            "name_en": " Colour ",
+            "values_en": ["Black", "White"],
+        },
+        {"name": "尺码", "values": ["S", "M"]},  # no English: shown as it is
+    ]
+    product = make_product(spec=spec, skus=[{"attributes": {"尺码": "M", "颜色": "白色"}}])
+    assert product.spec[0] == {
+        "name": "颜色",
+        "values": ["黑色", "白色"],
+        "name_en": "Colour",
+        "values_en": ["Black", "White"],
+    }
+    sku = product.skus.get()
+    assert sku.ordered_attributes() == {"颜色": "白色", "尺码": "M"}  # the keys stay
+    with translation.override("en"):
+        assert sku.display_attributes() == {"Colour": "White", "尺码": "M"}
+        assert sku.attributes_label == "White / M"
+    with translation.override("zh-hans"):
+        assert sku.display_attributes() == {"颜色": "白色", "尺码": "M"}
+        assert sku.attributes_label == "白色 / M"

@@ -102,6 +102,22 @@ def test_once_the_gate_is_empty_the_page_says_sold_out_and_a_late_buyer_is_told_
     assert "Sold out. Units may come back" in refused.content.decode()
 
 
+def test_the_event_reads_in_each_visitors_language_whoever_came_first(client):
+    from catalog.models import Product
+
+    event = live_event(allocated=2)
+    Product.objects.filter(pk=event.sku.product_id).update(
+        name_zh_hans="降噪耳机", name_en="ANC Headphones"
+    )
+    url = event.get_absolute_url()
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "ANC Headphones" in english and "降噪耳机" not in english
+    assert "降噪耳机" in chinese and "ANC Headphones" not in chinese
+    listing = client.get(reverse("seckill:sessions"), HTTP_ACCEPT_LANGUAGE="zh-CN").content
+    assert "降噪耳机" in listing.decode()
+
+
 def test_someone_elses_reservation_is_not_found(client):
     event = live_event(allocated=3)
     owner, stranger = UserFactory(), UserFactory()

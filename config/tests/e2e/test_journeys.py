@@ -56,6 +56,9 @@ def test_switching_to_english_reads_the_same_page_in_english(pages):
     assert "Add to cart" in page.locator("form.add-to-cart").inner_text()
     english = page.locator("h1").inner_text()
     assert english != chinese and english.isascii()
+    # The SKU options too (the spec carries its English names and values).
+    options = page.locator("form.add-to-cart .sku-label").all_inner_texts()
+    assert options and all(option.isascii() for option in options), options
     keep(page, "language-english")
 
 
