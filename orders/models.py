@@ -105,6 +105,9 @@ class OrderItem(models.Model):
     product_name = models.CharField(_("product"), max_length=200)
     sku_code = models.CharField(_("SKU code"), max_length=64)
     sku_attributes = models.JSONField(_("options"), default=dict)
+    # The options as the shopper read them when buying (in their language, like the name);
+    # ``sku_attributes`` keeps the spec's own keys and values.
+    sku_options = models.CharField(_("options as shown"), max_length=300, blank=True, default="")
     image_url = models.CharField(max_length=500, blank=True, default="")
     unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
     quantity = models.PositiveIntegerField(_("quantity"))
@@ -126,7 +129,7 @@ class OrderItem(models.Model):
 
     @property
     def options_label(self) -> str:
-        return " / ".join(str(v) for v in self.sku_attributes.values())
+        return self.sku_options or " / ".join(str(v) for v in self.sku_attributes.values())
 
 
 class ActorType(models.TextChoices):

@@ -13,6 +13,7 @@ class OrderItemSerializer(serializers.ModelSerializer):
             "product_name",
             "sku_code",
             "sku_attributes",
+            "sku_options",
             "image_url",
             "unit_price",
             "quantity",

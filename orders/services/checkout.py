@@ -283,6 +283,7 @@ def _order_create(
                 product_name=sku.product.name,
                 sku_code=sku.code,
                 sku_attributes=sku.ordered_attributes(),
+                sku_options=sku.attributes_label[:300],
                 image_url=_first_image_url(sku) if line.image is None else line.image,
                 unit_price=price,
                 quantity=line.quantity,

@@ -82,6 +82,20 @@ def test_checkout_takes_stock_snapshots_and_empties_the_purchased_lines(
     assert Message.objects.filter(user=buyer, order=order).count() == 1
 
 
+def test_an_item_keeps_its_options_as_the_shopper_read_them(buyer):
+    from django.utils import translation
+
+    spec = [{"name": "颜色", "values": ["黑色"], "name_en": "Colour", "values_en": ["Black"]}]
+    sku = make_product(spec=spec, skus=[{"attributes": {"颜色": "黑色"}}]).skus.get()
+    with translation.override("en"):
+        item = place_order(buyer, sku).items.get()
+    assert item.sku_attributes == {"颜色": "黑色"}  # the spec's own keys, for matching
+    with translation.override("zh-hans"):
+        assert item.options_label == "Black"  # what the shopper saw, in any language after
+    with translation.override("zh-hans"):
+        assert place_order(buyer, sku).items.get().options_label == "黑色"
+
+
 def test_address_snapshot_survives_address_edits(buyer):
     order = place_order(buyer)
     buyer.address.detail = "Moved away"
