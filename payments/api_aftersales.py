@@ -79,7 +79,8 @@ class AfterSaleSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.URLField()))
     def get_photos(self, obj) -> list[str]:
         request = self.context.get("request")
-        urls = [photo.image.url for photo in obj.photos.all()]
+        # Shown only to the shopper (or staff): the URL asks for the same credentials.
+        urls = [photo.get_absolute_url() for photo in obj.photos.all()]
         return [request.build_absolute_uri(url) if request else url for url in urls]
 
 

@@ -11,6 +11,11 @@ urlpatterns = [
     path("payments/notify/<slug:provider>/", views.notify, name="notify"),
     path("orders/<str:order_no>/aftersale/", views_aftersales.aftersale_new, name="aftersale_new"),
     path(
+        "aftersale/photos/<int:photo_id>/",
+        views_aftersales.aftersale_photo,
+        name="aftersale_photo",
+    ),
+    path(
         "orders/<str:order_no>/aftersale/<str:request_no>/withdraw/",
         views_aftersales.aftersale_withdraw,
         name="aftersale_withdraw",

@@ -1,9 +1,13 @@
 """After-sales pages (thin): the request form, withdrawing, the parcel sent back, and the
 panel the order page shows (registered with orders.hooks, which never imports payments)."""
 
+import mimetypes
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -15,7 +19,8 @@ from orders.forms import CarrierForm
 from orders.selectors import order_get_for_user
 from payments import services
 from payments.forms import AfterSaleForm
-from payments.models import OPEN_STATUSES, AfterSaleKind
+from payments.models import OPEN_STATUSES, AfterSaleKind, AfterSalePhoto
+from payments.storage import is_local
 
 
 def _get_order(request, order_no):
@@ -141,3 +146,49 @@ def aftersale_return(request, order_no, request_no):
         ),
         _("Thanks! The merchant will refund you when the goods arrive."),
     )
+
+
+def _viewer(request):
+    """The session's user, or the API's (a mini-program downloads the photo with its JWT)."""
+    if request.user.is_authenticated:
+        return request.user
+    from rest_framework.exceptions import AuthenticationFailed
+    from rest_framework_simplejwt.authentication import JWTAuthentication
+
+    try:
+        found = JWTAuthentication().authenticate(request)
+    except AuthenticationFailed:
+        return None
+    return found[0] if found else None
+
+
+def aftersale_photo(request, photo_id: int):
+    """A refund photo, to the order's shopper or to staff who may see after-sales requests;
+    not found for anyone else. How the file is handed out: payments.storage."""
+    user = _viewer(request)
+    if user is None:
+        return redirect_to_login(request.get_full_path())
+    photo = (
+        AfterSalePhoto.objects.select_related("request").filter(pk=photo_id).first()
+        if photo_id <= 2**31 - 1
+        else None
+    )
+    allowed = photo is not None and (
+        photo.request.user_id == user.pk or user.has_perm("payments.view_aftersalerequest")
+    )
+    if not allowed:
+        raise Http404
+    storage, name = photo.image.storage, photo.image.name
+    if not is_local(storage):
+        return HttpResponseRedirect(storage.url(name))
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if settings.MEDIA_ACCEL_REDIRECT:
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = settings.MEDIA_URL + name
+    else:
+        try:
+            response = FileResponse(storage.open(name), content_type=content_type)
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+    response["Cache-Control"] = "private, max-age=300"
+    return response

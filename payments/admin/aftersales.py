@@ -76,7 +76,7 @@ class PhotoInline(ReadOnlyInline):
         return format_html(
             '<a href="{0}" target="_blank" rel="noopener"><img src="{0}" alt="" '
             'style="max-width:160px;max-height:160px"></a>',
-            obj.image.url,
+            obj.get_absolute_url(),
         )
 
 

@@ -13,10 +13,12 @@ from pathlib import PurePath
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import ActorType, Order, OrderItem, OrderStatus
+from payments.storage import aftersale_photo_storage
 
 
 class AfterSaleReason(models.Model):
@@ -173,7 +175,9 @@ def aftersale_photo_path(instance, filename: str) -> str:
 
 class AfterSalePhoto(models.Model):
     request = models.ForeignKey(AfterSaleRequest, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(_("photo"), upload_to=aftersale_photo_path)
+    image = models.ImageField(
+        _("photo"), upload_to=aftersale_photo_path, storage=aftersale_photo_storage
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -183,6 +187,10 @@ class AfterSalePhoto(models.Model):
 
     def __str__(self):
         return self.image.name
+
+    def get_absolute_url(self) -> str:
+        """The only address the photo is shown at (payments.storage says why)."""
+        return reverse("payments:aftersale_photo", args=[self.pk])
 
 
 class AfterSaleEvent(models.Model):

@@ -358,6 +358,68 @@ def test_good_photos_are_kept(client, buyer, sandbox):
     assert request.photos.count() == 3
 
 
+def test_a_refund_photo_is_shown_to_its_shopper_and_staff_only(
+    client, buyer, sandbox, merchant, settings
+):
+    from accounts.services import user_tokens_issue
+    from accounts.tests.factories import UserFactory
+
+    order = paid_order(client, buyer)
+    request = ask_refund(buyer, order, Decimal("5.00"), photos=[_image("PNG")])
+    photo = request.photos.get()
+    url = photo.get_absolute_url()
+    stored = photo.image.read()
+    assert url not in photo.image.name and settings.MEDIA_URL not in url
+
+    client.force_login(buyer)
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert f'src="{url}"' in page  # the order page links the checked address only
+    shown = client.get(url)
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/png"
+    assert b"".join(shown.streaming_content) == stored
+    assert "private" in shown["Cache-Control"]
+    client.force_login(merchant)
+    assert client.get(url).status_code == 200
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 404
+    assert client.get(f"/aftersale/photos/{2**63}/").status_code == 404
+    client.logout()
+    assert "/accounts/login/" in client.get(url)["Location"]
+    token = user_tokens_issue(user=buyer)["access"]  # the mini-program downloads it so
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+    assert client.get(url, HTTP_AUTHORIZATION="Bearer forged").status_code == 302
+
+    settings.MEDIA_ACCEL_REDIRECT = True  # behind nginx: it sends the file
+    client.force_login(buyer)
+    handed = client.get(url)
+    assert handed["X-Accel-Redirect"] == settings.MEDIA_URL + photo.image.name
+    assert handed.content == b""
+
+
+def test_on_s3_refund_photos_are_private_and_shown_by_signed_urls(settings):
+    from payments.storage import aftersale_photo_storage
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": "shop",
+                "endpoint_url": "http://127.0.0.1:9",
+                "region_name": "us-east-1",
+                "access_key": "test",
+                "secret_key": "test",
+                "custom_domain": "cdn.example.com",
+                "querystring_auth": False,
+            },
+        },
+    }
+    storage = aftersale_photo_storage()
+    assert storage.default_acl == "private" and storage.querystring_expire == 300
+    url = storage.url("aftersales/2026/12/0123456789abcdef0123456789abcdef.png")
+    assert "Signature=" in url and "Expires=" in url and "cdn.example.com" not in url
+
+
 def test_the_merchant_works_the_queue_in_the_admin(client, buyer, sandbox, merchant):
     order = paid_order(client, buyer)
     request = ask_refund(buyer, order, order.total_amount, note="尺码不对")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from config.e2e import VAR
 from config.tests.e2e.conftest import keep
 from config.tests.e2e.steps import (
     add_to_cart,
@@ -130,8 +131,12 @@ def test_a_new_shopper_finds_headphones_buys_them_and_sees_the_order_paid_live(p
     assert request.count() == 1 and "不想要了" in request.inner_text()
     image = request.locator(".aftersale-photos img")
     image.wait_for()
-    # The photo is served from the media volume by nginx, and it loads.
+    # The shop checks who asks, then nginx sends the file from the media volume: it loads.
     assert page.evaluate(
         "(img) => img.complete && img.naturalWidth === 320", image.element_handle()
     )
     keep(page, "shopper-refund-requested")
+    # Asked for at its place in the media volume, nginx does not hand it out.
+    stored = next((VAR / "media" / "aftersales").rglob("*.png"))
+    direct = page.request.get(f"/media/{stored.relative_to(VAR / 'media').as_posix()}")
+    assert direct.status == 404
