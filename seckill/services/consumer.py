@@ -130,8 +130,14 @@ def reservation_process(
         done = SeckillAdmission.objects.filter(reservation_id=rid).first()
         if done is not None:  # a second consumer made it meanwhile
             return done
-        # Short of units, or another open admission of the shopper.
-        raise _Permanent("sold_out" if isinstance(exc, OutOfStock) else "limit") from exc
+        if isinstance(exc, OutOfStock):
+            raise _Permanent("sold_out") from exc
+        holding = SeckillAdmission.objects.filter(
+            event=event, user=user, released_at__isnull=True
+        ).exists()
+        if holding:  # another open admission of the shopper: the per-shopper limit
+            raise _Permanent("limit") from exc
+        raise  # anything else is not the shopper's doing: logged, retried, dead-lettered
     if not made:  # the order existed: a second consumer made both meanwhile
         return SeckillAdmission.objects.get(reservation_id=rid)
     admission = made[0]
