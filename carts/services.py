@@ -20,6 +20,7 @@ from django.conf import settings
 
 from carts.errors import CartFull, ExceedsStock, LineNotInCart, QuantityInvalid, SkuUnavailable
 from catalog.models import ProductStatus, Sku
+from config.parsing import parse_id
 from config.redis import LuaScript, get_redis
 
 _LUA = Path(__file__).parent / "lua"
@@ -59,8 +60,8 @@ def cart_lines_raw(*, key: str) -> dict[int, dict]:
     lines: dict[int, dict] = {}
     for field, value in raw.items():
         kind, _, sku = field.partition(":")
-        if kind == "q" and sku.isdigit():
-            sku_id = int(sku)
+        sku_id = parse_id(sku) if kind == "q" else None
+        if sku_id is not None:
             lines[sku_id] = {
                 "quantity": int(value),
                 "selected": raw.get(f"s:{sku}", "1") == "1",

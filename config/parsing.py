@@ -26,6 +26,16 @@ def parse_id(value) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
+def parse_digits(value, *, max_length: int = 19) -> int | None:
+    """A whole number from at most ``max_length`` ASCII digits (a header's timestamp, a
+    count), else None: never ``int()`` of what ``isdigit()`` let through."""
+    if not isinstance(value, str) or not (0 < len(value) <= max_length):
+        return None
+    if not (value.isascii() and value.isdigit()):
+        return None
+    return int(value)
+
+
 def parse_amount(value) -> Decimal | None:
     """A money amount (at most 12 digits and 2 decimals) from ASCII text, else None."""
     if not isinstance(value, str) or not _AMOUNT.fullmatch(value.strip()):

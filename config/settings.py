@@ -156,7 +156,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 def _redis_db_url(base: str, offset: int) -> str:
     parts = urlsplit(base)
     path = parts.path.strip("/")
-    base_db = int(path) if path.isdigit() else 0
+    base_db = int(path) if path.isascii() and path.isdigit() else 0
     return urlunsplit(parts._replace(path=f"/{base_db + offset}"))
 
 
@@ -374,6 +374,10 @@ PAYMENTS_NOTIFY_BASE_URL = env.str("PAYMENTS_NOTIFY_BASE_URL", default="")
 PAYMENTS_SANDBOX_DUPLICATES = env.bool("PAYMENTS_SANDBOX_DUPLICATES", default=False)
 # Refuse every sandbox refund (as a gateway short of funds would), to watch a retry.
 PAYMENTS_SANDBOX_REFUNDS_FAIL = env.bool("PAYMENTS_SANDBOX_REFUNDS_FAIL", default=False)
+# Callbacks that fail verification are kept for the log: at most this much of each body, and
+# at most this many a minute from one address (more are answered 429 and only counted).
+PAYMENTS_REFUSED_KEEP_BYTES = env.int("PAYMENTS_REFUSED_KEEP_BYTES", default=2048)
+PAYMENTS_REFUSED_PER_MINUTE = env.int("PAYMENTS_REFUSED_PER_MINUTE", default=20)
 
 # WeChat Pay API v3, direct merchant, public-key mode (list "wechatpay" in PAYMENTS_PROVIDERS).
 # Keys are files outside the repository: the merchant's API private key (apiclient_key.pem)
@@ -489,6 +493,9 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "var" / "static
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+# Media folders never served by their address (nginx: internal locations; DEBUG: config/media.py):
+# refund photos, shown only through the view that checks who asks.
+MEDIA_PRIVATE_PREFIXES = ("aftersales/",)
 # Behind nginx (config/deploy/nginx.conf): refund photos are handed out by X-Accel-Redirect
 # to its internal /media/aftersales/ location instead of streamed by the web process.
 MEDIA_ACCEL_REDIRECT = env.bool("MEDIA_ACCEL_REDIRECT", default=False)
@@ -526,7 +533,17 @@ STORAGES = {
 
 # --- Email -------------------------------------------------------------------------------
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Development prints mail on the console. Elsewhere mail goes to EMAIL_HOST by SMTP; with no
+# EMAIL_HOST set it is not sent, and the log says so with the subject only (config/mail.py):
+# a password-reset link or an address must never reach a log.
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+    if env.str("EMAIL_HOST", default="")
+    else "config.mail.RedactedLogBackend",
+)
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")

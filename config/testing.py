@@ -207,3 +207,34 @@ class SimulatedServer:
         if self._server:
             self._server.shutdown()
             self._server.server_close()
+
+
+def admin_page_post_data(page, **changes) -> dict:
+    """What a merchant's browser sends back when they press Save on the admin page ``page``
+    (a GET response): every editable field as the page showed it, the inlines' management
+    forms, ``changes`` on top. Read-only pages send just the button; a page that saves
+    must write what it loaded and no more."""
+    from django.forms import MultiWidget
+
+    data: dict = {"_save": "Save"}
+    form = page.context["adminform"].form
+    for name, field in form.fields.items():
+        value = form[name].value()
+        keys = [form.add_prefix(name)]
+        if field.show_hidden_initial:  # the value the page showed, sent back beside it
+            keys.append(form.add_initial_prefix(name))
+        for key in keys:
+            if isinstance(field.widget, MultiWidget):
+                for index, part in enumerate(field.widget.decompress(value)):
+                    data[f"{key}_{index}"] = "" if part is None else str(part)
+            elif isinstance(value, bool):
+                if value:
+                    data[key] = "on"
+            elif value is not None:
+                data[key] = value
+    for inline in page.context.get("inline_admin_formsets", []):
+        management = inline.formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management[name].value()
+    data.update(changes)
+    return data

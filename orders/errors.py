@@ -51,3 +51,12 @@ class AddressRequired(ApplicationError):
     code = 30008
     status = status.HTTP_409_CONFLICT
     default_message = _("Choose a delivery address before paying.")
+
+
+class SettleIncomplete(ApplicationError):
+    """A gateway says the order's payment went through but cannot show it yet: the order
+    is not cancelled (the timeout sweep asks again next minute)."""
+
+    code = 30009
+    status = status.HTTP_409_CONFLICT
+    default_message = _("The payment for this order is being confirmed. Try again in a minute.")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from orders.errors import SettleIncomplete
+
 logger = logging.getLogger(__name__)
 _settle_hooks: list[Callable[..., None]] = []
 
@@ -23,10 +25,13 @@ def register_settle_hook(hook: Callable[..., None]) -> None:
 
 def settle_before_cancel(*, order_id: int) -> None:
     """Run every settle hook; a gateway that cannot be reached does not block the cancel
-    (its payment, if any, arrives later and is flagged for refund)."""
+    (its payment, if any, arrives later and is flagged for refund). A gateway that says the
+    order is paid but cannot show it yet does: SettleIncomplete reaches the caller."""
     for hook in list(_settle_hooks):
         try:
             hook(order_id=order_id)
+        except SettleIncomplete:
+            raise
         except Exception:  # a hook's failure is logged, never hides the cancel
             logger.exception("settle hook %s failed for order %s", hook.__qualname__, order_id)
 
@@ -66,3 +71,17 @@ def register_order_panel(panel: Callable[..., str]) -> None:
 
 def order_panels(*, request, order) -> list[str]:
     return [panel(request=request, order=order) for panel in _order_panels]
+
+
+# What the order's admin page shows of other apps (payments: the after-sales requests and
+# refunds, with their status and links), each a function of (order) returning safe HTML.
+_admin_order_panels: list[Callable[..., str]] = []
+
+
+def register_admin_order_panel(panel: Callable[..., str]) -> None:
+    if panel not in _admin_order_panels:
+        _admin_order_panels.append(panel)
+
+
+def admin_order_panels(*, order) -> list[str]:
+    return [panel(order=order) for panel in _admin_order_panels]

@@ -10,7 +10,6 @@ from orders.selectors import order_get_for_user
 from payments import services
 from payments.errors import PaymentNotFound
 from payments.models import Payment, Provider
-from payments.providers import get_provider
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -56,10 +55,12 @@ class OrderPayApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = order_get_for_user(user=request.user, order_no=order_no)
-        payment = services.payment_start(order=order, provider=data.validated_data["provider"])
-        checkout = get_provider(payment.provider).create(
-            payment=payment, request=request, channel=data.validated_data["channel"]
+        payment = services.payment_start(
+            order=order,
+            provider=data.validated_data["provider"],
+            channel=data.validated_data["channel"],
         )
+        checkout = services.payment_checkout(payment=payment, request=request)
         body = PaymentSerializer(payment).data
         # A gateway's own address stays as it is; a page of ours is made absolute.
         redirect_url = (

@@ -8,8 +8,14 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self):
-        from orders.hooks import register_order_panel, register_payment_info, register_settle_hook
+        from orders.hooks import (
+            register_admin_order_panel,
+            register_order_panel,
+            register_payment_info,
+            register_settle_hook,
+        )
         from payments import checks  # noqa: F401  (registers the system checks)
+        from payments.admin.aftersales import admin_order_refunds_panel
         from payments.services import (
             payment_status_for_orders,
             payments_settle_before_cancel,
@@ -20,3 +26,4 @@ class PaymentsConfig(AppConfig):
         register_settle_hook(payments_settle_before_cancel)
         register_payment_info(payment_status_for_orders)
         register_order_panel(aftersale_panel)
+        register_admin_order_panel(admin_order_refunds_panel)

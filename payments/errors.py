@@ -50,6 +50,29 @@ class RefundExceedsPayment(ApplicationError):
     default_message = _("The refund is more than what is left to refund.")
 
 
+class GatewayRefused(ApplicationError):
+    """The gateway answered, and said no (a closed trade, a parameter it refuses): its own
+    words are shown, never "cannot be reached"."""
+
+    code = 40009
+    status = status.HTTP_409_CONFLICT
+    default_message = _("The payment service refused this payment. Please choose again.")
+
+    def __init__(self, reason: str = ""):
+        message = (
+            _("The payment service refused this payment: %(reason)s") % {"reason": reason}
+            if reason
+            else None
+        )
+        super().__init__(message)
+
+
+class OrderAlreadyPaid(ApplicationError):
+    code = 40010
+    status = status.HTTP_409_CONFLICT
+    default_message = _("This order is already paid.")
+
+
 # After-sales (售后) errors: codes 401xx.
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from config.exceptions import ApplicationError
+from config.net import client_ip
 from orders.errors import OrderNotFound
 from orders.selectors import order_get_for_user
 from payments import services
@@ -34,10 +35,10 @@ def pay(request, order_no):
     except OrderNotFound as exc:
         raise Http404 from exc
     try:
-        payment = services.payment_start(order=order, provider=request.POST.get("provider", ""))
-        checkout = get_provider(payment.provider).create(
-            payment=payment, request=request, channel=browser_channel(request)
+        payment = services.payment_start(
+            order=order, provider=request.POST.get("provider", ""), channel=browser_channel(request)
         )
+        checkout = services.payment_checkout(payment=payment, request=request)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect(order)
@@ -120,14 +121,15 @@ def notify(request, provider):
     try:
         notification = gateway.verify_notification(headers=headers, body=request.body)
     except NotificationRejected as exc:
-        services.notification_reject(
+        kept = services.notification_reject(
             provider=provider,
             headers=headers,
             body=request.body,
             reason=str(exc),
             code=exc.reason,
+            sender=client_ip(request),
         )
-        return gateway.notification_answer(ok=False, message=str(exc))
+        return gateway.notification_answer(ok=False, message=str(exc), status=400 if kept else 429)
     try:
         services.notification_accept(
             provider=provider, notification=notification, headers=headers, body=request.body

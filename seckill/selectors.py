@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import redis
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
@@ -61,9 +62,32 @@ def _queryset():
     return SeckillEvent.objects.filter(status__in=SHOWN).select_related("sku__product")
 
 
+def _card_key(event_id: int, language: str | None) -> str:
+    return f"seckill:card:{language or '-'}:{event_id}"
+
+
+def _day_key(day, language: str | None) -> str:
+    return f"seckill:day:{language or '-'}:{day.isoformat()}"
+
+
+def event_cards_forget(*, event_id: int, day) -> None:
+    """Drop an event's cached cards, in every language, and its day's list (``day``: a
+    date or the event's start), so a change (published, ended early) shows at once. A cache
+    that cannot be reached forgets nothing; its cards expire within CARD_SECONDS."""
+    if isinstance(day, datetime):
+        day = timezone.localdate(day)
+    languages = [None, *(code for code, _name in settings.LANGUAGES)]
+    keys = [_card_key(event_id, lang) for lang in languages]
+    keys += [_day_key(day, lang) for lang in languages]
+    try:
+        cache.delete_many(keys)
+    except redis.RedisError:
+        return
+
+
 def event_card(*, event_id: int) -> dict:
     """One published (or past) event as the pages and the API show it; cached briefly."""
-    key = f"seckill:card:{get_language() or '-'}:{event_id}"
+    key = _card_key(event_id, get_language())
     card = cache.get(key)
     if card is None:
         event = _queryset().prefetch_related("sku__product__images").filter(pk=event_id).first()
@@ -77,7 +101,7 @@ def event_card(*, event_id: int) -> dict:
 def event_cards_for_day(*, day) -> list[dict]:
     """The events starting on a local calendar day, in start order; cached briefly."""
     # Per language: the product's name and options are read in the active one.
-    key = f"seckill:day:{get_language() or '-'}:{day.isoformat()}"
+    key = _day_key(day, get_language())
     cards = cache.get(key)
     if cards is None:
         start = timezone.make_aware(datetime.combine(day, time.min))

@@ -156,6 +156,39 @@ def test_password_reset_by_email(client, user):
     assert user.check_password("Reset-Pass-2026")
 
 
+def test_with_debug_off_no_reset_link_reaches_the_log(client, user, settings, caplog):
+    """Without EMAIL_HOST the default backend logs the subject and recipient count only."""
+    import logging
+    import os
+    import subprocess
+    import sys
+
+    from config.tests.test_settings import ROOT
+
+    env_default = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.EMAIL_BACKEND)"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("EMAIL_")},
+            "DEBUG": "false",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert env_default.stdout.strip() == "config.mail.RedactedLogBackend"
+    settings.EMAIL_BACKEND = "config.mail.RedactedLogBackend"
+    with caplog.at_level(logging.DEBUG):
+        response = client.post(reverse("accounts:password_reset"), {"email": user.email})
+    assert response.status_code == 302
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "mail not sent (no EMAIL_HOST set): 1 recipient(s)" in logged
+    assert not re.search(r"/reset/[^/\s]+/[^/\s]+/", logged)  # no uid/token link
+    assert user.email not in logged
+
+
 def test_password_reset_for_unknown_email_sends_nothing_but_looks_the_same(client):
     response = client.post(reverse("accounts:password_reset"), {"email": "ghost@example.com"})
     assert response.status_code == 302

@@ -22,6 +22,7 @@ from catalog.admin.stock_fields import (
     stock_note_field,
 )
 from catalog.models import Sku, StockAlert, StockMovement
+from config.admin import ServiceRowsAdmin
 from config.money import money
 
 
@@ -145,7 +146,7 @@ class SkuAdmin(admin.ModelAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
+class StockMovementAdmin(ServiceRowsAdmin):
     """The stock ledger, read-only: every change to every SKU's stock."""
 
     list_display = (
@@ -168,18 +169,9 @@ class StockMovementAdmin(admin.ModelAdmin):
     def quantity_display(self, obj):
         return f"{obj.quantity:+d}"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(StockAlert)
-class StockAlertAdmin(admin.ModelAdmin):
+class StockAlertAdmin(ServiceRowsAdmin):
     list_display = ("created_at", "sku", "stock", "threshold", "current_stock", "emailed_at")
     list_select_related = ("sku__product",)
     search_fields = ("sku__code", "sku__product__name")
@@ -189,9 +181,3 @@ class StockAlertAdmin(admin.ModelAdmin):
     @admin.display(description=_("stock now"))
     def current_stock(self, obj):
         return obj.sku.stock
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

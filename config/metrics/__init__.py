@@ -82,6 +82,11 @@ NOTIFICATIONS_REJECTED = Counter(
     "Gateway notifications refused, by provider and reason.",
     ["provider", "reason"],
 )
+NOTIFICATIONS_REFUSED_UNSTORED = Counter(
+    "kuaimai_payment_notifications_refused_unstored_total",
+    "Refused notifications not stored: their address was over PAYMENTS_REFUSED_PER_MINUTE.",
+    ["provider"],
+)
 SECKILL_RESERVATIONS = Counter(
     "kuaimai_seckill_reservations_total",
     "Flash-sale reserve attempts by outcome: admitted, or the reason it was refused.",

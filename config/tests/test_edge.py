@@ -173,3 +173,49 @@ def test_a_content_length_that_is_not_a_number_is_a_400(client, path, json_body)
         assert response.json()["errors"] == {
             "Content-Length": ["The Content-Length header must be a number."]
         }
+
+
+def test_numbers_from_outside_are_parsed_as_ascii_digits_only():
+    """``"²".isdigit()`` is True and ``int("²")`` raises: every ``isdigit()`` in the code is
+    paired with ``isascii()``, or the text goes through config.parsing."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    apps = ["accounts", "catalog", "carts", "orders", "payments", "seckill", "config"]
+    offenders = []
+    for app in apps:
+        for path in (root / app).rglob("*.py"):
+            if "tests" in path.parts or "migrations" in path.parts or path.name == "parsing.py":
+                continue
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if ".isdigit()" in line and ".isascii()" not in line:
+                    offenders.append(f"{path.relative_to(root)}:{number}")
+    assert offenders == []
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "12a", "", "1" * 20, " 12", None, 12])
+def test_parse_digits_takes_ascii_digits_only(value):
+    from config.parsing import parse_digits
+
+    assert parse_digits(value, max_length=19) is None
+
+
+def test_parse_digits_reads_a_timestamp():
+    from config.parsing import parse_digits
+
+    assert parse_digits("1700000000", max_length=12) == 1700000000
+
+
+@pytest.mark.parametrize("timestamp", ["²".encode("latin-1"), "١٢".encode(), b"1e9"])
+def test_a_sandbox_notification_with_a_strange_timestamp_is_refused(client, timestamp):
+    from payments.models import PaymentNotification
+
+    answer = client.post(
+        reverse("payments:notify", args=["sandbox"]),
+        b"{}",
+        content_type="application/json",
+        HTTP_X_SANDBOX_TIMESTAMP=timestamp.decode("latin-1"),
+        HTTP_X_SANDBOX_SIGNATURE="x",
+    )
+    assert answer.status_code == 400 and answer.json()["code"] == "FAIL"
+    assert PaymentNotification.objects.get().outcome == "rejected"

@@ -126,6 +126,20 @@ def test_embedded_mode_boots_and_serves_the_shop(embedded_env):
         assert product.status_code == 200
         assert "有货" in product.text
         assert requests.get(base + "/category/electronics/", timeout=10).status_code == 200
+        # DEBUG serves media as nginx does: product images, never a refund photo's path.
+        media = Path(embedded_env["MEDIA_ROOT"])
+        (media / "aftersales" / "2026" / "12").mkdir(parents=True)
+        (media / "aftersales" / "2026" / "12" / "photo.jpg").write_bytes(b"private")
+        (media / "products").mkdir(parents=True, exist_ok=True)
+        (media / "products" / "public.jpg").write_bytes(b"public")
+        assert requests.get(base + "/media/products/public.jpg", timeout=5).content == b"public"
+        for private in (
+            "/media/aftersales/2026/12/photo.jpg",
+            "/media/products/../aftersales/2026/12/photo.jpg",
+            "/media/products/%2e%2e/aftersales/2026/12/photo.jpg",
+            "/media//aftersales/2026/12/photo.jpg",
+        ):
+            assert requests.get(base + private, timeout=5).status_code == 404, private
         ready = requests.get(base + "/readyz", timeout=5)
         assert ready.json() == {
             "status": "ok",

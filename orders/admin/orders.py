@@ -9,28 +9,23 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from config.admin import ReadOnlyInline, ServiceRowsAdmin
 from config.csvexport import csv_response
+from config.dates import local_day_range
 from config.exceptions import ApplicationError
 from config.money import money
 from orders import services
 from orders.admin.forms import ShipForm
 from orders.carriers import carrier_label
+from orders.hooks import admin_order_panels
 from orders.models import ActorType, Message, Order, OrderEvent, OrderItem, OrderStatus
 
 ORDER_NO = re.compile(r"[0-9]{22}")
 PHONE = re.compile(r"\+?[0-9]{6,15}")
-
-
-def local_day_range(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """The shop's local day as an aware [start, end) range: an index-friendly filter on
-    a datetime column, unlike ``__date`` (a cast of every row, in the database's zone)."""
-    zone = timezone.get_current_timezone()
-    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
-    return start, datetime.datetime.combine(
-        day + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
-    )
 
 
 class DateRangeFilter(admin.FieldListFilter):
@@ -84,17 +79,6 @@ class DateRangeFilter(admin.FieldListFilter):
         }
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 class OrderItemInline(ReadOnlyInline):
     model = OrderItem
     fields = ("product_name", "sku_code", "options", "unit_price_display", "quantity", "total")
@@ -120,7 +104,7 @@ class OrderEventInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ServiceRowsAdmin):
     list_display = (
         "order_no",
         "user",
@@ -147,7 +131,8 @@ class OrderAdmin(admin.ModelAdmin):
     actions = ["ship_orders", "mark_paid_offline", "cancel_unpaid", "export_csv"]
     fieldsets = (
         (None, {"fields": ("order_no", "user", "status", "source", "created_at", "pay_deadline")}),
-        (_("Amount"), {"fields": ("items", "shipping", "total")}),
+        (_("Amount"), {"fields": ("items", "shipping", "total", "refunded")}),
+        (_("After-sales and refunds"), {"fields": ("after_sales",)}),
         (
             _("Delivery"),
             {
@@ -192,7 +177,22 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("total"), ordering="total_amount")
     def total(self, obj):
+        if obj.refunded_amount:
+            return format_html(
+                "{}<br><small>{}</small>",
+                money(obj.total_amount),
+                _("refunded %(amount)s") % {"amount": money(obj.refunded_amount)},
+            )
         return money(obj.total_amount)
+
+    @admin.display(description=_("refunded"))
+    def refunded(self, obj):
+        return money(obj.refunded_amount)
+
+    @admin.display(description=_("after-sales and refunds"))
+    def after_sales(self, obj):
+        panels = admin_order_panels(order=obj)
+        return mark_safe("".join(panels)) if panels else "—"  # noqa: S308 (templates escape)
 
     @admin.display(description=_("carrier"))
     def carrier_name(self, obj):
@@ -207,12 +207,6 @@ class OrderAdmin(admin.ModelAdmin):
         if PHONE.fullmatch(term):
             return queryset.filter(Q(receiver_phone=term) | Q(user__phone=term)), False
         return super().get_search_results(request, queryset, term)
-
-    def has_add_permission(self, request):
-        return False  # orders are placed by shoppers
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # orders are records; cancel instead
 
     def _run(self, request, queryset, action, done_message):
         done, failed = 0, []
@@ -357,7 +351,7 @@ def _order_rows(queryset):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ServiceRowsAdmin):
     list_display = ("title", "user", "order", "created_at", "read_at")
     search_fields = ("title", "user__username")
     list_select_related = ("user", "order")

@@ -15,7 +15,7 @@ from catalog.services import product_sales_add
 from config.metrics import count_order
 from config.oncommit import after_commit
 from orders.carriers import carrier_label
-from orders.errors import IllegalTransition
+from orders.errors import IllegalTransition, SettleIncomplete
 from orders.hooks import settle_before_cancel
 from orders.models import ActorType, Order, OrderStatus
 from orders.services.effects import notify_after_commit
@@ -90,6 +90,8 @@ def order_close_overdue(*, order_id: int) -> bool:
         )
     except IllegalTransition:
         return False  # paid or cancelled meanwhile
+    except SettleIncomplete:
+        return False  # the gateway says paid but cannot show it yet: the sweep asks again
     return True
 
 

@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -17,9 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from modeltranslation.admin import TranslationAdmin
 
+from config.admin import ReadOnlyInline, ServiceRowsAdmin
 from config.exceptions import ApplicationError
 from config.money import money
-from orders.admin.orders import ReadOnlyInline
 from payments import services
 from payments.models import (
     OPEN_STATUSES,
@@ -30,6 +31,7 @@ from payments.models import (
     AfterSaleRequest,
     AfterSaleStatus,
 )
+from payments.selectors import order_refunds
 
 
 @admin.register(AfterSaleReason)
@@ -99,7 +101,7 @@ STEPS = {
 
 
 @admin.register(AfterSaleRequest)
-class AfterSaleRequestAdmin(admin.ModelAdmin):
+class AfterSaleRequestAdmin(ServiceRowsAdmin):
     list_display = (
         "request_no",
         "order_link",
@@ -150,20 +152,13 @@ class AfterSaleRequestAdmin(admin.ModelAdmin):
     def amount_display(self, obj):
         return money(obj.amount)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def change_view(self, request, object_id, form_url="", extra_context=None):
         request_obj = self.get_object(request, object_id)
         steps = STEPS.get(request_obj.status, []) if request_obj else []
         extra = {
             **(extra_context or {}),
-            "steps": steps if self.has_change_permission(request, request_obj) else [],
-            "show_save": False,
-            "show_save_and_continue": False,
+            # The decisions are services; the row's own page never saves (ServiceRowsAdmin).
+            "steps": steps if self.has_change_permission(request) else [],
         }
         return super().change_view(request, object_id, form_url, extra)
 
@@ -180,7 +175,7 @@ class AfterSaleRequestAdmin(admin.ModelAdmin):
     def decide(self, request, pk):
         """A button on the change page: one service call, its error shown beside it."""
         obj = get_object_or_404(AfterSaleRequest, pk=pk)
-        if not self.has_change_permission(request, obj):
+        if not self.has_change_permission(request):
             raise PermissionDenied
         action, note = request.POST.get("action", ""), request.POST.get("note", "")
         calls = {
@@ -207,3 +202,12 @@ class AfterSaleRequestAdmin(admin.ModelAdmin):
                 detail = " ".join(m for msgs in exc.errors.values() for m in msgs)
                 messages.error(request, f"{exc.message} {detail}".strip())
         return redirect("admin:payments_aftersalerequest_change", pk)
+
+
+def admin_order_refunds_panel(*, order) -> str:
+    """The order's admin page: its after-sales requests and refunds, each with its status,
+    amount and a link (orders shows it through orders.hooks)."""
+    found = order_refunds(order_id=order.pk)
+    if not found["requests"] and not found["refunds"]:
+        return ""
+    return render_to_string("admin/payments/_order_refunds.html", found)

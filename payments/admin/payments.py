@@ -3,6 +3,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from config.admin import ServiceRowsAdmin
+from config.exceptions import ApplicationError
 from config.money import money
 from payments import services
 from payments.models import (
@@ -15,21 +17,8 @@ from payments.models import (
 from payments.selectors import daily_totals
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Payments and notifications are written only by the pipeline, never by a form."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(ServiceRowsAdmin):
     list_display = (
         "payment_no",
         "order",
@@ -55,20 +44,39 @@ class PaymentAdmin(ReadOnlyAdmin):
     def amount_display(self, obj):
         return money(obj.amount)
 
-    @admin.action(description=_("Ask the gateway about the selected pending payments now"))
+    @admin.action(
+        description=_("Ask the gateway about the selected pending payments now"),
+        permissions=["change"],
+    )
     def query_gateway(self, request, queryset):
-        pending = list(queryset.filter(status=PaymentStatus.PENDING).values_list("pk", flat=True))
-        for payment_id in pending:
-            services.payment_apply_query(payment_id=payment_id)
-        self.message_user(
-            request,
-            _("%(n)d pending payment(s) checked with the gateway.") % {"n": len(pending)},
-            messages.SUCCESS,
-        )
+        """Each pending payment: what its gateway answered, in one message."""
+        pending = list(queryset.filter(status=PaymentStatus.PENDING).order_by("pk"))
+        if not pending:
+            self.message_user(request, _("None of the selected payments is pending."))
+        for payment in pending:
+            try:
+                status = services.payment_apply_query(payment_id=payment.pk)
+            except ApplicationError as exc:
+                self.message_user(request, f"{payment.payment_no}: {exc.message}", messages.ERROR)
+                continue
+            answer = QUERY_ANSWERS.get(status, "")
+            self.message_user(
+                request, f"{payment.payment_no}: {answer}", QUERY_LEVELS.get(status, messages.INFO)
+            )
+
+
+# What "ask the gateway" tells the merchant, by the payment's status after the answer.
+QUERY_ANSWERS = {
+    PaymentStatus.PENDING: _("not paid yet: the gateway is still waiting for the shopper."),
+    PaymentStatus.SUCCEEDED: _("paid: the gateway has the money, and the order is paid."),
+    PaymentStatus.CLOSED: _("closed at the gateway: nothing was paid."),
+    PaymentStatus.FAILED: _("the payment failed at the gateway."),
+}
+QUERY_LEVELS = {PaymentStatus.SUCCEEDED: messages.SUCCESS, PaymentStatus.FAILED: messages.WARNING}
 
 
 @admin.register(PaymentNotification)
-class PaymentNotificationAdmin(ReadOnlyAdmin):
+class PaymentNotificationAdmin(ServiceRowsAdmin):
     list_display = ("created_at", "provider", "notification_id", "verified", "outcome", "detail")
     list_filter = ("provider", "verified", "outcome")
     search_fields = ("=notification_id", "=payment__payment_no")
@@ -76,7 +84,7 @@ class PaymentNotificationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReconciliationRun)
-class ReconciliationRunAdmin(ReadOnlyAdmin):
+class ReconciliationRunAdmin(ServiceRowsAdmin):
     list_display = ("created_at", "day", "provider", "local_count", "bill_count", "mismatch_count")
     list_filter = ("provider", "day")
     readonly_fields = ("day", "provider", "local_count", "bill_count", "mismatches", "created_at")
@@ -87,7 +95,7 @@ class ReconciliationRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyAdmin):
+class RefundAdmin(ServiceRowsAdmin):
     """Every refund with its provider's answer; automatic ones (money for a cancelled
     order, or an order paid twice) went back with no merchant step."""
 

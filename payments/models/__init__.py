@@ -24,14 +24,27 @@ class Provider(models.TextChoices):
     ALIPAY = "alipay", _("Alipay")
 
 
+class PaymentChannel(models.TextChoices):
+    """Where the shopper pays: each is its own trade type at the gateway (WeChat Pay's
+    Native and JSAPI, Alipay's page and wap pay), so each gets its own attempt."""
+
+    WEB = "web", _("Computer browser")
+    MOBILE = "mobile", _("Phone browser")
+    MINIPROGRAM = "miniprogram", _("Mini-program")
+
+
 class Payment(models.Model):
-    """An attempt to pay an order through a provider; several per order, one succeeds."""
+    """An attempt to pay an order through a provider on one channel; several per order, one
+    succeeds."""
 
     payment_no = models.CharField(_("payment number"), max_length=32, unique=True)
     order = models.ForeignKey(
         Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="payments"
     )
     provider = models.CharField(_("provider"), max_length=16, choices=Provider.choices)
+    channel = models.CharField(
+        _("channel"), max_length=16, choices=PaymentChannel.choices, default=PaymentChannel.WEB
+    )
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, default="CNY", editable=False)
     status = models.CharField(
@@ -235,6 +248,7 @@ from payments.models.aftersales import (  # noqa: E402  (after-sales refers to R
 )
 
 __all__ = [
+    "PaymentChannel",
     "OPEN_STATUSES",
     "AfterSaleEvent",
     "AfterSaleItem",

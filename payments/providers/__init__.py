@@ -26,3 +26,15 @@ def get_provider(name: str) -> PaymentProvider:
     if provider is None:
         raise UnknownProvider()
     return provider()
+
+
+def provider_problems(name: str) -> str:
+    """Why ``name`` cannot be used now, in one line ("" when it can): unknown, not among
+    PAYMENTS_PROVIDERS, or missing settings or key files."""
+    provider = _registry().get(name)
+    if provider is None:
+        return f"no such provider (known: {', '.join(sorted(_registry()))})"
+    if name not in settings.PAYMENTS_PROVIDERS:
+        return "not enabled (add it to PAYMENTS_PROVIDERS)"
+    problems = provider.configuration_problems()
+    return " ".join(problems)

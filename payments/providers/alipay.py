@@ -28,7 +28,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 
-from payments.errors import PaymentMethodUnsupported, ProviderUnavailable
+from payments.errors import GatewayRefused, PaymentMethodUnsupported, ProviderUnavailable
 from payments.providers.base import (
     BillLine,
     Checkout,
@@ -37,6 +37,7 @@ from payments.providers.base import (
     PaymentProvider,
     RefundOutcome,
     RefundState,
+    TradeSettled,
     TradeState,
 )
 
@@ -181,9 +182,15 @@ class AlipayProvider(PaymentProvider):
 
     def close(self, *, payment) -> None:
         answer = _call("close", "alipay.trade.close", {"out_trade_no": payment.payment_no})
-        if answer.get("code") != "10000" and answer.get("sub_code") != "ACQ.TRADE_NOT_EXIST":
-            logger.warning("alipay close answered %s", answer)
+        if answer.get("code") == "10000" or answer.get("sub_code") == "ACQ.TRADE_NOT_EXIST":
+            return
+        logger.warning("alipay close answered %s", answer)
+        if answer.get("sub_code") == "ACQ.TRADE_STATUS_ERROR":  # paid (or closed) already
+            raise TradeSettled()
+        if answer.get("sub_code") in BUSY_CODES or not answer.get("sub_code"):
             raise ProviderUnavailable()
+        sub_code = answer["sub_code"]
+        raise GatewayRefused(f"{answer.get('sub_msg') or sub_code} ({sub_code})")
 
     def refund(self, *, refund) -> RefundState:
         """alipay.trade.refund with out_request_no = our refund number (idempotent: the same

@@ -19,6 +19,13 @@ class NotificationRejected(Exception):
         self.reason = reason
 
 
+class TradeSettled(Exception):
+    """``close`` was refused because the trade is no longer open at the gateway: paid
+    (WeChat Pay's ORDERPAID, Alipay's ACQ.TRADE_STATUS_ERROR), or settled otherwise. The
+    caller asks the gateway (``query``) what became of it and applies that; it must never
+    take the refusal for "closed" or for "unreachable"."""
+
+
 # Why a notification was refused: verification (the gateway's side) or processing (ours).
 REJECT_REASONS = frozenset(
     {"signature", "timestamp", "malformed", "account", "invalid"}
@@ -110,7 +117,9 @@ class PaymentProvider:
     def create(self, *, payment, request, channel: str = "web") -> Checkout:
         """Open the payment at the gateway. ``channel`` is where the shopper pays: "web"
         (a desktop browser), "mobile" (a phone's browser) or "miniprogram" (the WeChat
-        mini-program, which gets the parameters of wx.requestPayment)."""
+        mini-program, which gets the parameters of wx.requestPayment); each attempt is made
+        for one channel (payments.services.payment_start). A gateway that answers no raises
+        GatewayRefused with its words; one that cannot be reached, ProviderUnavailable."""
         raise NotImplementedError
 
     def verify_notification(self, *, headers: dict, body: bytes) -> Notification:
@@ -125,6 +134,8 @@ class PaymentProvider:
         raise NotImplementedError
 
     def close(self, *, payment) -> None:
+        """Close an open trade (nothing can be paid on it after); raises TradeSettled when
+        the gateway says it is paid already, ProviderUnavailable when it cannot be asked."""
         raise NotImplementedError
 
     def bill(self, *, day: date) -> list[BillLine]:

@@ -24,6 +24,7 @@ from django.http import JsonResponse
 from django.urls import reverse
 
 from config.oncommit import after_commit
+from config.parsing import parse_digits
 from payments.models import SandboxRefund, SandboxTrade
 from payments.providers.base import (
     BillLine,
@@ -33,6 +34,7 @@ from payments.providers.base import (
     PaymentProvider,
     RefundOutcome,
     RefundState,
+    TradeSettled,
     TradeState,
 )
 
@@ -64,7 +66,8 @@ class SandboxProvider(PaymentProvider):
         lowered = {k.lower(): v for k, v in headers.items()}
         timestamp = lowered.get("x-sandbox-timestamp", "")
         signature = lowered.get("x-sandbox-signature", "")
-        if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > WINDOW_SECONDS:
+        sent_at = parse_digits(timestamp, max_length=12)
+        if sent_at is None or abs(time.time() - sent_at) > WINDOW_SECONDS:
             raise NotificationRejected(
                 "timestamp missing or outside the window", reason="timestamp"
             )
@@ -106,9 +109,14 @@ class SandboxProvider(PaymentProvider):
         )
 
     def close(self, *, payment) -> None:
-        SandboxTrade.objects.filter(payment_no=payment.payment_no, status="open").update(
+        closed = SandboxTrade.objects.filter(payment_no=payment.payment_no, status="open").update(
             status="closed"
         )
+        if (
+            not closed
+            and SandboxTrade.objects.filter(payment_no=payment.payment_no, status="paid").exists()
+        ):
+            raise TradeSettled()  # as WeChat Pay answers ORDERPAID
 
     def bill(self, *, day: date) -> list[BillLine]:
         lines = [

@@ -34,7 +34,8 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from payments.errors import ProviderUnavailable, WechatLoginRequired
+from config.parsing import parse_digits
+from payments.errors import GatewayRefused, ProviderUnavailable, WechatLoginRequired
 from payments.providers.base import (
     BillLine,
     Checkout,
@@ -43,6 +44,7 @@ from payments.providers.base import (
     PaymentProvider,
     RefundOutcome,
     RefundState,
+    TradeSettled,
     TradeState,
 )
 
@@ -97,6 +99,20 @@ def client():
 
 def _fen(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
+
+
+# Error codes that mean "busy, ask again": every other error answer is WeChat saying no.
+BUSY_CODES = {"SYSTEM_ERROR", "FREQUENCY_LIMITED", "BANK_ERROR"}
+
+
+def _refusal(what: str, code: int, body) -> Exception:
+    """What a non-2xx answer means: busy (ProviderUnavailable), or WeChat's business "no"
+    with its message (GatewayRefused), never one taken for the other."""
+    body = body if isinstance(body, dict) else {}
+    logger.warning("wechatpay %s answered %s: %s", what, code, body)
+    if code >= 500 or body.get("code") in BUSY_CODES or not body.get("code"):
+        return ProviderUnavailable()
+    return GatewayRefused(f"{body.get('message') or body['code']} ({body['code']})")
 
 
 def _call(what: str, function, *args, **kwargs) -> tuple[int, dict | bytes]:
@@ -162,8 +178,9 @@ class WechatPayProvider(PaymentProvider):
             pay_type=pay_type,
         )
         if code != 200:
-            logger.warning("wechatpay pay answered %s: %s", code, body)
-            raise ProviderUnavailable()
+            if isinstance(body, dict) and body.get("code") == "ORDERPAID":
+                raise TradeSettled()
+            raise _refusal("pay", code, body)
         if pay_type == WeChatPayType.NATIVE:
             payment_set_checkout(payment_id=payment.pk, data={"code_url": body["code_url"]})
             return self._native_checkout(payment)
@@ -183,7 +200,8 @@ class WechatPayProvider(PaymentProvider):
             raise NotificationRejected("unknown signature type", reason="signature")
         if lowered.get("wechatpay-serial", "") != settings.WECHATPAY_PUBLIC_KEY_ID:
             raise NotificationRejected("unknown serial", reason="signature")
-        if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > WINDOW_SECONDS:
+        sent_at = parse_digits(timestamp, max_length=12)
+        if sent_at is None or abs(time.time() - sent_at) > WINDOW_SECONDS:
             raise NotificationRejected(
                 "timestamp missing or outside the window", reason="timestamp"
             )
@@ -252,8 +270,7 @@ class WechatPayProvider(PaymentProvider):
         if code == 404:  # ORDER_NOT_EXIST: never reached the gateway, nothing was paid
             return TradeState(succeeded=False, closed=True)
         if code != 200:
-            logger.warning("wechatpay query answered %s: %s", code, body)
-            raise ProviderUnavailable()
+            raise _refusal("query", code, body)
         state = body.get("trade_state")
         return TradeState(
             succeeded=state in {"SUCCESS", "REFUND"},
@@ -264,9 +281,11 @@ class WechatPayProvider(PaymentProvider):
 
     def close(self, *, payment) -> None:
         code, body = _call("close", client().close, out_trade_no=payment.payment_no)
-        if code not in {200, 204}:
-            logger.warning("wechatpay close answered %s: %s", code, body)
-            raise ProviderUnavailable()
+        if code in {200, 204} or code == 404:  # closed, or never opened: nothing to pay
+            return
+        if isinstance(body, dict) and body.get("code") == "ORDERPAID":
+            raise TradeSettled()
+        raise _refusal("close", code, body)
 
     def bill(self, *, day: date) -> list[BillLine]:
         sdk = client()

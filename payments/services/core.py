@@ -11,21 +11,25 @@ import secrets
 from datetime import timedelta
 from decimal import Decimal
 
+import redis
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from config.logs import log_bind
 from config.metrics import (
+    NOTIFICATIONS_REFUSED_UNSTORED,
     NOTIFICATIONS_REJECTED,
     PAYMENTS,
     count_after_commit,
     provider_label,
 )
 from config.oncommit import after_commit
-from orders.errors import AddressRequired
+from config.ratelimit import rate_limit_hit
+from orders.errors import AddressRequired, SettleIncomplete
 from orders.models import Order, OrderStatus
 from orders.services import order_lock, order_mark_paid
-from payments.errors import PaymentNotAllowed, UnknownProvider
+from payments.errors import OrderAlreadyPaid, PaymentNotAllowed, UnknownProvider
 from payments.models import (
     NotificationOutcome,
     Payment,
@@ -36,7 +40,14 @@ from payments.models import (
     RefundStatus,
 )
 from payments.providers import enabled_providers, get_provider
-from payments.providers.base import Notification, RefundOutcome, RefundState
+from payments.providers.base import (
+    Checkout,
+    Notification,
+    RefundOutcome,
+    RefundState,
+    TradeSettled,
+    TradeState,
+)
 from payments.services.refunds import refund_apply, refund_open
 
 logger = logging.getLogger(__name__)
@@ -72,29 +83,60 @@ def payment_transition(*, payment_id: int, to_status: str, fields: dict | None =
     return True
 
 
-@transaction.atomic
-def payment_start(*, order: Order, provider: str) -> Payment:
-    """A payment attempt for an unpaid order through ``provider`` (an open attempt through
-    the same provider is reused, so a double click makes one)."""
+def payment_start(*, order: Order, provider: str, channel: str = "web") -> Payment:
+    """A payment attempt for an unpaid order through ``provider`` on ``channel``. An open
+    attempt of the same provider and channel is reused (a double click makes one); open
+    attempts on other channels are closed at the gateway first (each channel is its own
+    trade type there, and one trade number cannot serve two), outside any row lock."""
     if provider not in enabled_providers():
         raise UnknownProvider()
-    order = order_lock(order_id=order.pk)
+    others = (
+        Payment.objects.filter(order_id=order.pk, status=P.PENDING)
+        .exclude(provider=provider, channel=channel)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for payment_id in list(others):
+        payment_close(payment_id=payment_id)
+    return _payment_open(order_id=order.pk, provider=provider, channel=channel)
+
+
+@transaction.atomic
+def _payment_open(*, order_id: int, provider: str, channel: str) -> Payment:
+    order = order_lock(order_id=order_id)
+    if order.status == OrderStatus.PAID:
+        raise OrderAlreadyPaid()
     if order.status != OrderStatus.PENDING_PAYMENT or order.pay_deadline <= timezone.now():
         raise PaymentNotAllowed()
     if not order.receiver_name:  # a flash-sale order waits for its address
         raise AddressRequired()
-    open_one = Payment.objects.filter(order=order, provider=provider, status=P.PENDING).first()
+    open_one = Payment.objects.filter(
+        order=order, provider=provider, channel=channel, status=P.PENDING
+    ).first()
     if open_one is not None:
         return open_one
     payment = Payment.objects.create(
         payment_no=_new_payment_no(),
         order=order,
         provider=provider,
+        channel=channel,
         amount=order.total_amount,
     )
     count_after_commit(PAYMENTS, provider=provider_label(provider), outcome="started")
     log_bind(payment_no=payment.payment_no, order_no=order.order_no)
     return payment
+
+
+def payment_checkout(*, payment: Payment, request) -> Checkout:
+    """Open ``payment`` at its gateway for its channel. A trade the gateway says is paid
+    already is applied (the order becomes paid, OrderAlreadyPaid is raised)."""
+    try:
+        return get_provider(payment.provider).create(
+            payment=payment, request=request, channel=payment.channel
+        )
+    except TradeSettled:
+        payment_apply_query(payment_id=payment.pk)
+        raise OrderAlreadyPaid() from None
 
 
 def payment_set_checkout(*, payment_id: int, data: dict) -> None:
@@ -106,21 +148,42 @@ def payment_set_checkout(*, payment_id: int, data: dict) -> None:
 
 
 def notification_reject(
-    *, provider: str, headers: dict, body: bytes, reason: str, code: str = "invalid"
-) -> None:
+    *, provider: str, headers: dict, body: bytes, reason: str, code: str = "invalid", sender=""
+) -> bool:
     """Keep a notification that failed verification, for the log; it changes nothing.
-    ``code`` is the reason's label in the metrics (REJECT_REASONS)."""
+    ``code`` is the reason's label in the metrics (REJECT_REASONS). Anyone can post here, so
+    what is kept is bounded: PAYMENTS_REFUSED_KEEP_BYTES of the body, and from one
+    ``sender`` address PAYMENTS_REFUSED_PER_MINUTE a minute; False when over that (counted,
+    not stored)."""
     count_after_commit(NOTIFICATIONS_REJECTED, provider=provider_label(provider), reason=code)
+    if not _refusal_allowed(sender):
+        NOTIFICATIONS_REFUSED_UNSTORED.labels(provider=provider_label(provider)).inc()
+        return False
+    keep = settings.PAYMENTS_REFUSED_KEEP_BYTES
     PaymentNotification.objects.create(
         provider=provider,
         notification_id=f"unverified-{secrets.token_hex(8)}",
-        headers=headers,
-        body=body.decode("utf-8", "replace")[:20000],
+        headers={str(k)[:100]: str(v)[:500] for k, v in list(headers.items())[:40]},
+        body=body[:keep].decode("utf-8", "replace"),
         verified=False,
         outcome=NotificationOutcome.REJECTED,
         detail=reason[:300],
         processed_at=timezone.now(),
     )
+    return True
+
+
+def _refusal_allowed(sender: str) -> bool:
+    """Room in the sender's minute; a limiter that cannot be reached lets it through."""
+    try:
+        return rate_limit_hit(
+            key=f"notify-refused:{sender or 'unknown'}",
+            limit=settings.PAYMENTS_REFUSED_PER_MINUTE,
+            window_seconds=60,
+        ).allowed
+    except redis.RedisError:
+        logger.warning("the refusal limiter cannot reach Redis; storing the refusal")
+        return True
 
 
 def notification_accept(
@@ -256,8 +319,9 @@ def _apply_success(payment: Payment, order: Order, trade_no: str) -> tuple[str, 
     """The money arrived (both rows are locked by the caller)."""
     if Payment.objects.filter(order=order, status=P.SUCCEEDED).exclude(pk=payment.pk).exists():
         # Paid twice: this one stays unsucceeded (one success per order) and goes back.
+        now = timezone.now()  # its money arrived (paid_at), and goes back
         Payment.objects.filter(pk=payment.pk).update(
-            refund_due=True, provider_trade_no=trade_no, updated_at=timezone.now()
+            refund_due=True, provider_trade_no=trade_no, paid_at=now, updated_at=now
         )
         _refund_automatically(payment, order, record=False)
         return NotificationOutcome.ACCEPTED, "order already paid: refund due", payment
@@ -278,19 +342,46 @@ def _apply_success(payment: Payment, order: Order, trade_no: str) -> tuple[str, 
 # --- Asking the gateway ----------------------------------------------------------------------
 
 
-@transaction.atomic
 def payment_apply_query(*, payment_id: int) -> str:
-    """Ask the gateway about a pending payment and apply its answer."""
-    payment = payment_lock(payment_id=payment_id)
+    """Ask the gateway about a pending payment, then lock it and apply the answer: no row
+    is locked while the gateway is asked."""
+    payment = Payment.objects.get(pk=payment_id)
     if payment.status != P.PENDING:
         return payment.status
     state = get_provider(payment.provider).query(payment=payment)
-    if state.succeeded and state.amount == payment.amount:
-        order = order_lock(order_id=payment.order_id)
-        _apply_success(payment, order, state.trade_no)
-    elif state.closed:
-        payment_transition(payment_id=payment.pk, to_status=P.CLOSED)
+    return _payment_apply_state(payment_id=payment_id, state=state)
+
+
+@transaction.atomic
+def _payment_apply_state(*, payment_id: int, state: TradeState) -> str:
+    """What the gateway said of a payment, applied under the payment's lock (then the
+    order's); a payment that another path settled meanwhile is left as it is."""
+    payment = payment_lock(payment_id=payment_id)
+    if payment.status == P.PENDING:
+        if state.succeeded and state.amount == payment.amount:
+            order = order_lock(order_id=payment.order_id)
+            _apply_success(payment, order, state.trade_no)
+        elif state.closed:
+            payment_transition(payment_id=payment.pk, to_status=P.CLOSED)
     return Payment.objects.values_list("status", flat=True).get(pk=payment.pk)
+
+
+def payment_close(*, payment_id: int) -> str:
+    """Close a pending payment at the gateway, then here. A gateway that answers "paid
+    already" is asked what was paid, and that is applied (the order becomes paid): it is
+    never taken for closed. Returns the payment's status after."""
+    payment = Payment.objects.get(pk=payment_id)
+    if payment.status != P.PENDING:
+        return payment.status
+    try:
+        get_provider(payment.provider).close(payment=payment)
+    except TradeSettled:
+        status = payment_apply_query(payment_id=payment_id)
+        if status == P.PENDING:  # paid, says close; not yet, says query: ask again later
+            raise SettleIncomplete() from None
+        return status
+    payment_transition(payment_id=payment_id, to_status=P.CLOSED)
+    return Payment.objects.values_list("status", flat=True).get(pk=payment_id)
 
 
 STALE_AFTER = timedelta(minutes=10)
@@ -310,25 +401,25 @@ def payments_query_stale(*, limit: int = 200) -> int:
         try:
             if payment_apply_query(payment_id=payment_id) != P.PENDING:
                 continue
-            payment = Payment.objects.select_related("order").get(pk=payment_id)
-            if payment.order.status != OrderStatus.PENDING_PAYMENT:
-                _close_at_gateway(payment)
+            order_status = Order.objects.values_list("status", flat=True).get(
+                payments__pk=payment_id
+            )
+            if order_status != OrderStatus.PENDING_PAYMENT:
+                payment_close(payment_id=payment_id)
         except Exception:  # one gateway error must not stop the others; logged with its id
             logger.exception("querying payment %s failed", payment_id)
     return len(ids)
 
 
-def _close_at_gateway(payment: Payment) -> None:
-    get_provider(payment.provider).close(payment=payment)
-    payment_transition(payment_id=payment.pk, to_status=P.CLOSED)
-
-
 def payments_settle_before_cancel(*, order_id: int) -> None:
     """orders' settle hook: a payment that went through makes the order paid; the others
-    are closed at the gateway, so nothing can be paid after the cancel."""
-    for payment in Payment.objects.filter(order_id=order_id, status=P.PENDING).order_by("pk"):
-        if payment_apply_query(payment_id=payment.pk) == P.PENDING:
-            _close_at_gateway(payment)
+    are closed at the gateway, so nothing can be paid after the cancel. A close the gateway
+    refuses because the trade is paid makes the order paid too (the cancel then finds it
+    paid); one it says is paid but cannot show yet stops the cancel (SettleIncomplete)."""
+    pending = Payment.objects.filter(order_id=order_id, status=P.PENDING).order_by("pk")
+    for payment_id in list(pending.values_list("pk", flat=True)):
+        if payment_apply_query(payment_id=payment_id) == P.PENDING:
+            payment_close(payment_id=payment_id)
 
 
 def payment_status_for_orders(*, order_ids: list[int]) -> dict[int, dict]:

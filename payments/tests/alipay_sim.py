@@ -75,6 +75,7 @@ class AlipaySimulator(SimulatedServer):
         # out_request_no -> (out_trade_no, amount, refunded at)
         self.refunds: dict[str, tuple[str, str, str]] = {}
         self.refuse_refunds = ""  # a sub_code (ACQ.SELLER_BALANCE_NOT_ENOUGH …) refunds get
+        self.before_close = None  # called with the trade number as a close arrives
         self._lock = threading.Lock()
 
     # --- the gateway ----------------------------------------------------------------------
@@ -168,6 +169,8 @@ class AlipaySimulator(SimulatedServer):
         return answer
 
     def close(self, biz: dict) -> dict:
+        if self.before_close is not None:
+            self.before_close(biz.get("out_trade_no", ""))
         with self._lock:
             trade = self.trades.get(biz.get("out_trade_no", ""))
             if trade is None:

@@ -13,6 +13,27 @@ def aftersale_reason(kind: str = "any") -> int:
     return (found or AfterSaleReason.objects.create(name="不想要了", name_en="Changed my mind")).pk
 
 
+@pytest.fixture
+def sandbox(settings, live_server):
+    """The built-in sandbox gateway, its notifications sent to the live server."""
+    settings.PAYMENTS_PROVIDERS = ["sandbox"]
+    settings.PAYMENTS_NOTIFY_BASE_URL = live_server.url
+    return live_server
+
+
+@pytest.fixture
+def merchant():
+    """Staff in the Merchants group."""
+    from django.contrib.auth.models import Group
+
+    from accounts.permissions import MERCHANTS_GROUP
+    from accounts.tests.factories import UserFactory
+
+    user = UserFactory(is_staff=True, email="merchant@example.com")
+    user.groups.add(Group.objects.get(name=MERCHANTS_GROUP))
+    return user
+
+
 @pytest.fixture(scope="session")
 def key_files(tmp_path_factory):
     """Keys generated for this run, as PEM files: the merchant's, WeChat Pay's platform key,

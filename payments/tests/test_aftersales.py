@@ -40,25 +40,6 @@ from payments.tests.conftest import aftersale_reason
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def sandbox(settings, live_server):
-    settings.PAYMENTS_PROVIDERS = ["sandbox"]
-    settings.PAYMENTS_NOTIFY_BASE_URL = live_server.url
-    return live_server
-
-
-@pytest.fixture
-def merchant():
-    from django.contrib.auth.models import Group
-
-    from accounts.permissions import MERCHANTS_GROUP
-    from accounts.tests.factories import UserFactory
-
-    user = UserFactory(is_staff=True, email="merchant@example.com")
-    user.groups.add(Group.objects.get(name=MERCHANTS_GROUP))
-    return user
-
-
 def paid_order(client, buyer, quantity=2) -> Order:
     order = place_order(buyer, quantity=quantity)
     client.force_login(buyer)

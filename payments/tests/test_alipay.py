@@ -349,3 +349,35 @@ def test_a_return_paid_back_through_alipay(client, buyer, alipay):
     assert (order.status, order.refunded_amount) == (OrderStatus.REFUNDED, order.total_amount)
     refunded = [a for no, a, _t in alipay.refunds.values() if no == payment.payment_no]
     assert refunded == [f"{item.unit_price * 2:.2f}"]
+
+
+def test_a_close_refused_because_the_trade_is_paid_makes_the_order_paid(client, buyer, alipay):
+    from payments.models import Refund
+
+    order = place_order(buyer)
+    client.force_login(buyer)
+    payment, location = start(client, order)
+    requests.get(location, timeout=10)  # at the cashier
+    alipay.before_close = lambda trade_no: alipay.pay(trade_no, deliver=False)
+    Order.objects.filter(pk=order.pk).update(pay_deadline=timezone.now() - timedelta(seconds=1))
+    assert order_close_overdue(order_id=order.pk) is False
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert (order.status, payment.status) == (OrderStatus.PAID, "succeeded")
+    assert not Refund.objects.exists()
+
+
+def test_switching_from_a_computer_to_a_phone_opens_a_new_attempt(client, buyer, alipay):
+    order = place_order(buyer)
+    client.force_login(buyer)
+    page, location = start(client, order)
+    requests.get(location, timeout=10)
+    client.post(
+        reverse("payments:pay", args=[order.order_no]),
+        {"provider": "alipay"},
+        HTTP_USER_AGENT=PHONE,
+    )
+    wap = Payment.objects.exclude(pk=page.pk).get(order=order)
+    page.refresh_from_db()
+    assert (page.status, alipay.trades[page.payment_no].status) == ("closed", "TRADE_CLOSED")
+    assert (wap.channel, wap.status) == ("mobile", "pending")

@@ -82,3 +82,62 @@ def test_the_admin_shows_the_last_runs(client, paid_three):
     assert f'href="/admin/payments/reconciliationrun/{run.pk}/change/' in listing
     detail = client.get(reverse("admin:payments_reconciliationrun_change", args=[run.pk]))
     assert paid_three[0].payment_no in detail.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("provider", "says"),
+    [
+        ("nope", "no such provider (known: alipay, sandbox, wechatpay)"),
+        ("wechatpay", "not enabled (add it to PAYMENTS_PROVIDERS)"),
+    ],
+)
+def test_a_provider_that_cannot_be_asked_is_one_line_and_exit_2(provider, says):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "manage.py", "reconcile_payments", "--provider", provider],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"CommandError: reconcile_payments: {provider}: {says}"
+    ]
+    assert done.stdout == ""
+
+
+def test_a_configured_but_incomplete_provider_says_what_is_missing(settings):
+    from django.core.management.base import CommandError
+
+    settings.PAYMENTS_PROVIDERS = ["sandbox", "alipay"]
+    settings.ALIPAY_APP_ID = ""
+    with pytest.raises(CommandError) as caught:
+        call_command("reconcile_payments", "--provider", "alipay", stdout=StringIO())
+    assert caught.value.returncode == 2
+    assert "ALIPAY_APP_ID is not set." in str(caught.value)
+
+
+def test_asking_the_gateway_says_what_it_answered_for_each_payment(
+    client, buyer, settings, live_server, admin_user
+):
+    settings.PAYMENTS_PROVIDERS = ["sandbox"]
+    settings.PAYMENTS_NOTIFY_BASE_URL = live_server.url
+    client.force_login(buyer)
+    waiting = start(client, place_order(buyer))
+    paid = start(client, place_order(buyer))
+    SandboxTrade.objects.filter(payment_no=paid.payment_no).update(status="paid")
+    client.force_login(admin_user)
+    page = client.post(
+        reverse("admin:payments_payment_changelist"),
+        {"action": "query_gateway", "_selected_action": [waiting.pk, paid.pk]},
+        follow=True,
+    )
+    html = page.content.decode()
+    assert f"{waiting.payment_no}: not paid yet: the gateway is still waiting" in html
+    assert f"{paid.payment_no}: paid: the gateway has the money, and the order is paid." in html
+    assert Payment.objects.get(pk=paid.pk).status == "succeeded"

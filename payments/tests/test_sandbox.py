@@ -348,3 +348,26 @@ def test_a_payment_racing_the_timeout_is_either_paid_or_cancelled_and_refunded(
             else:  # the close came first: nothing was paid
                 assert (trade.status, payment.status) == ("closed", "closed")
         assert OrderEvent.objects.filter(order=order).exclude(from_status="").count() == 1
+
+
+def test_refused_notifications_are_kept_small_and_limited_per_address(client, settings):
+    from config.metrics import NOTIFICATIONS_REFUSED_UNSTORED
+
+    settings.PAYMENTS_PROVIDERS = ["sandbox"]
+    settings.PAYMENTS_REFUSED_PER_MINUTE = 3
+    settings.PAYMENTS_REFUSED_KEEP_BYTES = 2048
+    unstored = NOTIFICATIONS_REFUSED_UNSTORED.labels(provider="sandbox")
+    before = unstored._value.get()
+    url = reverse("payments:notify", args=["sandbox"])
+    answers = [
+        client.post(url, b"x" * 300_000, content_type="application/json").status_code
+        for _ in range(5)
+    ]
+    assert answers == [400, 400, 400, 429, 429]
+    kept = list(PaymentNotification.objects.values_list("body", "outcome"))
+    assert len(kept) == 3
+    assert all(len(body) == 2048 and outcome == "rejected" for body, outcome in kept)
+    assert unstored._value.get() - before == 2
+    # Another address still has its own minute.
+    other = client.post(url, b"{}", content_type="application/json", REMOTE_ADDR="10.9.9.9")
+    assert other.status_code == 400 and PaymentNotification.objects.count() == 4

@@ -399,3 +399,95 @@ def test_a_return_through_wechat_pay_and_a_refund_refused_then_retried(
     assert [(m["refund_no"], m["problem"]) for m in run.mismatches] == [
         (refund.refund_no, "amount")
     ]
+
+
+# --- Channels, refusals and a close that finds the trade paid -------------------------------
+
+
+def test_switching_from_the_web_qr_to_the_mini_program_opens_a_new_attempt(
+    client, buyer, wechatpay
+):
+    from accounts.models import User
+
+    User.objects.filter(pk=buyer.pk).update(wechat_openid="oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
+    order = place_order(buyer)
+    client.force_login(buyer)
+    native = start_native(client, order)
+    answer = client.post(
+        reverse("api-order-pay", args=[order.order_no]),
+        {"provider": "wechatpay", "channel": "miniprogram"},
+        "application/json",
+    )
+    assert answer.status_code == 200, answer.json()
+    jsapi_no = answer.json()["payment_no"]
+    native.refresh_from_db()
+    assert jsapi_no != native.payment_no
+    assert (native.status, wechatpay.trades[native.payment_no].state) == ("closed", "CLOSED")
+    assert wechatpay.trades[jsapi_no].trade_type == "JSAPI"
+    wechatpay.pay(jsapi_no)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+    # And back: the paid order is not offered a new attempt.
+    again = client.post(
+        reverse("payments:pay", args=[order.order_no]), {"provider": "wechatpay"}, follow=True
+    )
+    assert "This order is already paid." in again.content.decode()
+
+
+def test_a_gateway_that_says_no_is_shown_in_its_words_not_as_unreachable(client, buyer, wechatpay):
+    order = place_order(buyer)
+    client.force_login(buyer)
+    payment = start_native(client, order)
+    # The same number at WeChat already belongs to a trade of another amount.
+    wechatpay.trades[payment.payment_no].total += 1
+    Payment.objects.filter(pk=payment.pk).update(checkout={})
+    answer = client.post(
+        reverse("api-order-pay", args=[order.order_no]),
+        {"provider": "wechatpay", "channel": "web"},
+        "application/json",
+    )
+    body = answer.json()
+    assert (answer.status_code, body["code"]) == (409, 40009)
+    assert "商户订单号重复 (OUT_TRADE_NO_USED)" in body["message"]
+    assert "cannot be reached" not in body["message"]
+
+
+@pytest.mark.parametrize("run", range(3))
+def test_a_close_answered_orderpaid_makes_the_order_paid_not_cancelled(
+    client, buyer, wechatpay, run
+):
+    from payments.models import Refund
+
+    order = place_order(buyer)
+    client.force_login(buyer)
+    payment = start_native(client, order)
+    # The shopper pays after the shop's query said "not paid" and before its close; the
+    # notification is late.
+    wechatpay.before_close = lambda trade_no: wechatpay.pay(trade_no, deliver=False)
+    Order.objects.filter(pk=order.pk).update(pay_deadline=timezone.now() - timedelta(seconds=1))
+    assert order_close_overdue(order_id=order.pk) is False
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert (order.status, payment.status) == (OrderStatus.PAID, "succeeded")
+    assert payment.provider_trade_no == wechatpay.trades[payment.payment_no].transaction_id
+    assert not Refund.objects.exists()
+    assert not OrderEvent.objects.filter(order=order, to_status=OrderStatus.CANCELLED).exists()
+
+
+@pytest.mark.parametrize("timestamp", ["²", "١٧٠٠٠٠٠٠٠٠", "1e9", "", "9" * 40])
+def test_a_timestamp_header_that_is_not_ascii_digits_is_refused_not_a_500(
+    client, buyer, wechatpay, timestamp
+):
+    order = place_order(buyer)
+    client.force_login(buyer)
+    payment = start_native(client, order)
+    wechatpay.pay(payment.payment_no, deliver=False)
+    headers, body = wechatpay.notification(wechatpay.trades[payment.payment_no])
+    # As the bytes arrive: "²" is one byte in Latin-1 (the server reads headers so).
+    try:
+        headers["Wechatpay-Timestamp"] = timestamp.encode("latin-1")
+    except UnicodeEncodeError:
+        headers["Wechatpay-Timestamp"] = timestamp.encode()
+    answer = requests.post(wechatpay.notify_url, data=body.encode(), headers=headers, timeout=20)
+    assert answer.status_code == 400 and answer.json()["code"] == "FAIL"
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PENDING_PAYMENT

@@ -95,6 +95,9 @@ class WechatPaySimulator(SimulatedServer):
         self.bills: dict[str, bytes] = {}
         self.refunds: dict[str, RefundRecord] = {}
         self.refuse_refunds = ""  # an error code (NOT_ENOUGH …) every new refund gets
+        # Called with the trade number as a close arrives: a test has the shopper pay there,
+        # between the shop's query ("not paid") and its close.
+        self.before_close = None
         self._lock = threading.Lock()
 
     # --- the wire -------------------------------------------------------------------------
@@ -193,7 +196,8 @@ class WechatPaySimulator(SimulatedServer):
             elif trade.state == "CLOSED":
                 return 400, {"code": "ORDER_CLOSED", "message": "订单已关闭"}
             elif trade.total != total or trade.trade_type != kind:
-                return 400, {"code": "INVALID_REQUEST", "message": "201 商户订单号重复"}
+                # One out_trade_no is one trade: another trade type or amount is refused.
+                return 403, {"code": "OUT_TRADE_NO_USED", "message": "商户订单号重复"}
         if kind == "NATIVE":
             return 200, {"code_url": trade.code_url}
         return 200, {"prepay_id": trade.prepay_id}
@@ -227,6 +231,8 @@ class WechatPaySimulator(SimulatedServer):
         return 200, self.transaction(trade)
 
     def close(self, out_trade_no: str) -> tuple[int, dict | None]:
+        if self.before_close is not None:
+            self.before_close(out_trade_no)
         with self._lock:
             trade = self.trades.get(out_trade_no)
             if trade is None:

@@ -4,10 +4,14 @@ loaded and rebuilt from PostgreSQL), ``sources`` (the stock source orders calls)
 
 from seckill.services.consumer import event_drain, events_drain, reservation_process
 from seckill.services.events import (
+    DRAFT_FIELDS,
+    event_create,
     event_end,
     event_publish,
     event_stock_audit,
     event_stock_move,
+    event_update_draft,
+    event_validate,
     events_advance,
 )
 from seckill.services.reminders import reminder_set, reminders_send_due
@@ -20,12 +24,16 @@ from seckill.services.warmup import (
 )
 
 __all__ = [
+    "DRAFT_FIELDS",
+    "event_create",
     "event_drain",
     "event_end",
     "event_publish",
     "event_reconcile",
     "event_stock_audit",
     "event_stock_move",
+    "event_update_draft",
+    "event_validate",
     "event_units_give_back",
     "event_units_take",
     "event_warm_up",

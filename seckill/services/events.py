@@ -14,10 +14,12 @@ from datetime import timedelta
 
 import redis
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.errors import InsufficientStock
 from catalog.models import StockReason
@@ -27,6 +29,7 @@ from config.redis import get_redis
 from seckill import gate
 from seckill.errors import EventSkuShort, EventStepNotAllowed
 from seckill.models import EventStatus, EventStockMovement, EventStockReason, SeckillEvent
+from seckill.selectors import event_cards_forget
 
 logger = logging.getLogger(__name__)
 E = EventStatus
@@ -70,6 +73,69 @@ def _set_status(event: SeckillEvent, to_status: str, **fields) -> None:
         status=to_status, updated_at=timezone.now(), **fields
     ):
         raise EventStepNotAllowed()
+    # Pages and the token and status APIs read a cached card: the change shows at once.
+    after_commit(lambda: event_cards_forget(event_id=event.pk, day=event.starts_at))
+
+
+# What a merchant sets on a draft; everything else moves through the services below. The
+# title is kept per language (seckill/translation.py): its columns are named, not "title".
+DRAFT_FIELDS = (
+    "title_zh_hans",
+    "title_en",
+    "sku",
+    "flash_price",
+    "allocated",
+    "per_user_limit",
+    "starts_at",
+    "ends_at",
+)
+
+
+def event_validate(*, data: dict, now=None, starts_changed: bool = True) -> None:
+    """The rules of a flash sale, each an error beside its field: a flash price above 0 and
+    below the SKU's usual price, at least one unit and a limit of one or more, an end after
+    the start, and (when the start is set) a start not in the past."""
+    now = now or timezone.now()
+    errors: dict[str, list[str]] = {}
+    sku, price = data.get("sku"), data.get("flash_price")
+    if price is not None:
+        if price <= 0:
+            errors["flash_price"] = [_("The flash price must be above ¥0.00.")]
+        elif sku is not None and price >= sku.price:
+            errors["flash_price"] = [
+                _("The flash price must be below the SKU's usual price (¥%(price)s).")
+                % {"price": sku.price}
+            ]
+    if data.get("allocated") is not None and data["allocated"] < 1:
+        errors["allocated"] = [_("Put at least one unit on sale.")]
+    if data.get("per_user_limit") is not None and data["per_user_limit"] < 1:
+        errors["per_user_limit"] = [_("Each shopper may buy at least one.")]
+    starts, ends = data.get("starts_at"), data.get("ends_at")
+    if starts is not None and starts_changed and starts < now:
+        errors["starts_at"] = [_("The start cannot be in the past.")]
+    if starts is not None and ends is not None and ends <= starts:
+        errors["ends_at"] = [_("The end must come after the start.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def event_create(*, data: dict) -> SeckillEvent:
+    """A new draft (nothing moves until it is published)."""
+    event_validate(data=data)
+    fields = {name: data[name] for name in (*DRAFT_FIELDS, "title") if name in data}
+    return SeckillEvent.objects.create(**fields, status=E.DRAFT)
+
+
+def event_update_draft(*, event_id: int, changes: dict) -> bool:
+    """Write the fields a merchant changed on a draft, only while it is a draft (one
+    conditional UPDATE); False when it was published meanwhile and nothing was written."""
+    changes = {name: value for name, value in changes.items() if name in DRAFT_FIELDS}
+    if not changes:
+        return True
+    written = SeckillEvent.objects.filter(pk=event_id, status=E.DRAFT).update(
+        **changes, updated_at=timezone.now()
+    )
+    return bool(written)
 
 
 @transaction.atomic

@@ -113,7 +113,7 @@ def test_a_draft_whose_end_comes_before_its_start_is_refused_by_the_admin_form(c
     answer = client.post(
         reverse("admin:seckill_seckillevent_add"),
         {
-            "title": "错时",
+            "title_zh_hans": "错时",
             "sku": sku.pk,
             "flash_price": "9.90",
             "allocated": "5",

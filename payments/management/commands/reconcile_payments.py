@@ -1,7 +1,9 @@
 """Compare a day's successful payments with each provider's bill and print every mismatch.
 
 Usage: manage.py reconcile_payments --date 2026-11-21 [--provider sandbox]
-Exits 1 when anything differs (for cron and alerts); the admin shows the last runs.
+Exits 1 when anything differs (for cron and alerts), 2 when it cannot compare (a provider
+that does not exist or is not configured, a bill the gateway would not give), each said in
+one line; the admin shows the last runs.
 """
 
 from datetime import date, timedelta
@@ -9,7 +11,8 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from payments.providers import enabled_providers
+from config.exceptions import ApplicationError
+from payments.providers import enabled_providers, provider_problems
 from payments.services import payments_reconcile
 
 PROBLEMS = {
@@ -31,13 +34,20 @@ class Command(BaseCommand):
             try:
                 day = date.fromisoformat(options["date"])
             except ValueError as exc:
-                raise CommandError("--date takes YYYY-MM-DD") from exc
+                raise CommandError("--date takes YYYY-MM-DD", returncode=2) from exc
         else:
             day = timezone.localdate() - timedelta(days=1)
         providers = options["provider"] or enabled_providers()
+        for provider in providers:
+            problem = provider_problems(provider)
+            if problem:
+                self._stop(f"reconcile_payments: {provider}: {problem}")
         differ = False
         for provider in providers:
-            run = payments_reconcile(day=day, provider=provider)
+            try:
+                run = payments_reconcile(day=day, provider=provider)
+            except ApplicationError as exc:  # the gateway's answer, or that it did not answer
+                self._stop(f"reconcile_payments: {provider} {day}: {exc.message}")
             self.stdout.write(
                 f"{provider} {day}: {run.local_count} here, {run.bill_count} in the bill, "
                 f"{len(run.mismatches)} mismatch(es)"
@@ -53,3 +63,6 @@ class Command(BaseCommand):
                 )
         if differ:
             raise SystemExit(1)
+
+    def _stop(self, line: str):
+        raise CommandError(line, returncode=2)

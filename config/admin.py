@@ -1,0 +1,41 @@
+"""Admin bases for rows that services move (orders, payments, flash sales, after-sales,
+ledgers): the merchant sees them and runs actions on them, but no page saves them as a form.
+
+A Save would write back every column the page loaded, over whatever a payment, a worker or
+a refund wrote meanwhile. So a row's own page is view-only (Django then shows no Save and
+refuses a POST with 403), while the list keeps the model's change permission: that is what
+Django checks before it offers an action with ``permissions=["change"]``, and every action
+calls a service that writes with a condition.
+"""
+
+from django.contrib import admin
+
+
+class ServiceRowsAdmin(admin.ModelAdmin):
+    """Viewable, acted on through actions (services), never added, saved or deleted here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # None: the list, where actions ask for "change". A row: its page, which never saves.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Lines of a record shown on its page: nothing added, changed or deleted there."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
