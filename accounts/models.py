@@ -6,9 +6,9 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-phone_validator = RegexValidator(
-    r"^\+?[0-9]{6,15}$", _("Enter a phone number of 6 to 15 digits, optionally starting with +.")
-)
+from accounts.phones import validate_mainland_mobile
+
+phone_validator = validate_mainland_mobile
 
 
 def validate_avatar_size(file) -> None:

@@ -31,6 +31,7 @@ from accounts.errors import (
     WrongPassword,
 )
 from accounts.models import ADDRESS_EDITABLE_FIELDS, Address, User
+from accounts.phones import mobile_normalize
 from accounts.selectors import user_get_by_identifier
 from config.metrics import LOGIN_FAILURES, LOGIN_LOCKOUTS
 from config.ratelimit import rate_limit_hit, rate_limit_peek, rate_limit_reset
@@ -49,7 +50,12 @@ def _normalize_email(email: str | None) -> str:
 
 
 def _normalize_phone(phone: str | None) -> str:
-    return (phone or "").strip().replace(" ", "").replace("-", "")
+    """The 11 digits of a mainland mobile number as typed (+86, spaces, dashes); what is
+    not one is kept as typed, for the field's validator to refuse."""
+    try:
+        return mobile_normalize(phone)
+    except ValidationError:
+        return (phone or "").strip()
 
 
 def _check_unique(*, username: str, email: str, phone: str, exclude_pk=None) -> None:
@@ -73,6 +79,24 @@ def _check_unique(*, username: str, email: str, phone: str, exclude_pk=None) -> 
         errors["phone"] = [_("A user with that phone number already exists.")]
     if errors:
         raise ValidationError(errors)
+
+
+def user_identifiers_check(*, username: str = "", email: str = "", phone: str = "") -> dict:
+    """The errors of the identifiers given (shape and uniqueness), as field errors: a form
+    shows them beside its own, all at once."""
+    errors: dict[str, list[str]] = {}
+    for check in (
+        lambda: _check_username_shape(username.strip()) if username else None,
+        lambda: _check_unique(
+            username=username.strip(), email=_normalize_email(email), phone=_normalize_phone(phone)
+        ),
+    ):
+        try:
+            check()
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
+    return errors
 
 
 def _check_username_shape(username: str) -> None:
@@ -325,6 +349,7 @@ def _lock_address_book(user_id: int) -> None:
 
 
 def _clean_address(address: Address) -> None:
+    address.phone = _normalize_phone(address.phone)
     address.full_clean(exclude=["user", "is_default"])
 
 

@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog import services
 from catalog.errors import InsufficientStock, StockMoved
@@ -60,6 +61,32 @@ COLUMNS = [
     "subtitle_en",
     "description_en",
 ]
+# The header a merchant reads, in their language (lazy: read when a file is made); the import
+# takes either language's label or the column's own name.
+COLUMN_LABELS = {
+    "product_slug": gettext_lazy("product slug"),
+    "product_name": gettext_lazy("product name (Chinese)"),
+    "subtitle": gettext_lazy("subtitle (Chinese)"),
+    "category_slug": gettext_lazy("category slug"),
+    "brand": gettext_lazy("brand"),
+    "status": gettext_lazy("status (draft/on_sale/off_sale)"),
+    "is_hot": gettext_lazy("hot (1/0)"),
+    "is_recommended": gettext_lazy("recommended (1/0)"),
+    "spec": gettext_lazy("spec (JSON)"),
+    "description": gettext_lazy("description (Chinese)"),
+    "sku_code": gettext_lazy("SKU code"),
+    "sku_attributes": gettext_lazy("SKU attributes (JSON)"),
+    "price": gettext_lazy("price"),
+    "list_price": gettext_lazy("list price"),
+    "stock": gettext_lazy("stock"),
+    "stock_exported": gettext_lazy("stock when exported"),
+    "stock_change": gettext_lazy("stock change (+/-)"),
+    "low_stock_threshold": gettext_lazy("low-stock threshold"),
+    "sku_active": gettext_lazy("SKU on sale (1/0)"),
+    "product_name_en": gettext_lazy("product name (English)"),
+    "subtitle_en": gettext_lazy("subtitle (English)"),
+    "description_en": gettext_lazy("description (English)"),
+}
 MAX_ROWS = 20_000
 TEXT_COLUMNS = {
     "product_name": "name_zh_hans",
@@ -73,7 +100,7 @@ TEXT_COLUMNS = {
 
 def products_export_rows(*, queryset) -> Iterator[list]:
     """The header, then one row per SKU of the products in ``queryset`` (lazily, in chunks)."""
-    yield COLUMNS
+    yield header_row()
     products = queryset.select_related("category", "brand").prefetch_related("skus")
     for product in products.order_by("pk").iterator(chunk_size=500):
         base = [
@@ -105,6 +132,58 @@ def products_export_rows(*, queryset) -> Iterator[list]:
                     *english,
                 ]
             )
+
+
+def header_row() -> list[str]:
+    """The columns' labels in the active language."""
+    return [str(COLUMN_LABELS[column]) for column in COLUMNS]
+
+
+def template_rows() -> Iterator[list]:
+    """The import template: the header and one example product with two SKUs."""
+    yield header_row()
+    example = {
+        "product_slug": "tea-longjing-250g",
+        "product_name": "明前龙井 250g",
+        "category_slug": "tea",
+        "brand": "茶香",
+        "status": "draft",
+        "is_hot": 0,
+        "is_recommended": 0,
+        "spec": '[{"name": "规格", "values": ["250g", "500g"]}]',
+        "price": "268.00",
+        "list_price": "298.00",
+        "stock": 50,
+        "low_stock_threshold": 5,
+        "sku_active": 1,
+        "product_name_en": "Pre-Qingming Longjing 250g",
+    }
+    for code, size in (("LJ-250", "250g"), ("LJ-500", "500g")):
+        row = {**example, "sku_code": code, "sku_attributes": f'{{"规格": "{size}"}}'}
+        yield [row.get(column, "") for column in COLUMNS]
+
+
+def _header_lookup() -> dict[str, str]:
+    """Every name a column may go by: its own, and its label in each language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    lookup = {column: column for column in COLUMNS}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            lookup.update({str(label): column for column, label in COLUMN_LABELS.items()})
+    return lookup
+
+
+def _decode(raw: bytes) -> str:
+    """UTF-8 (with or without the BOM Excel writes), else GB18030: what Excel's "CSV (逗号
+    分隔)" writes on Chinese Windows (GBK is a subset of it)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationError(_("The file is neither UTF-8 nor GBK text. Save it as CSV again."))
 
 
 def _bool(value: str) -> bool:
@@ -153,20 +232,21 @@ def _unescape(value):
 def _read(stream) -> list[dict]:
     raw = stream.read()
     if isinstance(raw, bytes):
-        try:
-            raw = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ValidationError(_("The file is not UTF-8 text.")) from exc
-    reader = csv.DictReader(io.StringIO(raw))
+        raw = _decode(raw)
+    lookup = _header_lookup()
+    header = next(csv.reader(io.StringIO(raw)), [])
+    fieldnames = [lookup.get(name.strip(), name.strip()) for name in header]
+    reader = csv.DictReader(io.StringIO(raw), fieldnames=fieldnames)
+    next(reader, None)  # the header itself
     reader = ({k: _unescape(v) for k, v in row.items()} for row in reader)
-    fieldnames = next(csv.reader(io.StringIO(raw)), [])
     missing = [
         c
         for c in ("product_slug", "product_name", "category_slug", "sku_code", "price")
         if c not in fieldnames
     ]
     if missing:
-        raise ValidationError(_("Missing columns: %(cols)s.") % {"cols": ", ".join(missing)})
+        names = ", ".join(str(COLUMN_LABELS[column]) for column in missing)
+        raise ValidationError(_("Missing columns: %(cols)s.") % {"cols": names})
     rows = list(reader)
     if not rows:
         raise ValidationError(_("The file has no rows."))

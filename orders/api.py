@@ -1,6 +1,5 @@
 """Checkout and order API (thin): parse → service/selector → serialize."""
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
@@ -9,7 +8,7 @@ from rest_framework.views import APIView
 from carts.serializers import CartLineSerializer
 from config.pagination import paginated_response, paginated_schema
 from config.schema import ERRORS
-from orders import selectors, services
+from orders import notes, selectors, services
 from orders.models import ActorType
 from orders.serializers import OrderDetailSerializer, OrderSerializer
 
@@ -129,7 +128,8 @@ class OrderCancelApi(APIView):
             order_id=order.pk,
             actor=request.user,
             actor_type=ActorType.SHOPPER,
-            reason=data.validated_data["reason"] or str(_("Cancelled by the shopper")),
+            reason=data.validated_data["reason"],
+            reason_key="" if data.validated_data["reason"] else notes.CANCELLED_BY_SHOPPER,
         )
         order = selectors.order_get_for_user(user=request.user, order_no=order_no)
         return Response(OrderDetailSerializer(order).data)

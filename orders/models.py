@@ -15,6 +15,12 @@ class OrderStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
+class OrderSource(models.TextChoices):
+    WEB = "web", _("Web shop")
+    API = "api", _("Mini-program / app")
+    SECKILL = "seckill", _("Flash sale")
+
+
 class Order(models.Model):
     """An order. Its status changes only through orders.services.order_transition."""
 
@@ -46,7 +52,9 @@ class Order(models.Model):
     district = models.CharField(_("district"), max_length=50)
     detail = models.CharField(_("street address"), max_length=200)
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True, default="")
-    source = models.CharField(_("source"), max_length=16, default="web")
+    source = models.CharField(
+        _("source"), max_length=16, choices=OrderSource.choices, default=OrderSource.WEB
+    )
     idempotency_key = models.CharField(max_length=100, blank=True, default="", editable=False)
     pay_deadline = models.DateTimeField(_("pay by"), db_index=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True, db_index=True)
@@ -86,6 +94,13 @@ class Order(models.Model):
 
     def get_absolute_url(self):
         return reverse("orders:detail", args=[self.order_no])
+
+    @property
+    def cancel_reason_display(self) -> str:
+        """Why it was cancelled, in the reader's language when the shop gave the reason."""
+        from orders.notes import note_text
+
+        return note_text(self.cancel_reason, None, self.cancel_reason)
 
     @property
     def full_address(self) -> str:
@@ -144,13 +159,24 @@ class OrderEvent(models.Model):
     order = models.ForeignKey(
         Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="events"
     )
-    from_status = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=OrderStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=OrderStatus.choices, blank=True
     )
-    actor_type = models.CharField(max_length=10, choices=ActorType.choices)
-    note = models.CharField(max_length=300, blank=True, default="")
+    to_status = models.CharField(_("to"), max_length=20, choices=OrderStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_type = models.CharField(_("who"), max_length=10, choices=ActorType.choices)
+    # What a person typed (a shopper's reason), or the text of an event from before keys.
+    note = models.CharField(_("note"), max_length=300, blank=True, default="")
+    # The note as a key and parameters (orders.notes), read in the reader's language.
+    note_key = models.CharField(max_length=32, blank=True, default="", editable=False)
+    note_params = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -160,6 +186,12 @@ class OrderEvent(models.Model):
 
     def __str__(self):
         return f"{self.order_id}: {self.from_status or '-'} → {self.to_status}"
+
+    @property
+    def note_display(self) -> str:
+        from orders.notes import note_text
+
+        return note_text(self.note_key, self.note_params, self.note)
 
 
 class Message(models.Model):

@@ -22,6 +22,10 @@ class OrderItemSerializer(serializers.ModelSerializer):
 
 
 class OrderEventSerializer(serializers.ModelSerializer):
+    note = serializers.CharField(
+        source="note_display", read_only=True, help_text="In the request's language."
+    )
+
     class Meta:
         model = OrderEvent
         fields = ["from_status", "to_status", "actor_type", "note", "created_at"]
@@ -30,6 +34,9 @@ class OrderEventSerializer(serializers.ModelSerializer):
 class OrderSerializer(serializers.ModelSerializer):
     items = OrderItemSerializer(many=True)
     actions = serializers.SerializerMethodField()
+    cancel_reason = serializers.CharField(
+        source="cancel_reason_display", read_only=True, help_text="In the request's language."
+    )
     address = serializers.SerializerMethodField()
 
     class Meta:

@@ -22,7 +22,7 @@ from accounts.views import address_form_save
 from config.dates import local_time
 from config.exceptions import ApplicationError
 from config.parsing import parse_amount, parse_id
-from orders import selectors, services
+from orders import notes, selectors, services
 from orders.errors import OrderNotFound, PriceChanged
 from orders.hooks import order_panels, payment_info, payment_info_many
 from orders.models import ActorType, Message
@@ -197,12 +197,16 @@ def _order_action(request, order_no, action, done: str):
 @login_required
 @require_POST
 def order_cancel(request, order_no):
-    reason = request.POST.get("reason", "").strip()[:200] or _("Cancelled by the shopper")
+    reason = request.POST.get("reason", "").strip()[:200]
     return _order_action(
         request,
         order_no,
         lambda o: services.order_cancel(
-            order_id=o.pk, actor=request.user, actor_type=ActorType.SHOPPER, reason=reason
+            order_id=o.pk,
+            actor=request.user,
+            actor_type=ActorType.SHOPPER,
+            reason=reason,
+            reason_key="" if reason else notes.CANCELLED_BY_SHOPPER,
         ),
         _("The order was cancelled."),
     )

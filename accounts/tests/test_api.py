@@ -80,9 +80,7 @@ def test_register_rejects_weak_password_and_bad_fields(api_client):
     errors = response.json()["errors"]
     assert "This password is too common." in errors["password"]
     assert "This password is entirely numeric." in errors["password"]
-    assert errors["phone"] == [
-        "Enter a phone number of 6 to 15 digits, optionally starting with +."
-    ]
+    assert errors["phone"] == ["Enter a mainland China mobile number: 11 digits starting with 1."]
     assert not User.objects.filter(username="weak").exists()
 
 

@@ -339,3 +339,67 @@ def test_error_pages_render_templates(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("13800138000", "13800138000"),
+        ("+86 138-0013-8000", "13800138000"),
+        ("0086 13800138000", "13800138000"),
+    ],
+)
+def test_registration_keeps_a_mainland_mobile_as_its_11_digits(client, typed, stored):
+    answer = client.post(
+        reverse("accounts:register"),
+        {
+            "username": "xiaoming",
+            "email": "xm@example.com",
+            "phone": typed,
+            "password": "Str0ng-Pass-2026",
+            "password_confirm": "Str0ng-Pass-2026",
+        },
+    )
+    assert answer.status_code == 302
+    assert User.objects.get(username="xiaoming").phone == stored
+
+
+@pytest.mark.parametrize(
+    "typed", ["12345", "23800138000", "1380013800", "+1 415 555 0100", "１３８"]
+)
+def test_registration_shows_every_error_at_once_with_a_bad_mobile(client, user, typed):
+    answer = client.post(
+        reverse("accounts:register"),
+        {
+            "username": user.username,  # taken
+            "email": "not-an-email",
+            "phone": typed,
+            "password": "Str0ng-Pass-2026",
+            "password_confirm": "Str0ng-Pass-2026",
+        },
+    )
+    errors = answer.context["form"].errors
+    assert answer.status_code == 200
+    assert errors["phone"] == ["Enter a mainland China mobile number: 11 digits starting with 1."]
+    assert errors["username"] == ["A user with that username already exists."]
+    assert "email" in errors
+    assert not User.objects.filter(email="not-an-email").exists()
+
+
+def test_an_address_with_a_bad_mobile_is_a_field_error(client, user):
+    client.force_login(user)
+    answer = client.post(
+        reverse("accounts:address_add"),
+        {
+            "receiver": "张三",
+            "phone": "010-1234567",
+            "province": "北京市",
+            "city": "北京市",
+            "district": "朝阳区",
+            "detail": "建国路 1 号",
+        },
+    )
+    assert answer.status_code == 200
+    assert answer.context["form"].errors["phone"] == [
+        "Enter a mainland China mobile number: 11 digits starting with 1."
+    ]

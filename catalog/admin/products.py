@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery, Sum
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
@@ -368,7 +369,10 @@ class ProductAdmin(TranslationAdmin):
 
     @admin.action(description=_("Export selected products to CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
-        return csv_response(csv_io.products_export_rows(queryset=queryset), "products.csv")
+        return csv_response(
+            csv_io.products_export_rows(queryset=queryset),
+            "{}-{:%Y%m%d-%H%M}.csv".format(_("products"), timezone.localtime()),
+        )
 
     # --- CSV import ----------------------------------------------------------------------
 
@@ -378,6 +382,11 @@ class ProductAdmin(TranslationAdmin):
                 "import-csv/",
                 self.admin_site.admin_view(self.import_csv_view),
                 name="catalog_product_import_csv",
+            ),
+            path(
+                "import-csv/template/",
+                self.admin_site.admin_view(self.import_template_view),
+                name="catalog_product_import_template",
             ),
             *super().get_urls(),
         ]
@@ -406,9 +415,16 @@ class ProductAdmin(TranslationAdmin):
             "title": _("Import products from CSV"),
             "form": form,
             "opts": self.model._meta,
-            "columns": csv_io.COLUMNS,
+            "columns": csv_io.header_row(),
         }
         return render(request, "admin/catalog/product/import_csv.html", context)
+
+    def import_template_view(self, request):
+        """The file to fill in: the header in the merchant's language and an example."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        name = _("product import template")
+        return csv_response(csv_io.template_rows(), f"{name}.csv")
 
 
 def _deleted(formset) -> list:

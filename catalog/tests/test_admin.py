@@ -203,7 +203,8 @@ def test_csv_export_import_round_trip(merchant_client):
     )
     assert exported["Content-Type"].startswith("text/csv")
     text = b"".join(exported.streaming_content).decode("utf-8-sig")
-    assert text.splitlines()[0] == ",".join(csv_io.COLUMNS)
+    assert text.splitlines()[0] == ",".join(csv_io.header_row())  # in the merchant's language
+    assert text.splitlines()[0].startswith("product slug,product name (Chinese),")
     changed = text.replace("Round Trip", "Round Trip v2").replace(",12.00,", ",15.00,")
     new_row = changed.splitlines()[1].replace("SKU-", "NEW-").replace('""red""', '""blue""')
     upload = io.BytesIO((changed + new_row + "\n").encode())
@@ -227,9 +228,8 @@ def test_csv_import_with_a_bad_row_saves_nothing(merchant_client):
     upload.name = "products.csv"
     response = merchant_client.post(reverse("admin:catalog_product_import_csv"), {"file": upload})
     assert response.status_code == 200
-    assert "Row 3: price: Ensure this value is greater than or equal to 0.01." in (
-        response.content.decode()
-    )
+    html = response.content.decode()
+    assert html.count("Row 3: price: Ensure this value is greater than or equal to 0.01.") == 1
     assert not Product.objects.filter(slug__in=["good-tea", "bad-tea"]).exists()
     assert not Sku.objects.filter(code="GT-1").exists()
 
@@ -417,9 +417,8 @@ def test_csv_carries_both_languages_and_a_file_without_english_keeps_it(merchant
         reverse("admin:catalog_product_changelist"),
         {"action": "export_csv", "_selected_action": [product.pk]},
     )
-    rows = list(
-        csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig")))
-    )
+    text = b"".join(exported.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), fieldnames=csv_io.COLUMNS))[1:]
     assert (rows[0]["product_name"], rows[0]["product_name_en"]) == ("真丝枕套", "Silk Pillowcase")
     assert (rows[0]["subtitle"], rows[0]["subtitle_en"]) == ("", "22 momme")
     # An older file with only the Chinese columns changes the Chinese name alone.
@@ -439,3 +438,38 @@ def test_csv_carries_both_languages_and_a_file_without_english_keeps_it(merchant
     product.refresh_from_db()
     assert (product.name_zh_hans, product.name_en) == ("桑蚕丝枕套", "Silk Pillowcase")
     assert product.subtitle_en == "22 momme"
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8", "utf-8-sig"])
+def test_the_template_filled_in_excel_on_chinese_windows_imports(merchant_client, encoding):
+    """The template downloads with Chinese headers; saved by Excel as "CSV (逗号分隔)" it
+    is GBK, and imports as it is, as UTF-8 with or without a BOM does."""
+    make_category("茶叶", slug="tea")
+    template = merchant_client.get(
+        reverse("admin:catalog_product_import_template"), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    text = b"".join(template.streaming_content).decode("utf-8-sig")
+    header = text.splitlines()[0]
+    assert header.startswith("商品标识,商品名称（中文）,")
+    upload = io.BytesIO(text.encode(encoding))
+    upload.name = "模板.csv"
+    response = merchant_client.post(
+        reverse("admin:catalog_product_import_csv"),
+        {"file": upload},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 302, response.content.decode()
+    product = Product.objects.get(slug="tea-longjing-250g")
+    assert (product.name_zh_hans, product.name_en) == (
+        "明前龙井 250g",
+        "Pre-Qingming Longjing 250g",
+    )
+    assert sorted(product.skus.values_list("code", "stock")) == [("LJ-250", 50), ("LJ-500", 50)]
+
+
+def test_a_file_in_another_encoding_is_one_clear_error(merchant_client):
+    upload = io.BytesIO("商品".encode("utf-16"))
+    upload.name = "products.csv"
+    response = merchant_client.post(reverse("admin:catalog_product_import_csv"), {"file": upload})
+    html = response.content.decode()
+    assert html.count("The file is neither UTF-8 nor GBK text.") == 1

@@ -14,11 +14,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from config.admin import ReadOnlyInline, ServiceRowsAdmin
-from config.csvexport import csv_response
+from config.csvexport import Text, csv_response, xlsx_response
 from config.dates import local_day_range
 from config.exceptions import ApplicationError
 from config.money import money
-from orders import services
+from orders import notes, services
 from orders.admin.forms import ShipForm
 from orders.carriers import carrier_label
 from orders.hooks import admin_order_panels
@@ -99,8 +99,12 @@ class OrderItemInline(ReadOnlyInline):
 
 class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
-    fields = ("created_at", "from_status", "to_status", "actor_type", "actor", "note")
+    fields = ("created_at", "from_status", "to_status", "actor_type", "actor", "note_shown")
     readonly_fields = fields
+
+    @admin.display(description=_("note"))
+    def note_shown(self, obj):
+        return obj.note_display
 
 
 @admin.register(Order)
@@ -128,7 +132,7 @@ class OrderAdmin(ServiceRowsAdmin):
     list_select_related = ("user",)
     date_hierarchy = "created_at"
     inlines = [OrderItemInline, OrderEventInline]
-    actions = ["ship_orders", "mark_paid_offline", "cancel_unpaid", "export_csv"]
+    actions = ["ship_orders", "mark_paid_offline", "cancel_unpaid", "export_xlsx", "export_csv"]
     fieldsets = (
         (None, {"fields": ("order_no", "user", "status", "source", "created_at", "pay_deadline")}),
         (_("Amount"), {"fields": ("items", "shipping", "total", "refunded")}),
@@ -158,7 +162,7 @@ class OrderAdmin(ServiceRowsAdmin):
                     "shipped_at",
                     "completed_at",
                     "cancelled_at",
-                    "cancel_reason",
+                    "cancel_reason_shown",
                 )
             },
         ),
@@ -184,6 +188,10 @@ class OrderAdmin(ServiceRowsAdmin):
                 _("refunded %(amount)s") % {"amount": money(obj.refunded_amount)},
             )
         return money(obj.total_amount)
+
+    @admin.display(description=_("cancel reason"))
+    def cancel_reason_shown(self, obj):
+        return obj.cancel_reason_display
 
     @admin.display(description=_("refunded"))
     def refunded(self, obj):
@@ -283,7 +291,7 @@ class OrderAdmin(ServiceRowsAdmin):
                 order_id=o.pk,
                 actor=request.user,
                 actor_type=ActorType.MERCHANT,
-                note=str(_("Paid offline, marked by the merchant")),
+                note_key=notes.PAID_OFFLINE,
             ),
             _("%(n)d order(s) marked paid."),
         )
@@ -297,56 +305,87 @@ class OrderAdmin(ServiceRowsAdmin):
                 order_id=o.pk,
                 actor=request.user,
                 actor_type=ActorType.MERCHANT,
-                reason=str(_("Cancelled by the merchant")),
+                reason_key=notes.CANCELLED_BY_MERCHANT,
             ),
             _("%(n)d order(s) cancelled."),
         )
 
-    @admin.action(description=_("Export selected orders to CSV"), permissions=["view"])
+    @admin.action(description=_("Export selected orders (Excel)"), permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        return xlsx_response(
+            order_export_rows(queryset), _export_name("xlsx"), sheet=str(_("Orders"))
+        )
+
+    @admin.action(description=_("Export selected orders (CSV)"), permissions=["view"])
     def export_csv(self, request, queryset):
-        return csv_response(_order_rows(queryset), "orders.csv")
+        return csv_response(order_export_rows(queryset), _export_name("csv"))
 
 
-CSV_COLUMNS = [
-    "order_no",
-    "status",
-    "user",
-    "created_at",
-    "paid_at",
-    "items_amount",
-    "shipping_fee",
-    "total_amount",
-    "receiver",
-    "phone",
-    "address",
-    "remark",
-    "carrier",
-    "tracking_no",
-    "items",
+def _export_name(suffix: str) -> str:
+    name = _("orders")
+    return f"{name}-{timezone.localtime():%Y%m%d-%H%M}.{suffix}"
+
+
+# Column headers in the merchant's language (read when the export runs).
+EXPORT_COLUMNS = [
+    _("order number"),
+    _("status"),
+    _("source"),
+    _("shopper"),
+    _("created at"),
+    _("paid at"),
+    _("items"),
+    _("items amount"),
+    _("shipping"),
+    _("total"),
+    _("refunded"),
+    _("receiver"),
+    _("phone"),
+    _("address"),
+    _("remark"),
+    _("carrier"),
+    _("tracking number"),
+    _("shipped at"),
 ]
 
 
-def _order_rows(queryset):
-    """Header and one row per order, read in chunks; times in the shop's time zone."""
-    yield CSV_COLUMNS
+def _local(value) -> str:
+    """The shop's local time to the second, as spreadsheets read it: 2026-12-03 14:05:09."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+def order_export_rows(queryset):
+    """Header and one row per order, read in chunks: numbers that are names (order number,
+    phone, tracking number) as text, money as numbers, times local to the second, each line
+    with its options and quantity."""
+    yield [str(column) for column in EXPORT_COLUMNS]
     orders = queryset.select_related("user").prefetch_related("items").order_by("pk")
     for order in orders.iterator(chunk_size=500):
+        items = "; ".join(
+            f"{item.product_name}"
+            + (f" ({item.options_label})" if item.options_label else "")
+            + f" × {item.quantity}"
+            for item in order.items.all()
+        )
         yield [
-            order.order_no,
-            order.status,
+            Text(order.order_no),
+            order.get_status_display(),
+            order.get_source_display(),
             order.user.username,
-            timezone.localtime(order.created_at).isoformat(),
-            timezone.localtime(order.paid_at).isoformat() if order.paid_at else "",
+            _local(order.created_at),
+            _local(order.paid_at),
+            items,
             order.items_amount,
             order.shipping_fee,
             order.total_amount,
+            order.refunded_amount,
             order.receiver_name,
-            order.receiver_phone,
+            Text(order.receiver_phone),
             order.full_address,
             order.remark,
             carrier_label(order.carrier),
-            order.tracking_no,
-            "; ".join(f"{i.sku_code} x{i.quantity}" for i in order.items.all()),
+            Text(order.tracking_no),
+            _local(order.shipped_at),
         ]
 
 

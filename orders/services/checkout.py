@@ -31,6 +31,7 @@ from config.exceptions import ApplicationError
 from config.logs import log_bind
 from config.metrics import count_order
 from config.oncommit import after_commit
+from orders import notes
 from orders.errors import (
     AddressLocked,
     ItemUnavailable,
@@ -319,7 +320,7 @@ def _order_create(
         to_status=S.PENDING_PAYMENT,
         actor=user,
         actor_type=ActorType.SHOPPER,
-        note=_("Order placed"),
+        note_key=notes.PLACED,
     )
     return order
 

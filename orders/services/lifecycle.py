@@ -14,7 +14,7 @@ from catalog.models import StockReason
 from catalog.services import product_sales_add
 from config.metrics import count_order
 from config.oncommit import after_commit
-from orders.carriers import carrier_label
+from orders import notes
 from orders.errors import IllegalTransition, SettleIncomplete
 from orders.hooks import settle_before_cancel
 from orders.models import ActorType, Order, OrderStatus
@@ -31,9 +31,12 @@ def order_cancel(
     actor=None,
     actor_type: str,
     reason: str = "",
+    reason_key: str = "",
     stock_reason: str = StockReason.CANCEL,
 ) -> Order:
     """Cancel an unpaid order and return its stock, exactly once however many callers race.
+    ``reason`` is what a person typed; ``reason_key`` one of orders.notes (read in the
+    reader's language), for the shop's own reasons.
 
     First, outside the transaction, the payment gateways are asked (orders.hooks): a payment
     that went through makes the order paid, and this cancel then raises IllegalTransition.
@@ -44,19 +47,22 @@ def order_cancel(
         actor=actor,
         actor_type=actor_type,
         reason=reason,
+        reason_key=reason_key,
         stock_reason=stock_reason,
     )
 
 
 @transaction.atomic
-def _order_cancel(*, order_id, actor, actor_type, reason, stock_reason) -> Order:
+def _order_cancel(*, order_id, actor, actor_type, reason, reason_key, stock_reason) -> Order:
     order = order_transition(
         order_id=order_id,
         to_status=S.CANCELLED,
         actor=actor,
         actor_type=actor_type,
         note=reason,
-        fields={"cancel_reason": reason[:200]},
+        note_key=reason_key,
+        # The key itself when the shop gave the reason (Order.cancel_reason_display).
+        fields={"cancel_reason": (reason or reason_key)[:200]},
     )
     stock_give_back(
         lines=order_stock_lines(order),
@@ -85,7 +91,7 @@ def order_close_overdue(*, order_id: int) -> bool:
         order_cancel(
             order_id=order_id,
             actor_type=ActorType.SYSTEM,
-            reason=_("Not paid in time"),
+            reason_key=notes.NOT_PAID_IN_TIME,
             stock_reason=StockReason.TIMEOUT,
         )
     except IllegalTransition:
@@ -107,7 +113,13 @@ def orders_close_overdue(*, limit: int = 500) -> int:
 
 @transaction.atomic
 def order_mark_paid(
-    *, order_id: int, actor=None, actor_type: str = ActorType.SYSTEM, note: str = ""
+    *,
+    order_id: int,
+    actor=None,
+    actor_type: str = ActorType.SYSTEM,
+    note: str = "",
+    note_key: str = "",
+    note_params: dict | None = None,
 ) -> Order:
     """Record payment (called by payments; merchants may mark offline payments)."""
     order = order_transition(
@@ -116,6 +128,8 @@ def order_mark_paid(
         actor=actor,
         actor_type=actor_type,
         note=note,
+        note_key=note_key,
+        note_params=note_params,
         from_statuses={S.PENDING_PAYMENT},
     )
     sold: dict[int, int] = {}
@@ -145,7 +159,8 @@ def order_ship(*, order_id: int, carrier: str, tracking_no: str, actor=None) -> 
         to_status=S.SHIPPED,
         actor=actor,
         actor_type=ActorType.MERCHANT,
-        note=f"{carrier_label(carrier)} {tracking_no}",
+        note_key=notes.SHIPPED,
+        note_params={"carrier": carrier[:50], "tracking_no": tracking_no[:64]},
         fields={"carrier": carrier[:50], "tracking_no": tracking_no[:64]},
         from_statuses={S.PAID},  # not while a refund is asked for
     )
@@ -160,7 +175,7 @@ def order_confirm_receipt(*, order_id: int, user) -> Order:
         to_status=S.COMPLETED,
         actor=user,
         actor_type=ActorType.SHOPPER,
-        note=_("Receipt confirmed"),
+        note_key=notes.RECEIPT_CONFIRMED,
         from_statuses={S.SHIPPED},
     )
 
@@ -177,7 +192,7 @@ def orders_auto_complete(*, limit: int = 500) -> int:
             order_transition(
                 order_id=order_id,
                 to_status=S.COMPLETED,
-                note=_("Completed automatically"),
+                note_key=notes.AUTO_COMPLETED,
                 from_statuses={S.SHIPPED},  # not one whose return is open meanwhile
             )
             done += 1

@@ -45,6 +45,8 @@ def order_transition(
     fields: dict | None = None,
     from_statuses: set[str] | None = None,
     stamp: bool = True,
+    note_key: str = "",
+    note_params: dict | None = None,
 ) -> Order:
     """Move an order to ``to_status`` if allowed from its current status, exactly once.
 
@@ -75,6 +77,8 @@ def order_transition(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         actor_type=actor_type,
         note=note[:300],
+        note_key=note_key,
+        note_params=note_params or {},
     )
     order = Order.objects.get(pk=order_id)
     log_bind(order_no=order.order_no)

@@ -113,8 +113,8 @@ def test_filters_search_detail_and_csv(merchant_client, buyer):
         CHANGELIST, {"action": "export_csv", "_selected_action": [new.pk]}
     )
     rows = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()
-    assert rows[0].startswith("order_no,status,user")
-    assert rows[1].startswith(f"{new.order_no},pending_payment,{buyer.username}")
+    assert rows[0].startswith("order number,status,source,shopper")
+    assert rows[1].startswith(f"\t{new.order_no},Awaiting payment,Web shop,{buyer.username}")
 
 
 def test_orders_cannot_be_added_or_deleted_in_admin(merchant_client, buyer):
@@ -248,3 +248,41 @@ def test_order_csv_streams_and_neutralises_formulas(merchant_client, buyer):
     assert isinstance(export, StreamingHttpResponse)
     text = b"".join(export.streaming_content).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+
+
+def test_the_order_export_opens_in_excel_with_text_numbers_and_chinese_headers(
+    merchant_client, buyer
+):
+    """As a Chinese merchant opens it: headers in Chinese, the 22-digit order number, the
+    phone and the tracking number as text, local times to the second, items with their
+    options and quantities, and the refunded amount."""
+    import io
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    order = place_order(buyer, quantity=2)
+    services.order_mark_paid(order_id=order.pk)
+    services.order_ship(order_id=order.pk, carrier="ZTO", tracking_no="78812345678901")
+    Order.objects.filter(pk=order.pk).update(refunded_amount=Decimal("50.00"))
+    export = merchant_client.post(
+        CHANGELIST,
+        {"action": "export_xlsx", "_selected_action": [order.pk]},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "filename*=UTF-8''" in export["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    header = [cell.value for cell in sheet[1]]
+    row = dict(zip(header, list(sheet[2]), strict=True))
+    assert header[:4] == ["订单号", "状态", "来源", "买家"]
+    assert (row["订单号"].value, row["订单号"].data_type) == (order.order_no, "s")
+    assert row["订单号"].number_format == "@"
+    assert (row["手机号"].value, row["手机号"].data_type) == (order.receiver_phone, "s")
+    assert row["快递单号"].value == "78812345678901" and row["快递单号"].data_type == "s"
+    assert row["快递公司"].value == "中通快递"
+    assert row["已退款金额"].value == 50
+    item = order.items.get()
+    assert row["商品"].value == f"{item.product_name} ({item.options_label}) × 2"
+    paid = timezone.localtime(Order.objects.get(pk=order.pk).paid_at)
+    assert row["付款时间"].value == paid.strftime("%Y-%m-%d %H:%M:%S")

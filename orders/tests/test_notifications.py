@@ -103,7 +103,9 @@ def test_shipped_message_names_the_carrier_not_its_code(buyer):
     notifications.order_notify(order_id=order.pk, kind="shipped")
     title = Message.objects.get(order=order, kind="shipped").title
     assert title == f"Order {order.order_no} shipped with SF Express (SF1001)"
-    assert order.events.get(to_status="shipped").note == "SF Express SF1001"
+    assert (
+        order.events.get(to_status="shipped").note_display == "SF Express, tracking number SF1001"
+    )
 
 
 def test_the_unread_badge_follows_new_and_read_messages_though_it_is_cached(

@@ -337,7 +337,7 @@ def test_sweep_cancels_only_overdue_unpaid_orders(buyer):
     assert statuses == {overdue.pk: S.CANCELLED, fresh.pk: S.PENDING_PAYMENT, paid.pk: S.PAID}
     assert stock(sku) == 8
     event = overdue.events.get(to_status=S.CANCELLED)
-    assert (event.actor_type, event.note) == ("system", "Not paid in time")
+    assert (event.actor_type, event.note_display) == ("system", "Not paid in time")
 
 
 def test_countdown_before_the_deadline_does_nothing(buyer):

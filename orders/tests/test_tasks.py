@@ -30,7 +30,7 @@ def test_unpaid_order_is_cancelled_by_its_countdown_task_on_a_real_worker(real_w
             break
         time.sleep(0.2)
     assert order.status == OrderStatus.CANCELLED
-    assert order.events.get(to_status=OrderStatus.CANCELLED).note == "Not paid in time"
+    assert order.events.get(to_status=OrderStatus.CANCELLED).note_display == "Not paid in time"
     assert Sku.objects.get(pk=sku.pk).stock == 10
     # The creation email went through the worker too.
     assert Order.objects.count() == 1

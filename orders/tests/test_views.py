@@ -196,3 +196,32 @@ def test_guest_checkout_is_told_to_log_in_and_comes_back_with_the_cart(client):
     assert [(line["sku_id"], line["quantity"]) for line in page.context["cart"]["lines"]] == [
         (sku.pk, 2)
     ]
+
+
+def test_the_history_reads_in_the_readers_language_whoever_wrote_it(client, buyer):
+    from django.utils import translation
+
+    from orders import notes, services
+
+    with translation.override("zh-hans"):  # placed while the shop spoke Chinese
+        order = place_order(buyer)
+        services.order_mark_paid(order_id=order.pk, note_key=notes.PAID_OFFLINE)
+    client.force_login(buyer)
+    english = client.get(order.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Order placed" in english and "Paid offline, marked by the merchant" in english
+    assert "下单" not in english
+    chinese = client.get(order.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "下单" in chinese.content.decode()
+    from rest_framework.test import APIClient
+
+    from accounts.services import user_tokens_issue
+
+    api_client = APIClient()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {user_tokens_issue(user=buyer)['access']}")
+    api = api_client.get(
+        reverse("api-order", args=[order.order_no]), HTTP_ACCEPT_LANGUAGE="en"
+    ).json()
+    assert [e["note"] for e in api["events"]] == [
+        "Order placed",
+        "Paid offline, marked by the merchant",
+    ]

@@ -26,6 +26,7 @@ from config.metrics import (
 )
 from config.oncommit import after_commit
 from config.ratelimit import rate_limit_hit
+from orders import notes
 from orders.errors import AddressRequired, SettleIncomplete
 from orders.models import Order, OrderStatus
 from orders.services import order_lock, order_mark_paid
@@ -332,7 +333,11 @@ def _apply_success(payment: Payment, order: Order, trade_no: str) -> tuple[str, 
         fields={"provider_trade_no": trade_no, "paid_at": now},
     )
     if order.status == OrderStatus.PENDING_PAYMENT:
-        order_mark_paid(order_id=order.pk, note=payment.payment_no)
+        order_mark_paid(
+            order_id=order.pk,
+            note_key=notes.PAID_ONLINE,
+            note_params={"payment_no": payment.payment_no},
+        )
         return NotificationOutcome.ACCEPTED, "paid", payment
     Payment.objects.filter(pk=payment.pk).update(refund_due=True)
     _refund_automatically(payment, order, record=True)

@@ -23,6 +23,7 @@ import redis
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError
+from django.utils import translation
 
 from catalog.models import Sku
 from config.consumers import push_to_users
@@ -104,28 +105,30 @@ def reservation_process(
         )
 
     # One transaction: the units, the order and the admission. The batch read the
-    # admissions already, so the order service skips its own lookup of the key.
+    # admissions already, so the order service skips its own lookup of the key. The lines
+    # are written in the shopper's language, as a cart order is in the page's.
     try:
-        order, _created = order_create_from_lines(
-            user=user,
-            lines=[
-                OrderLine(
-                    sku_id=event.sku_id,
-                    quantity=quantity,
-                    unit_price=event.flash_price,
-                    stock_source=source_name(event.pk),
-                    image=batch.image,
-                    sku=batch.sku,
-                )
-            ],
-            source="seckill",
-            idempotency_key=rid,
-            pay_timeout=settings.SECKILL_PAY_TIMEOUT,
-            address=batch.addresses.get(user.pk),
-            shipping=Decimal("0.00"),  # flash-sale items ship free (包邮)
-            also_write=admit,
-            look_up_first=False,
-        )
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            order, _created = order_create_from_lines(
+                user=user,
+                lines=[
+                    OrderLine(
+                        sku_id=event.sku_id,
+                        quantity=quantity,
+                        unit_price=event.flash_price,
+                        stock_source=source_name(event.pk),
+                        image=batch.image,
+                        sku=batch.sku,
+                    )
+                ],
+                source="seckill",
+                idempotency_key=rid,
+                pay_timeout=settings.SECKILL_PAY_TIMEOUT,
+                address=batch.addresses.get(user.pk),
+                shipping=Decimal("0.00"),  # flash-sale items ship free (包邮)
+                also_write=admit,
+                look_up_first=False,
+            )
     except (OutOfStock, IntegrityError) as exc:
         done = SeckillAdmission.objects.filter(reservation_id=rid).first()
         if done is not None:  # a second consumer made it meanwhile

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.tests.factories import AddressFactory, UserFactory
 from catalog.models import Sku
@@ -386,3 +386,23 @@ def test_the_consumer_command_makes_each_order_once():
     )
     assert backlog(event) == (0, 0)
     assert stock_audit() == []
+
+
+@pytest.mark.parametrize(
+    ("language", "name"), [("en", "Star Fold phone"), ("zh-hans", "星辰折叠屏")]
+)
+def test_a_flash_sale_order_is_written_in_the_shoppers_language(language, name):
+    from catalog.models import Product
+
+    event = live_event(allocated=3)
+    Product.objects.filter(skus=event.sku_id).update(
+        name_en="Star Fold phone", name_zh_hans="星辰折叠屏"
+    )
+    user = UserFactory(language=language)
+    AddressFactory(user=user, is_default=True)
+    admit(event, user)
+    assert event_drain(event_id=event.pk) == 1
+    order = Order.objects.get(user=user)
+    assert order.items.get().product_name == name
+    with translation.override(language):
+        assert order.events.get().note_display == ("Order placed" if language == "en" else "下单")
