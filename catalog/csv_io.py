@@ -348,7 +348,10 @@ def _import_sku(product: Product, row: dict, *, actor, reference: str) -> None:
         _import_stock(sku, row, stock=stock, actor=actor, reference=reference)
     status = getattr(product, "_import_status", None)
     if status and product.status != status:
-        services.product_set_status(product_ids=[product.pk], status=status)
+        changed = services.product_set_status(product_ids=[product.pk], status=status)
+        if not changed:  # on sale needs an active SKU (this row's, or an earlier one's)
+            product.status = status
+            services.product_sellable_check(product=product)
         product.status = status
 
 

@@ -1,5 +1,5 @@
-"""Demo catalog in Chinese with English alongside: 4 top categories with 7 subcategories,
-36 products of made-up brands with real-sounding names, sensible prices and their SKUs, and
+"""Demo catalog in Chinese with English alongside: 4 top categories with 9 subcategories,
+61 products of made-up brands with real-sounding names, sensible prices and their SKUs, and
 images drawn with Pillow. Idempotent: existing categories and products (by slug) are kept."""
 
 import io
@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from PIL import Image, ImageDraw
 
 from catalog import services
-from catalog.demo_data import CATEGORIES, PRODUCTS
+from catalog.demo_data import CATEGORIES, MORE_CATEGORIES, MORE_PRODUCTS, PRODUCTS
 from catalog.models import Category, Product, ProductStatus
 
 PALETTE = [
@@ -27,11 +27,30 @@ PALETTE = [
 ]
 
 
+def _fitted(draw, text: str, width: int) -> tuple[list[str], int]:
+    """The name in at most three lines that fit ``width``, at the largest size that does."""
+    for size in (40, 34, 28, 24):
+        lines, line = [], ""
+        for word in text.split():
+            candidate = f"{line} {word}".strip()
+            if draw.textlength(candidate, font_size=size) <= width or not line:
+                line = candidate
+            else:
+                lines.append(line)
+                line = word
+        lines.append(line)
+        if len(lines) <= 3 and all(draw.textlength(x, font_size=size) <= width for x in lines):
+            return lines, size
+    return lines[:3], 24
+
+
 def _image(name: str, colour: tuple, index: int) -> SimpleUploadedFile:
     img = Image.new("RGB", (600, 600), colour)
     draw = ImageDraw.Draw(img)
     draw.ellipse((150, 150, 450, 450), fill=tuple(min(255, c + 60) for c in colour))
-    draw.text((40, 40), name[:40], fill="white", font_size=36)
+    lines, size = _fitted(draw, name, 520)
+    for number, line in enumerate(lines):
+        draw.text((40, 40 + number * int(size * 1.25)), line, fill="white", font_size=size)
     draw.text((40, 540), f"#{index}", fill="white", font_size=28)
     buffer = io.BytesIO()
     img.save(buffer, format="JPEG", quality=80)
@@ -52,6 +71,10 @@ def _categories() -> dict[str, Category]:
             found[child_slug] = _category(
                 child, child_en, child_slug, parent=parent, sort_order=child_index
             )
+    for parent_slug, child, child_en, child_slug in MORE_CATEGORIES:
+        found[child_slug] = _category(
+            child, child_en, child_slug, parent=found[parent_slug], sort_order=9
+        )
     return found
 
 
@@ -111,7 +134,8 @@ def _seed(*, images: bool) -> int:
     rng = random.Random(20261121)  # the same shop every time
     categories = _categories()
     created = index = 0
-    for leaf, products in PRODUCTS.items():
+    listed = [*PRODUCTS.items(), *MORE_PRODUCTS.items()]
+    for leaf, products in listed:
         category = categories[leaf]
         for name, name_en, subtitle, subtitle_en, brand, price, spec in products:
             index += 1

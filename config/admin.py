@@ -14,6 +14,9 @@ from django.contrib import admin
 class ServiceRowsAdmin(admin.ModelAdmin):
     """Viewable, acted on through actions (services), never added, saved or deleted here."""
 
+    # Their get_absolute_url is the shopper's page (an order's), which a merchant cannot open.
+    view_on_site = False
+
     def has_add_permission(self, request, obj=None):
         return False
 

@@ -208,7 +208,9 @@ else:
 
 # --- Celery ------------------------------------------------------------------------------
 
-CELERY_BROKER_URL = "memory://" if EMBEDDED_REDIS else REDIS_BROKER_URL
+# Embedded: an in-memory broker that eager tasks never use (its host named, or kombu warns
+# "No hostname was supplied" at each start).
+CELERY_BROKER_URL = "memory://localhost/" if EMBEDDED_REDIS else REDIS_BROKER_URL
 # Embedded mode has no worker: tasks run inline, errors propagate to the caller.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=EMBEDDED_REDIS)
 CELERY_TASK_EAGER_PROPAGATES = True

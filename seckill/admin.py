@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
+from catalog.admin.common import reference_label
 from config.admin import ReadOnlyInline, ServiceRowsAdmin
 from config.exceptions import ApplicationError
 from config.money import money
@@ -25,8 +26,12 @@ from seckill.models import EventStatus, EventStockMovement, SeckillAdmission, Se
 
 class MovementInline(ReadOnlyInline):
     model = EventStockMovement
-    fields = ("created_at", "quantity", "stock_after", "reason", "actor", "reference")
+    fields = ("created_at", "quantity", "stock_after", "reason", "actor", "reference_shown")
     readonly_fields = fields
+
+    @admin.display(description=_("reference"))
+    def reference_shown(self, obj):
+        return reference_label(obj.reference)
 
 
 class SeckillEventForm(forms.ModelForm):

@@ -1,7 +1,10 @@
 """Pieces the catalog's admin pages share."""
 
+import re
+
 from django.contrib import admin
 from django.db.models import Exists, F, OuterRef
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -46,3 +49,44 @@ class LowStockFilter(admin.SimpleListFilter):
         if queryset.model is Sku:
             return queryset.filter(**condition)
         return queryset.filter(Exists(Sku.objects.filter(product=OuterRef("pk"), **condition)))
+
+
+_ORDER_NO = re.compile(r"[0-9]{22}")
+_REQUEST_NO = re.compile(r"S[0-9]{22}")
+_EVENT = re.compile(r"seckill:([0-9]{1,12})")
+_IMPORT = re.compile(r"import ([0-9-]{10} [0-9:]{8})")
+
+
+def _admin_search(name: str, term: str) -> str:
+    try:
+        return f"{reverse(name)}?q={term}"
+    except NoReverseMatch:
+        return ""
+
+
+def reference_label(reference: str):
+    """A ledger reference as the merchant reads it, with a link where it names a record:
+    an order (its number), an after-sales request, a flash sale, a CSV import. Names only
+    URLs: catalog imports none of the apps that write these."""
+    text = reference or ""
+    if _ORDER_NO.fullmatch(text):
+        label, url = (
+            _("Order %(no)s") % {"no": text},
+            _admin_search("admin:orders_order_changelist", text),
+        )
+    elif _REQUEST_NO.fullmatch(text):
+        label, url = (
+            _("After-sales %(no)s") % {"no": text},
+            _admin_search("admin:payments_aftersalerequest_changelist", text),
+        )
+    elif match := _EVENT.fullmatch(text):
+        label = _("Flash sale #%(id)s") % {"id": match.group(1)}
+        try:
+            url = reverse("admin:seckill_seckillevent_change", args=[match.group(1)])
+        except NoReverseMatch:
+            url = ""
+    elif match := _IMPORT.fullmatch(text):
+        label, url = _("CSV import of %(time)s") % {"time": match.group(1)}, ""
+    else:
+        return text or "—"
+    return format_html('<a href="{}">{}</a>', url, label) if url else label

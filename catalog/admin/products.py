@@ -206,6 +206,14 @@ class ProductAdmin(TranslationAdmin):
         # this transaction, each checked again by the SKU services.
         services.product_save(product=obj, check_skus=False)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Only now are its SKUs written: on sale needs one a shopper can buy.
+        try:
+            services.product_sellable_check(product=form.instance)
+        except ValidationError as exc:
+            raise _InlineError(None, exc) from exc
+
     def get_deleted_objects(self, objs, request):
         # A product deleted by mistake (one never sold: the service refuses the others)
         # takes its SKUs and their stock ledger with it, though nobody may delete those on
@@ -216,6 +224,9 @@ class ProductAdmin(TranslationAdmin):
 
     def delete_view(self, request, object_id, extra_context=None):
         try:
+            product = self.get_object(request, object_id)
+            if product is not None:  # before the confirmation page, not as a permission
+                services.product_delete_check(product=product)
             with transaction.atomic():
                 return super().delete_view(request, object_id, extra_context)
         except ValidationError as exc:
@@ -324,6 +335,9 @@ class ProductAdmin(TranslationAdmin):
             code = (getattr(exc.form, "cleaned_data", None) or {}).get("code") or "?"
             for field, errors in by_field.items():
                 for text in errors:
+                    if exc.form is None:  # the product's own rule, not a SKU's
+                        self.message_user(request, text, messages.ERROR)
+                        continue
                     where = f"{field}: " if field and field != "__all__" else ""
                     self.message_user(
                         request,

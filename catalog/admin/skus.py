@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from catalog import services
-from catalog.admin.common import LowStockFilter
+from catalog.admin.common import LowStockFilter, reference_label
 from catalog.admin.stock_fields import (
     StockCountField,
     StockEditFormMixin,
@@ -103,6 +103,8 @@ class SkuAdmin(admin.ModelAdmin):
         if obj is None or obj.pk is None:
             return "—"
         movements = list(obj.movements.select_related("actor").order_by("-created_at", "-pk")[:10])
+        for movement in movements:
+            movement.reference_shown = reference_label(movement.reference)
         url = reverse("admin:catalog_stockmovement_changelist") + f"?sku__id__exact={obj.pk}"
         return render_to_string(
             "admin/catalog/sku/recent_movements.html", {"movements": movements, "all_url": url}
@@ -156,7 +158,7 @@ class StockMovementAdmin(ServiceRowsAdmin):
         "stock_after",
         "reason",
         "actor",
-        "reference",
+        "reference_shown",
         "note",
     )
     list_filter = ("reason", "created_at")
@@ -168,6 +170,10 @@ class StockMovementAdmin(ServiceRowsAdmin):
     @admin.display(description=_("quantity"), ordering="quantity")
     def quantity_display(self, obj):
         return f"{obj.quantity:+d}"
+
+    @admin.display(description=_("reference"), ordering="reference")
+    def reference_shown(self, obj):
+        return reference_label(obj.reference)
 
 
 @admin.register(StockAlert)

@@ -284,6 +284,8 @@ def product_save(*, product: Product, check_skus: bool = True) -> Product:
     (the admin's inline formset), where the stored SKUs may fit only the old spec.
     """
     _product_validate(product, check_skus=check_skus)
+    if check_skus:
+        product_sellable_check(product=product)
     if product.pk is None:
         product.save()
     else:
@@ -309,8 +311,20 @@ def product_create(*, data: dict, skus: list[dict] | tuple = ()) -> Product:
                 errors[f"skus.{index}.{field}"] = messages
     if errors:
         raise ValidationError(errors)
+    product_sellable_check(product=product)
     product_sync(product_id=product.pk)  # once, with every SKU in place
     return product
+
+
+def product_sellable_check(*, product: Product) -> None:
+    """A product on sale has a SKU a shopper can buy (an active one), whichever path put it
+    on sale: the form, the bulk action, the import or the API of the services."""
+    if product.status != ProductStatus.ON_SALE:
+        return
+    if product.pk is None or not Sku.objects.filter(product=product, is_active=True).exists():
+        raise ValidationError(
+            {"status": [_("A product goes on sale with at least one active SKU.")]}
+        )
 
 
 @transaction.atomic
@@ -350,15 +364,31 @@ def product_delete(*, product: Product) -> None:
     catalog_changed()
 
 
+# Movements that make a SKU part of the shop's history: orders, and flash sales (whose
+# events and orders point at the SKU).
+HISTORY_REASONS = [
+    StockReason.ORDER,
+    StockReason.CANCEL,
+    StockReason.TIMEOUT,
+    StockReason.EVENT_ALLOCATION,
+]
+
+
 def _refuse_if_sold(skus, name: str) -> None:
-    sold = StockMovement.objects.filter(
-        sku__in=skus, reason__in=[StockReason.ORDER, StockReason.CANCEL, StockReason.TIMEOUT]
-    )
+    sold = StockMovement.objects.filter(sku__in=skus, reason__in=HISTORY_REASONS)
     if sold.exists():
         raise ValidationError(
-            _("%(name)s has been ordered, so its history stays: take it off sale instead.")
+            _(
+                "%(name)s has sales or flash-sale history, which stays: take it off sale "
+                "instead (Status: off sale)."
+            )
             % {"name": name}
         )
+
+
+def product_delete_check(*, product: Product) -> None:
+    """Raise the reason a product cannot be deleted (it was sold or in a flash sale)."""
+    _refuse_if_sold(Sku.objects.filter(product=product), product.name)
 
 
 def product_sales_add(*, quantities: dict[int, int]) -> None:

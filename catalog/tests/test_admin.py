@@ -473,3 +473,48 @@ def test_a_file_in_another_encoding_is_one_clear_error(merchant_client):
     response = merchant_client.post(reverse("admin:catalog_product_import_csv"), {"file": upload})
     html = response.content.decode()
     assert html.count("The file is neither UTF-8 nor GBK text.") == 1
+
+
+@pytest.mark.parametrize("skus", [[], [{"is_active": ""}]])
+def test_the_form_puts_nothing_on_sale_without_an_active_sku(merchant_client, skus):
+    category = make_category()
+    rows = [
+        {
+            "code": "SHIRT-S",
+            "attributes": '{"size": "S"}',
+            "price": "59.00",
+            "stock": "10",
+            "low_stock_threshold": "2",
+            **row,
+        }
+        for row in skus
+    ]
+    data = {**_product_form(category), **_inline("skus", rows), **_inline("images", [])}
+    response = merchant_client.post(reverse("admin:catalog_product_add"), data, follow=True)
+    assert "A product goes on sale with at least one active SKU." in response.content.decode()
+    assert not Product.objects.filter(slug="admin-shirt").exists()
+    # As a draft it is fine, and the bulk action then refuses it the same way.
+    merchant_client.post(
+        reverse("admin:catalog_product_add"),
+        {**data, "status": ProductStatus.DRAFT},
+    )
+    product = Product.objects.get(slug="admin-shirt")
+    merchant_client.post(
+        reverse("admin:catalog_product_changelist"),
+        {"action": "put_on_sale", "_selected_action": [product.pk]},
+    )
+    assert Product.objects.get(pk=product.pk).status == ProductStatus.DRAFT
+
+
+def test_an_import_row_on_sale_without_an_active_sku_is_refused(merchant_client):
+    make_category("Tea", slug="tea")
+    rows = [
+        ",".join(csv_io.COLUMNS),
+        "lone-tea,Lone Tea,,tea,,on_sale,0,0,,,LT-1,,20,,5,,,5,0",
+    ]
+    upload = io.BytesIO("\n".join(rows).encode())
+    upload.name = "products.csv"
+    response = merchant_client.post(reverse("admin:catalog_product_import_csv"), {"file": upload})
+    html = response.content.decode()
+    assert "Row 2: status: A product goes on sale with at least one active SKU." in html
+    assert not Product.objects.filter(slug="lone-tea").exists()

@@ -358,3 +358,20 @@ def test_a_spec_keeps_its_english_and_the_skus_read_in_the_active_language():
     with translation.override("zh-hans"):
         assert sku.display_attributes() == {"颜色": "白色", "尺码": "M"}
         assert sku.attributes_label == "白色 / M"
+
+
+def test_the_demo_catalog_has_sixty_products_whose_pictures_fit_their_names():
+    from PIL import Image, ImageDraw
+
+    from catalog.demo import _fitted
+    from catalog.demo_data import MORE_PRODUCTS, PRODUCTS
+
+    products = [p for leaf in (*PRODUCTS.values(), *MORE_PRODUCTS.values()) for p in leaf]
+    names = [p[1] for p in products]
+    assert len(names) >= 60 and len(set(names)) == len(names)
+    assert len({p[0] for p in products}) == len(products)  # the Chinese names too
+    draw = ImageDraw.Draw(Image.new("RGB", (600, 600)))
+    for name in names:
+        lines, size = _fitted(draw, name, 520)
+        assert 1 <= len(lines) <= 3 and " ".join(lines) == name, name
+        assert all(draw.textlength(line, font_size=size) <= 520 for line in lines), name

@@ -233,7 +233,7 @@ class ReconciliationRun(models.Model):
         verbose_name_plural = _("reconciliation runs")
 
     def __str__(self):
-        return f"{self.provider} {self.day}"
+        return f"{self.get_provider_display()} {self.day:%Y-%m-%d}"
 
 
 from payments.models.aftersales import (  # noqa: E402  (after-sales refers to Refund's app)

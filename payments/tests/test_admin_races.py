@@ -22,6 +22,7 @@ def test_an_order_page_saved_after_the_payment_landed_keeps_it_paid(
     url = reverse("admin:orders_order_change", args=[order.pk])
     page = client.get(url)
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert "viewsitelink" not in page.content.decode()  # the shopper's page: nothing to see
     # The shopper pays between the merchant's GET and POST.
     client.force_login(buyer)
     client.post(reverse("payments:pay", args=[order.order_no]), {"provider": "sandbox"})

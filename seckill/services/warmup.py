@@ -99,8 +99,10 @@ def event_reconcile(*, event_id: int, force: bool = False, attempts: int = 3) ->
                 continue
         gate.forget_sold_out(event_id)
         logger.info(
-            "seckill %s: gate rebuilt from PostgreSQL (%s units, %s buyers)",
+            # A warm-up (force) loads a gate that was not there; otherwise it had drifted.
+            "seckill %s: gate %s from PostgreSQL (%s units, %s buyers)",
             event_id,
+            "loaded" if force else "rebuilt",
             event.stock,
             len(held),
         )

@@ -212,3 +212,14 @@ def test_the_live_numbers_are_read_again_by_the_page(merchant_client):
     assert "orders made / paid / cancelled: 1 / 0 / 0" in after[str(event.pk)]
     page = merchant_client.get(CHANGELIST).content.decode()
     assert "js/admin-seckill.js" in page
+
+
+def test_deleting_a_product_with_flash_sale_history_says_take_it_off_sale(admin_client):
+    event = live_event(allocated=2)
+    product = event.sku.product
+    page = admin_client.get(reverse("admin:catalog_product_delete", args=[product.pk]), follow=True)
+    html = page.content.decode()
+    assert "has sales or flash-sale history, which stays: take it off sale instead" in html
+    assert "have permission" not in html
+    assert page.redirect_chain[-1][0] == reverse("admin:catalog_product_change", args=[product.pk])
+    assert type(product).objects.filter(pk=product.pk).exists()
