@@ -3,13 +3,16 @@
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from carts import services
 from carts.keys import cart_key_for_request
 from carts.selectors import cart_view
+from catalog.models import Sku
 from config.exceptions import ApplicationError
 from config.parsing import parse_id
 
@@ -24,9 +27,12 @@ def cart_page(request):
     return render(request, "carts/cart.html", {"cart": cart})
 
 
-def _back(request, default="carts:cart"):
+def _back(request, default="carts:cart", keep: dict | None = None):
+    """To the page that posted (``next``, on this host), with ``keep`` in its query."""
     target = request.POST.get("next")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        if keep:
+            target = f"{target.split('?')[0]}?{urlencode(keep)}"
         return redirect(target)
     return redirect(default)
 
@@ -61,13 +67,33 @@ def _line_action(request, action, success: str | None = None):
 
 @require_POST
 def cart_add(request):
-    return _line_action(
+    """Add a line; back on the product page the chosen SKU and quantity stay chosen
+    (``?sku=&qty=``, read by the page) and the message says what was added, with the way
+    to the cart and to checkout."""
+    data = _line_form(request)
+    if data is None:
+        return _back(request)
+    quantity = 1 if data["quantity"] is None else data["quantity"]
+    key = cart_key_for_request(request, create=True)
+    try:
+        services.cart_add(key=key, sku_id=data["sku"], quantity=quantity)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return _back(request, keep={"sku": data["sku"], "qty": quantity})
+    sku = Sku.objects.select_related("product").get(pk=data["sku"])
+    item = sku.product.name + (f" ({sku.attributes_label})" if sku.attributes_label else "")
+    messages.success(
         request,
-        lambda key, sku, qty: services.cart_add(
-            key=key, sku_id=sku, quantity=1 if qty is None else qty
+        format_html(
+            '{} <a href="{}">{}</a> · <a href="{}">{}</a>',
+            _("Added to your cart: %(item)s × %(n)d.") % {"item": item, "n": quantity},
+            reverse("carts:cart"),
+            _("View cart"),
+            reverse("orders:checkout"),
+            _("Check out"),
         ),
-        _("Added to your cart."),
     )
+    return _back(request, keep={"sku": data["sku"], "qty": quantity})
 
 
 @require_POST

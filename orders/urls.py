@@ -13,4 +13,5 @@ urlpatterns = [
     path("orders/<str:order_no>/confirm/", views.order_confirm, name="confirm"),
     path("messages/", views.message_list, name="messages"),
     path("messages/read/", views.message_mark_read, name="messages_read"),
+    path("messages/<int:message_id>/read/", views.message_read, name="message_read"),
 ]

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -251,6 +251,20 @@ def message_list(request):
     ).get_page(request.GET.get("page"))
     unread = {m.pk for m in page if m.read_at is None}
     return render(request, "orders/message_list.html", {"page": page, "unread": unread})
+
+
+@login_required
+@require_POST
+def message_read(request, message_id):
+    """One message opened (the page posts when the shopper opens it): read from now on.
+    Someone else's message is not found."""
+    if not Message.objects.filter(pk=message_id, user=request.user).exists():
+        raise Http404
+    Message.objects.filter(pk=message_id, read_at=None).update(read_at=timezone.now())
+    selectors.message_unread_forget(user_id=request.user.pk)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"unread": selectors.message_unread_count(user=request.user)})
+    return redirect("orders:messages")
 
 
 @login_required

@@ -7,6 +7,7 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from config.money import money
 from payments.models import AfterSaleReason
 from payments.services import returnable_quantities
 
@@ -49,7 +50,7 @@ class AfterSaleForm(forms.Form):
         self.fields["amount"].validators.append(MaxValueValidator(left))
         self.fields["amount"].widget.attrs["max"] = str(left)
         self.fields["amount"].initial = left
-        self.fields["amount"].help_text = _("Up to %(left)s.") % {"left": left}
+        self.fields["amount"].help_text = _("Up to %(left)s.") % {"left": money(left)}
         self.item_fields = []
         if kind == "return":
             for item, can in left_items(order):

@@ -21,6 +21,7 @@ from catalog.admin.stock_fields import (
     stock_note_field,
 )
 from catalog.models import Product, ProductImage, ProductStatus, Sku, StockAlert, StockMovement
+from catalog.spec_text import LenientJSONField, spec_from_text, spec_to_text
 from config.csvexport import csv_response
 from config.money import money
 
@@ -36,6 +37,7 @@ class SkuInlineForm(StockEditFormMixin, forms.ModelForm):
     class Meta:
         model = Sku
         fields = (*services.SKU_FIELDS, "stock")
+        field_classes = {"attributes": LenientJSONField}
         # Narrow inputs: the row holds ten columns and must fit a 1366 px screen.
         widgets = {
             "code": forms.TextInput(attrs={"size": 12}),
@@ -110,15 +112,64 @@ class ProductImageInline(admin.TabularInline):
 
 
 class ProductAdminForm(forms.ModelForm):
+    spec_axes = forms.CharField(
+        label=_("Spec axes"),
+        required=False,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 3,
+                "cols": 60,
+                "placeholder": "颜色：黑色，白色\n尺码：S，M，L",
+                # static/js/admin-sku-matrix.js: its button and what it says.
+                "data-build-label": _("Build the SKU rows"),
+                "data-added": _("%s SKU row(s) added: give each its price and stock."),
+                "data-empty": _("Write the axes first, e.g. 颜色：黑色，白色."),
+            }
+        ),
+        help_text=_(
+            "One axis a line, its name, a colon and its values: 颜色：黑色，白色 (full-width "
+            "or ASCII punctuation). Changed here, it sets the specification; then “Build the "
+            "SKU rows” adds a row for each combination, to give each its price and stock."
+        ),
+    )
+
     class Meta:
         model = Product
         fields = services.PRODUCT_FIELDS
+        field_classes = {"spec": LenientJSONField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["spec_axes"] = spec_to_text(self.instance.spec if self.instance.pk else [])
+
+    def clean(self):
+        data = super().clean()
+        typed = (data.get("spec_axes") or "").strip()
+        if "spec_axes" in self.changed_data and typed:
+            try:
+                axes = spec_from_text(typed)
+                data["spec"] = services.spec_normalize(_with_translations(axes, data.get("spec")))
+            except ValidationError as exc:
+                self.add_error("spec_axes", exc.message_dict.get("spec", exc.messages))
+        return data
 
     def clean_spec(self):
         try:
             return services.spec_normalize(self.cleaned_data.get("spec"))
         except ValidationError as exc:
             raise ValidationError(exc.message_dict["spec"]) from exc
+
+
+def _with_translations(axes: list[dict], spec) -> list[dict]:
+    """Axes typed as text keep the English an unchanged axis had in the JSON spec."""
+    before = {axis.get("name"): axis for axis in spec or [] if isinstance(axis, dict)}
+    kept = []
+    for axis in axes:
+        old = before.get(axis["name"], {})
+        if old.get("values") == axis["values"]:
+            axis = {**old, **axis}
+        kept.append(axis)
+    return kept
 
 
 class CsvImportForm(forms.Form):
@@ -154,6 +205,7 @@ class ProductAdmin(TranslationAdmin):
 
     class Media:
         css = {"all": ["css/admin-catalog.css"]}
+        js = ["js/admin-sku-matrix.js"]
 
     actions = ["put_on_sale", "take_off_sale", "mark_hot", "unmark_hot", "export_csv"]
     fieldsets = (
@@ -162,7 +214,7 @@ class ProductAdmin(TranslationAdmin):
         (
             _("Specification"),
             {
-                "fields": ("spec",),
+                "fields": ("spec_axes", "spec"),
                 "description": _(
                     'SKU axes in display order, e.g. [{"name": "colour", "values": ["red", '
                     '"blue"]}, {"name": "size", "values": ["S", "M"]}]. Every SKU names one '

@@ -518,3 +518,52 @@ def test_an_import_row_on_sale_without_an_active_sku_is_refused(merchant_client)
     html = response.content.decode()
     assert "Row 2: status: A product goes on sale with at least one active SKU." in html
     assert not Product.objects.filter(slug="lone-tea").exists()
+
+
+def test_the_sku_matrix_from_axes_typed_with_a_chinese_input_method(merchant_client):
+    """颜色 × 尺码 typed as text sets the spec; rows whose JSON has full-width punctuation
+    (as an input method types it) are read as JSON."""
+    category = make_category()
+    combos = [("黑色", "S"), ("黑色", "M"), ("白色", "S"), ("白色", "M")]
+    rows = [
+        {
+            "code": f"TEE-{index}",
+            "attributes": f"{{“颜色”：“{colour}”，“尺码”：“{size}”}}",
+            "price": "59.00",
+            "list_price": "79.00",
+            "stock": "5",
+            "low_stock_threshold": "1",
+            "is_active": "on",
+        }
+        for index, (colour, size) in enumerate(combos)
+    ]
+    data = {
+        **_product_form(category, spec=""),
+        "spec_axes": "颜色：黑色，白色\n尺码: S、M",
+        **_inline("skus", rows),
+        **_inline("images", []),
+    }
+    response = merchant_client.post(reverse("admin:catalog_product_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    product = Product.objects.get(slug="admin-shirt")
+    assert product.spec == [
+        {"name": "颜色", "values": ["黑色", "白色"]},
+        {"name": "尺码", "values": ["S", "M"]},
+    ]
+    assert {
+        (a["颜色"], a["尺码"]) for a in product.skus.values_list("attributes", flat=True)
+    } == set(combos)
+    page = merchant_client.get(reverse("admin:catalog_product_change", args=[product.pk]))
+    assert "颜色：黑色，白色\n尺码：S，M" in page.content.decode()
+    assert "js/admin-sku-matrix.js" in page.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["颜色 黑色", "：黑色", "颜色："])
+def test_spec_axes_that_are_not_name_colon_values_say_which_line(typed):
+    from django.core.exceptions import ValidationError
+
+    from catalog.spec_text import spec_from_text
+
+    with pytest.raises(ValidationError) as caught:
+        spec_from_text(f"尺码：S，M\n{typed}")
+    assert "Line 2:" in caught.value.messages[0]

@@ -32,7 +32,7 @@ from accounts.tests.factories import AddressFactory, UserFactory
 from carts.keys import user_cart_key
 from carts.services import cart_add, cart_lines_raw
 from catalog.tests.factories import make_product
-from orders.models import Order, OrderEvent, OrderStatus
+from orders.models import Message, Order, OrderEvent, OrderStatus
 from orders.services import order_ship
 from orders.tests.conftest import place_order
 from payments.models import AfterSaleEvent, AfterSalePhoto, AfterSaleRequest, Payment, Refund
@@ -216,6 +216,7 @@ def world(client, settings, live_server):
     event_drain(event_id=event.pk)
     assert SeckillAdmission.objects.filter(reservation_id=reservation_id).exists()
     client.logout()
+    message = Message.objects.create(user=owner, title="已发货", kind="sweep")
     return {
         "owner": owner,
         "other": other,
@@ -231,6 +232,7 @@ def world(client, settings, live_server):
             {"sku_id": sku.pk},
             {"reservation_id": reservation_id},
             {"photo_id": photo.pk},
+            {"message_id": message.pk},
         ],
     }
 
@@ -247,6 +249,7 @@ def _state(world) -> dict:
         Address,
         SeckillAdmission,
         SeckillReminder,
+        Message,
     ]
     rows = {
         model.__name__: sorted(

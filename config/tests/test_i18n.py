@@ -157,7 +157,7 @@ def test_the_message_list_shows_chinese_dates_and_statuses_are_chinese(client, c
     client.force_login(user)
     page = client.get("/messages/").content.decode()
     assert "2026年11月22日 14:05" in page
-    assert '<span class="badge" title="未读消息">1</span>' in page
+    assert '<span class="badge" data-unread-count title="未读消息">1</span>' in page
     with translation.override("zh-hans"):
         assert str(OrderStatus.PENDING_PAYMENT.label) == "待付款"
 

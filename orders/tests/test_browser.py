@@ -85,3 +85,34 @@ def test_shopper_buys_cancels_and_merchant_ships(live_server, browser):
     page.click("text=Confirm receipt")
     page.wait_for_selector("text=Thanks! The order is complete.")
     assert Order.objects.get(pk=second.pk).status == OrderStatus.COMPLETED
+
+
+def _log_in(page, base, user, next_path):
+    page.goto(f"{base}/accounts/login/?next={next_path}")
+    page.fill("#id_identifier", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{base}{next_path}")
+
+
+def test_on_a_phone_the_order_tabs_scroll_and_opening_a_message_reads_it(live_server, browser):
+    from orders.models import Message
+
+    shopper = UserFactory(username="lan")
+    Message.objects.create(user=shopper, title="订单已发货", body="顺丰 SF1001", kind="x")
+    page = browser.new_page(
+        viewport={"width": 390, "height": 844}, extra_http_headers={"Accept-Language": "zh-CN"}
+    )
+    _log_in(page, live_server.url, shopper, "/orders/")
+    # The tabs scroll sideways in their own strip: the page is never wider than the phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    tabs = page.locator("nav.tabs")
+    assert tabs.evaluate("e => getComputedStyle(e).overflowX") == "auto"
+    assert tabs.evaluate("e => e.getBoundingClientRect().height") < 60  # one line
+    page.goto(f"{live_server.url}/messages/")
+    assert page.locator(".message-list .badge").count() == 1
+    with page.expect_response("**/messages/*/read/"):
+        page.click("text=订单已发货")
+    assert page.locator(".message-list .badge").count() == 0
+    assert page.is_visible("text=顺丰 SF1001")
+    assert Message.objects.get(user=shopper).read_at is not None

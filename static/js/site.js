@@ -114,7 +114,8 @@
   input.addEventListener("keydown", function (event) {
     if (event.key === "ArrowDown") { event.preventDefault(); move(1); }
     else if (event.key === "ArrowUp") { event.preventDefault(); move(-1); }
-    else if (event.key === "Escape") { close(); }
+    // The browser's own Escape empties a search box: close the list and keep the query.
+    else if (event.key === "Escape") { event.preventDefault(); close(); }
     else if (event.key === "Enter" && active >= 0 && !list.hidden) {
       event.preventDefault();
       window.location.assign(options[active].querySelector("a").href);
@@ -213,4 +214,54 @@
       .catch(function () { if (tries < 200) { window.setTimeout(check, 6000); } });
   }
   window.setTimeout(check, 3000);
+})();
+
+// Back on the product page after "Add to cart" (?sku=&qty=): the same SKU and quantity stay
+// chosen (the page body is a cached fragment, so the choice is put back here).
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-add-to-cart]");
+  if (!form || !window.URLSearchParams) return;
+  var params = new URLSearchParams(window.location.search);
+  var sku = params.get("sku");
+  var qty = params.get("qty");
+  if (sku && /^[0-9]+$/.test(sku)) {
+    var radio = form.querySelector("input[name=sku][value='" + sku + "']");
+    if (radio && !radio.disabled) {
+      radio.checked = true;
+      radio.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  }
+  var quantity = form.querySelector("input[name=quantity]");
+  if (quantity && qty && /^[0-9]{1,3}$/.test(qty)) quantity.value = qty;
+})();
+
+// Opening an unread message tells the shop it was read (a POST; the page's GET never writes).
+(function () {
+  "use strict";
+  var token = document.querySelector("input[name=csrfmiddlewaretoken]");
+  document.querySelectorAll("details[data-read-url]").forEach(function (details) {
+    details.addEventListener("toggle", function () {
+      if (!details.open || !details.dataset.readUrl) return;
+      var url = details.dataset.readUrl;
+      delete details.dataset.readUrl;
+      var csrf = token ? token.value : (document.cookie.match(/csrftoken=([^;]+)/) || [])[1];
+      fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": csrf || "", Accept: "application/json" },
+      }).then(function (response) {
+        if (!response.ok) return;
+        var badge = details.querySelector(".badge");
+        if (badge) badge.remove();
+        details.closest("li").classList.remove("unread");
+        return response.json().then(function (data) {
+          document.querySelectorAll("[data-unread-count]").forEach(function (count) {
+            count.textContent = data.unread;
+            if (!data.unread) count.hidden = true;
+          });
+        });
+      }).catch(function () {});
+    });
+  });
 })();
