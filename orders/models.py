@@ -185,7 +185,8 @@ class OrderEvent(models.Model):
         verbose_name_plural = _("order events")
 
     def __str__(self):
-        return f"{self.order_id}: {self.from_status or '-'} → {self.to_status}"
+        # As the admin titles each row of an order's history: in the reader's language.
+        return f"{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
 
     @property
     def note_display(self) -> str:

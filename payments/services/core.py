@@ -70,6 +70,11 @@ def payment_lock(*, payment_id: int) -> Payment:
     return Payment.objects.select_for_update().get(pk=payment_id)
 
 
+def notification_lock(*, notification_id: int) -> PaymentNotification | None:
+    """The one way to lock a stored notification (it is processed once, under its lock)."""
+    return PaymentNotification.objects.select_for_update().filter(pk=notification_id).first()
+
+
 def payment_transition(*, payment_id: int, to_status: str, fields: dict | None = None) -> bool:
     """Move a payment to ``to_status`` if the table allows it from its current status; True
     if this call did it (a conditional UPDATE, so racing callers cannot both win)."""
@@ -242,9 +247,7 @@ def notification_process(*, notification_id: int) -> str:
     """Apply a stored notification exactly once: lock the payment, then the order; check the
     amount; the payment succeeds and the order becomes paid, or, for an order cancelled
     meanwhile, the payment is kept as succeeded and flagged for refund."""
-    notification = (
-        PaymentNotification.objects.select_for_update().filter(pk=notification_id).first()
-    )
+    notification = notification_lock(notification_id=notification_id)
     if notification is None or notification.processed_at is not None:
         return NotificationOutcome.DUPLICATE
     parsed = notification.parsed

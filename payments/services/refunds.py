@@ -92,6 +92,11 @@ def refund_execute(*, refund_id: int) -> str:
     return refund_apply(refund_id=refund.pk, state=state)
 
 
+def refund_lock(*, refund_id: int) -> Refund:
+    """The one way to lock a refund's row; its order is locked before it (refund_apply)."""
+    return Refund.objects.select_for_update().get(pk=refund_id)
+
+
 @transaction.atomic
 def refund_apply(*, refund_id: int, state: RefundState) -> str:
     """Apply what the provider says of a refund, once: a pending refund succeeds (the
@@ -101,7 +106,7 @@ def refund_apply(*, refund_id: int, state: RefundState) -> str:
 
     found = Refund.objects.select_related("payment").get(pk=refund_id)
     order_lock(order_id=found.payment.order_id)
-    refund = Refund.objects.select_for_update().get(pk=refund_id)
+    refund = refund_lock(refund_id=refund_id)
     if refund.status != R.PENDING:
         return refund.status
     now = timezone.now()

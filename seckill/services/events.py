@@ -68,6 +68,11 @@ def event_stock_move(
     return row[0]
 
 
+def event_lock(*, event_id: int) -> SeckillEvent | None:
+    """The one way to lock a flash-sale event's row (publish, end, a unit given back)."""
+    return SeckillEvent.objects.select_for_update().filter(pk=event_id).first()
+
+
 def _set_status(event: SeckillEvent, to_status: str, **fields) -> None:
     if not SeckillEvent.objects.filter(pk=event.pk, status=event.status).update(
         status=to_status, updated_at=timezone.now(), **fields
@@ -141,8 +146,8 @@ def event_update_draft(*, event_id: int, changes: dict) -> bool:
 @transaction.atomic
 def event_publish(*, event_id: int, actor=None) -> SeckillEvent:
     """A draft goes on sale: its units leave the SKU for the event (both in the ledger)."""
-    event = SeckillEvent.objects.select_for_update().get(pk=event_id)
-    if event.status != E.DRAFT or event.ends_at <= timezone.now():
+    event = event_lock(event_id=event_id)
+    if event is None or event.status != E.DRAFT or event.ends_at <= timezone.now():
         raise EventStepNotAllowed()
     try:
         stock_take_many(
@@ -174,8 +179,8 @@ def _warm_up_later(event_id: int) -> None:
 @transaction.atomic
 def event_end(*, event_id: int, actor=None) -> SeckillEvent:
     """The sale is over (at its end, or early by the merchant): the units left go back."""
-    event = SeckillEvent.objects.select_for_update().get(pk=event_id)
-    if event.status not in {E.PUBLISHED, E.RUNNING}:
+    event = event_lock(event_id=event_id)
+    if event is None or event.status not in {E.PUBLISHED, E.RUNNING}:
         raise EventStepNotAllowed()
     left = event.stock
     if left:

@@ -17,7 +17,7 @@ from config.oncommit import after_commit
 from orders.errors import OutOfStock
 from seckill import gate
 from seckill.models import EventStatus, EventStockReason, SeckillAdmission, SeckillEvent
-from seckill.services.events import event_stock_move
+from seckill.services.events import event_lock, event_stock_move
 
 SOURCE = "seckill"
 _REASONS = {
@@ -67,7 +67,7 @@ def event_units_give_back(
     event_id = int(ref)
     event_reason = _REASONS.get(reason)
     # The row lock orders this against event_end, which moves what is left to the SKU.
-    event = SeckillEvent.objects.select_for_update().filter(pk=event_id).first()
+    event = event_lock(event_id=event_id)
     to_event = event is not None and event.status != EventStatus.ENDED and event_reason is not None
     if to_event:
         event_stock_move(
