@@ -55,7 +55,7 @@ def test_two_shoppers_wait_for_a_flash_sale_of_one_unit_and_exactly_one_gets_it(
     # 1. The merchant makes the event, one unit, starting in a few seconds, and publishes it.
     title = f"一元秒杀 {unique('')}"
     admin.goto("/admin/seckill/seckillevent/add/")
-    admin.fill("#id_title", title)
+    admin.fill("#id_title_zh_hans", title)
     # The first SKU of every demo product has stock (20 to 200).
     choose_in_autocomplete(admin, "sku", "龙井", "LONGJING-1")
     admin.fill("#id_flash_price", "9.90")
