@@ -14,6 +14,7 @@ from payments.models import (
     ReconciliationRun,
     Refund,
 )
+from payments.notification_details import detail_label
 from payments.selectors import daily_totals
 
 
@@ -77,10 +78,21 @@ QUERY_LEVELS = {PaymentStatus.SUCCEEDED: messages.SUCCESS, PaymentStatus.FAILED:
 
 @admin.register(PaymentNotification)
 class PaymentNotificationAdmin(ServiceRowsAdmin):
-    list_display = ("created_at", "provider", "notification_id", "verified", "outcome", "detail")
+    list_display = (
+        "created_at",
+        "provider",
+        "notification_id",
+        "verified",
+        "outcome",
+        "detail_shown",
+    )
     list_filter = ("provider", "verified", "outcome")
     search_fields = ("=notification_id", "=payment__payment_no")
     readonly_fields = ("payment",)
+
+    @admin.display(description=_("detail"), ordering="detail")
+    def detail_shown(self, obj):
+        return detail_label(obj.detail)
 
 
 @admin.register(ReconciliationRun)

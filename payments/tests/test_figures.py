@@ -131,3 +131,35 @@ def test_the_order_page_shows_what_was_refunded_and_how(admin_client, mix):
     assert reverse("admin:payments_refund_change", args=[done.pk]) in html
     listing = admin_client.get(reverse("admin:orders_order_changelist")).content.decode()
     assert "refunded ¥79.00" in listing
+
+
+@pytest.mark.parametrize(
+    ("detail", "chinese"),
+    [
+        ("paid", "已付款：订单已付款"),
+        ("timestamp missing or outside the window", "时间缺失或不在 5 分钟内"),
+        ("amount 1.00 does not match 158.00", "付款 1.00，应付 158.00"),
+        ("order cancelled: refund due", "订单已“已取消”：款项原路退回"),
+        ("refund succeeded", "退款：已退款"),
+        ("something new", "something new"),
+    ],
+)
+def test_notification_details_read_in_the_merchants_language(detail, chinese):
+    from django.utils import translation
+
+    from payments.notification_details import detail_label
+
+    with translation.override("zh-hans"):
+        assert detail_label(detail) == chinese
+
+
+def test_the_notifications_list_shows_details_in_chinese(admin_client):
+    from payments.models import PaymentNotification
+
+    PaymentNotification.objects.create(
+        provider="sandbox", notification_id="n1", verified=True, outcome="accepted", detail="paid"
+    )
+    page = admin_client.get(
+        reverse("admin:payments_paymentnotification_changelist"), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert "已付款：订单已付款" in page.content.decode()
