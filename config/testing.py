@@ -55,6 +55,21 @@ def buyer(db):
 
 
 @pytest.fixture
+def merchant_client(client, db):
+    """The test client logged in as staff in the Merchants group (``client.merchant``)."""
+    from django.contrib.auth.models import Group
+
+    from accounts.permissions import MERCHANTS_GROUP
+    from accounts.tests.factories import UserFactory
+
+    merchant = UserFactory(is_staff=True)
+    merchant.groups.add(Group.objects.get(name=MERCHANTS_GROUP))
+    client.force_login(merchant)
+    client.merchant = merchant
+    return client
+
+
+@pytest.fixture
 def auth_client(user):
     """An API client logged in with a real JWT access token for ``user``."""
     from rest_framework.test import APIClient

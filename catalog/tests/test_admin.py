@@ -3,24 +3,14 @@ import io
 import json
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from accounts.permissions import MERCHANTS_GROUP
 from accounts.tests.factories import UserFactory
 from catalog import csv_io
 from catalog.models import Product, ProductStatus, Sku
 from catalog.tests.factories import image_upload, make_category, make_product
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def merchant_client(client):
-    merchant = UserFactory(is_staff=True)
-    merchant.groups.add(Group.objects.get(name=MERCHANTS_GROUP))
-    client.force_login(merchant)
-    return client
 
 
 def _inline(prefix, rows, initial=0):

@@ -1,12 +1,9 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.permissions import MERCHANTS_GROUP
-from accounts.tests.factories import UserFactory
 from catalog.models import Sku
 from orders import services
 from orders.models import Order, OrderStatus
@@ -14,15 +11,6 @@ from orders.tests.conftest import place_order
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:orders_order_changelist")
-
-
-@pytest.fixture
-def merchant_client(client):
-    merchant = UserFactory(is_staff=True)
-    merchant.groups.add(Group.objects.get(name=MERCHANTS_GROUP))
-    client.force_login(merchant)
-    client.merchant = merchant
-    return client
 
 
 def test_merchant_marks_paid_then_ships_with_carrier_and_tracking(merchant_client, buyer):

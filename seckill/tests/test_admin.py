@@ -6,11 +6,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.permissions import MERCHANTS_GROUP
 from accounts.tests.factories import AddressFactory, UserFactory
 from catalog.services import stock_audit
 from catalog.tests.factories import make_product
@@ -34,14 +32,6 @@ def usual_price_99():
 
 def change_url(event) -> str:
     return reverse("admin:seckill_seckillevent_change", args=[event.pk])
-
-
-@pytest.fixture
-def merchant_client(client):
-    merchant = UserFactory(is_staff=True)
-    merchant.groups.add(Group.objects.get(name=MERCHANTS_GROUP))
-    client.force_login(merchant)
-    return client
 
 
 def take_one_unit(event) -> None:
