@@ -59,3 +59,36 @@ def test_a_shopper_waits_for_the_start_wins_and_pays(live_server, browser, setti
         assert time.monotonic() < deadline, "the order never turned paid"
         time.sleep(0.2)
     assert Order.objects.get(pk=order.pk).total_amount == event.flash_price
+
+
+def test_the_admins_live_numbers_refresh_by_themselves(live_server, browser):
+    from django.contrib.auth.models import Group
+
+    from accounts.permissions import MERCHANTS_GROUP
+    from seckill.tests.factories import live_event
+
+    gate.forget_sold_out()
+    event = live_event(allocated=4)
+    merchant = UserFactory(is_staff=True)
+    merchant.groups.add(Group.objects.get(name=MERCHANTS_GROUP))
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/seckill/seckillevent/")
+    page.fill("#id_username", merchant.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/seckill/seckillevent/")
+    numbers = page.locator(f".live-numbers[data-event='{event.pk}']")
+    assert "left in Redis: 4" in numbers.inner_text()
+    shopper = UserFactory()
+    AddressFactory(user=shopper, is_default=True)
+    rid = f"{event.pk}-{shopper.pk}live"
+    answer = gate.reserve(
+        event_id=event.pk, user_id=shopper.pk, quantity=1, reservation_id=rid, token_id=rid, ip="i"
+    )
+    assert answer.code == gate.ADMITTED
+    event_drain(event_id=event.pk)
+    # No reload: the page asks again every 5 seconds.
+    page.wait_for_function(
+        "e => e.innerText.includes('left in Redis: 3')", arg=numbers.element_handle(), timeout=12000
+    )
+    assert "orders made / paid / cancelled: 1 / 0 / 0" in numbers.inner_text()

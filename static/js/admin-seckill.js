@@ -1,6 +1,7 @@
 // The flash-sale admin's live numbers (left in Redis, queued, orders, dead letters) refresh
-// themselves every 5 seconds while the page is open and visible.
-(function () {
+// themselves every 5 seconds while the page is open and visible. The admin loads it in the
+// page's head: it waits for the list.
+document.addEventListener("DOMContentLoaded", function () {
   "use strict";
   var spans = document.querySelectorAll(".live-numbers[data-event]");
   if (!spans.length) return;
@@ -25,4 +26,4 @@
       .catch(function () {});
   }
   window.setInterval(refresh, 5000);
-})();
+});
