@@ -30,7 +30,13 @@ from orders import notes
 from orders.errors import AddressRequired, SettleIncomplete
 from orders.models import Order, OrderStatus
 from orders.services import order_lock, order_mark_paid
-from payments.errors import OrderAlreadyPaid, PaymentNotAllowed, UnknownProvider
+from payments.errors import (
+    GatewayRefused,
+    OrderAlreadyPaid,
+    PaymentNotAllowed,
+    ProviderUnavailable,
+    UnknownProvider,
+)
 from payments.models import (
     NotificationOutcome,
     Payment,
@@ -103,7 +109,13 @@ def payment_start(*, order: Order, provider: str, channel: str = "web") -> Payme
         .values_list("pk", flat=True)
     )
     for payment_id in list(others):
-        payment_close(payment_id=payment_id)
+        try:
+            payment_close(payment_id=payment_id)
+        except (ProviderUnavailable, GatewayRefused):
+            # That gateway is down or will not close it: the new attempt has its own number
+            # all the same, money on the old one is refunded as a second payment, and the
+            # beat query closes it later. One gateway down must not block the others.
+            logger.warning("payment %s stays open at its gateway for now", payment_id)
     return _payment_open(order_id=order.pk, provider=provider, channel=channel)
 
 

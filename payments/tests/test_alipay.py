@@ -381,3 +381,16 @@ def test_switching_from_a_computer_to_a_phone_opens_a_new_attempt(client, buyer,
     page.refresh_from_db()
     assert (page.status, alipay.trades[page.payment_no].status) == ("closed", "TRADE_CLOSED")
     assert (wap.channel, wap.status) == ("mobile", "pending")
+
+
+def test_a_gateway_down_does_not_keep_the_shopper_from_another_one(client, buyer, alipay, settings):
+    """Alipay cannot be reached to close its attempt: paying with the sandbox still works."""
+    order = place_order(buyer)
+    client.force_login(buyer)
+    payment, location = start(client, order)
+    settings.ALIPAY_GATEWAY = "http://127.0.0.1:9/gateway.do"  # nobody answers now
+    settings.PAYMENTS_PROVIDERS = [*settings.PAYMENTS_PROVIDERS, "sandbox"]
+    answer = client.post(reverse("payments:pay", args=[order.order_no]), {"provider": "sandbox"})
+    sandbox = Payment.objects.get(order=order, provider="sandbox")
+    assert answer["Location"] == reverse("payments:sandbox", args=[sandbox.payment_no])
+    assert Payment.objects.get(pk=payment.pk).status == "pending"  # closed later by beat
