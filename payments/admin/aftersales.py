@@ -84,8 +84,12 @@ class PhotoInline(ReadOnlyInline):
 
 class EventInline(ReadOnlyInline):
     model = AfterSaleEvent
-    fields = ("created_at", "from_status", "to_status", "actor_type", "actor", "note")
+    fields = ("created_at", "from_status", "to_status", "actor_type", "actor", "note_shown")
     readonly_fields = fields
+
+    @admin.display(description=_("note"))
+    def note_shown(self, obj):
+        return obj.note_display
 
 
 # The buttons the change page offers, by status: (action, label).

@@ -220,3 +220,14 @@ class AfterSaleEvent(models.Model):
 
     def __str__(self):
         return str(self.get_to_status_display())
+
+    @property
+    def note_display(self) -> str:
+        """The note as the reader reads it: a return's carrier by its name in their
+        language (the note keeps the carrier's code, "YTO YT9876543210")."""
+        if self.to_status == AfterSaleStatus.RETURN_SHIPPED and " " in self.note:
+            from orders.carriers import carrier_label
+
+            code, tracking_no = self.note.split(" ", 1)
+            return f"{carrier_label(code)} {tracking_no}"
+        return self.note

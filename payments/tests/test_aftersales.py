@@ -490,6 +490,11 @@ def test_a_return_on_the_page_with_the_parcel_sent_back(client, buyer, sandbox, 
         "SF",
         "SF9876543210",
     )
+    # The timeline names the carrier in the reader's language, not by its code.
+    english = client.get(order.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "SF Express SF9876543210" in english
+    chinese = client.get(order.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "顺丰速运 SF9876543210" in chinese
     # Another shopper's request answers 404.
     from accounts.tests.factories import UserFactory
 
