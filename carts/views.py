@@ -80,7 +80,10 @@ def cart_add(request):
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return _back(request, keep={"sku": data["sku"], "qty": quantity})
-    sku = Sku.objects.select_related("product").get(pk=data["sku"])
+    sku = Sku.objects.select_related("product").filter(pk=data["sku"]).first()
+    if sku is None:  # removed by the merchant a moment after it went into the cart
+        messages.success(request, _("Added to your cart."))
+        return _back(request, keep={"sku": data["sku"], "qty": quantity})
     item = sku.product.name + (f" ({sku.attributes_label})" if sku.attributes_label else "")
     messages.success(
         request,
