@@ -5,6 +5,11 @@ logout could not stop the one the client holds until it expired. Logging out now
 ``jti`` in Redis until the token's own expiry; every authenticated API request checks it
 (one Redis GET). A password change needs no entry: tokens carry a hash of the password
 (simplejwt's ``CHECK_REVOKE_TOKEN``), so every token issued before it fails at once.
+
+While Redis is down the deny-list fails open (counted and logged as ``jwt_denylist``): a
+token signed out in the last JWT_ACCESS_MINUTES still works for that outage, rather than
+every mini-program request failing with it. Refresh tokens are revoked in PostgreSQL
+(simplejwt's blacklist), so a signed-out client cannot get a new access token either way.
 """
 
 from __future__ import annotations
@@ -15,7 +20,10 @@ from rest_framework_simplejwt.authentication import JWTAuthentication as BaseJWT
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.tokens import AccessToken
 
+from config.outage import REDIS_DOWN, degraded
 from config.redis import get_redis
+
+USE = "jwt_denylist"
 
 
 def _key(jti: str) -> str:
@@ -30,13 +38,22 @@ def access_token_deny(*, raw: str) -> bool:
         return False
     ttl = int(token["exp"] - time.time())
     if ttl > 0:
-        get_redis().set(_key(token["jti"]), "1", ex=ttl)
+        try:
+            get_redis().set(_key(token["jti"]), "1", ex=ttl)
+        except REDIS_DOWN as exc:
+            degraded(USE, exc)
     return True
 
 
 def access_token_denied(token) -> bool:
     jti = token.get("jti")
-    return bool(jti) and get_redis().exists(_key(jti)) == 1
+    if not jti:
+        return False
+    try:
+        return get_redis().exists(_key(jti)) == 1
+    except REDIS_DOWN as exc:
+        degraded(USE, exc)
+        return False
 
 
 class JWTAuthentication(BaseJWTAuthentication):

@@ -199,6 +199,11 @@ def user_disable(*, user: User) -> None:
 # --- Login and lockout ---------------------------------------------------------------------
 
 
+# The lockout's name in kuaimai_degraded_total: while Redis is down it fails open (logged,
+# counted), so an outage never locks every shopper out.
+LOCKOUT = "login_lockout"
+
+
 def _lockout_keys(*, identifier: str, user: User | None, ip: str) -> tuple[str, str]:
     account = f"user:{user.pk}" if user else f"id:{identifier.strip().lower()[:150]}"
     return f"login:acct:{account}", f"login:ip:{ip}"
@@ -214,7 +219,7 @@ def user_login_attempt(*, identifier: str, password: str, ip: str) -> User:
         (ip_key, settings.LOGIN_FAILURE_LIMIT_PER_IP),
     )
     for (key, limit), scope in zip(limits, ("account", "ip"), strict=True):
-        state = rate_limit_peek(key=key, limit=limit, window_seconds=window)
+        state = rate_limit_peek(key=key, limit=limit, window_seconds=window, use=LOCKOUT)
         if not state.allowed:
             logger.warning("login locked for %s", key)
             LOGIN_LOCKOUTS.labels(scope).inc()
@@ -229,13 +234,13 @@ def user_login_attempt(*, identifier: str, password: str, ip: str) -> User:
 
     if not valid:
         for key, limit in limits:
-            rate_limit_hit(key=key, limit=limit, window_seconds=window)
+            rate_limit_hit(key=key, limit=limit, window_seconds=window, use=LOCKOUT)
         LOGIN_FAILURES.labels("credentials").inc()
         raise InvalidCredentials()
     if not user.is_active:
         LOGIN_FAILURES.labels("disabled").inc()
         raise AccountDisabled()
-    rate_limit_reset(key=account_key)
+    rate_limit_reset(key=account_key, use=LOCKOUT)
     return user
 
 

@@ -5,14 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 def _merge_guest_cart(sender, request, user, **kwargs):
     """At login the guest cart joins the user's cart."""
-    from carts.keys import SESSION_CART, guest_cart_key, user_cart_key
-    from carts.services import cart_merge
+    from carts.services import cart_merge_guest
 
     if request is None or not hasattr(request, "session"):
         return
-    token = request.session.pop(SESSION_CART, None)
-    if token:
-        cart_merge(source_key=guest_cart_key(token), target_key=user_cart_key(user.pk))
+    cart_merge_guest(request=request, user=user)
 
 
 class CartsConfig(AppConfig):

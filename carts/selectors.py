@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from carts.errors import cart_store
 from carts.pricing import free_shipping_gap, shipping_fee
 from carts.services import cart_lines_raw
 from catalog.models import ProductImage, ProductStatus, Sku
@@ -18,6 +19,7 @@ OUT_OF_STOCK = "out_of_stock"
 INSUFFICIENT_STOCK = "insufficient_stock"  # fewer in stock than the line's quantity
 
 
+@cart_store
 def cart_count(*, key: str | None) -> int:
     """Units in the cart, for the header badge (one Redis call, no SQL)."""
     if not key:

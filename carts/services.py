@@ -18,7 +18,14 @@ from pathlib import Path
 
 from django.conf import settings
 
-from carts.errors import CartFull, ExceedsStock, LineNotInCart, QuantityInvalid, SkuUnavailable
+from carts.errors import (
+    CartFull,
+    ExceedsStock,
+    LineNotInCart,
+    QuantityInvalid,
+    SkuUnavailable,
+    cart_store,
+)
 from catalog.models import ProductStatus, Sku
 from config.parsing import parse_id
 from config.redis import LuaScript, get_redis
@@ -54,6 +61,7 @@ def _check_quantity(quantity, sku: Sku) -> None:
         raise ExceedsStock(message, errors={"quantity": [message]})
 
 
+@cart_store
 def cart_lines_raw(*, key: str) -> dict[int, dict]:
     """sku id → {quantity, selected, price, added}; straight from Redis."""
     raw = get_redis().hgetall(key)
@@ -71,6 +79,7 @@ def cart_lines_raw(*, key: str) -> dict[int, dict]:
     return lines
 
 
+@cart_store
 def cart_add(*, key: str, sku_id: int, quantity: int) -> int:
     """Add to the cart (or to a line already there); returns the line's new quantity.
 
@@ -99,6 +108,7 @@ def cart_add(*, key: str, sku_id: int, quantity: int) -> int:
     return wanted
 
 
+@cart_store
 def cart_set_quantity(*, key: str, sku_id: int, quantity: int) -> None:
     """Set a line's quantity; the line must be in the cart (checked again in the Lua call)."""
     if not get_redis().hexists(key, f"q:{sku_id}"):
@@ -117,6 +127,7 @@ def _update_lines(*, key: str, changes: list[tuple[int, str, object]]) -> None:
         raise LineNotInCart()
 
 
+@cart_store
 def cart_remove_line(*, key: str, sku_id: int) -> None:
     """Remove one line; LineNotInCart (404) when the cart has no such line, as for
     changing its quantity."""
@@ -124,6 +135,7 @@ def cart_remove_line(*, key: str, sku_id: int) -> None:
         raise LineNotInCart()
 
 
+@cart_store
 def cart_remove(*, key: str, sku_ids) -> None:
     """Remove lines (missing ones are ignored)."""
     fields = [f"{kind}:{sku_id}" for sku_id in sku_ids for kind in "qspt"]
@@ -131,6 +143,7 @@ def cart_remove(*, key: str, sku_ids) -> None:
         get_redis().hdel(key, *fields)
 
 
+@cart_store
 def cart_select(*, key: str, selected: bool, sku_ids=None) -> None:
     """Select or unselect lines for checkout; ``sku_ids=None`` means every line."""
     present = set(cart_lines_raw(key=key))
@@ -143,22 +156,54 @@ def cart_select(*, key: str, selected: bool, sku_ids=None) -> None:
         _update_lines(key=key, changes=[(sku_id, "s", flag) for sku_id in sorted(targets)])
 
 
+@cart_store
 def cart_clear(*, key: str) -> None:
     get_redis().delete(key)
 
 
+@cart_store
 def cart_merge(*, source_key: str, target_key: str) -> int:
     """Move a guest cart into a user's cart: quantities add up, capped by stock and the line
     maximum; lines that can no longer be bought are kept (they show as unavailable). Lines
     past the cart's line limit stay out; returns how many.
 
-    One Lua call: an add to either cart lands wholly before or wholly after the merge.
+    One Lua call on the user's cart adds the lines (an add to it lands wholly before or
+    after), then the guest cart is deleted. The two carts may sit in different slots of a
+    Redis Cluster, so no script touches both; the script remembers the merge, so a retry
+    after a failure between the two steps adds nothing twice.
     """
     source = cart_lines_raw(key=source_key)
     if not source:
         return 0
     stock = dict(Sku.objects.filter(pk__in=source).values_list("pk", "stock"))
-    args: list = [_max_quantity(), settings.CART_MAX_LINES, settings.CART_TTL_SECONDS]
-    for sku_id in source:
-        args += [sku_id, max(stock.get(sku_id, 0), 1)]
-    return _merge_script(keys=[source_key, target_key], args=args)
+    args: list = [_max_quantity(), settings.CART_MAX_LINES, settings.CART_TTL_SECONDS, source_key]
+    for sku_id, line in source.items():
+        args += [
+            sku_id,
+            max(stock.get(sku_id, 0), 1),
+            line["quantity"],
+            "1" if line["selected"] else "0",
+            "" if line["price"] is None else str(line["price"]),
+            line["added"],
+        ]
+    left_out = _merge_script(keys=[target_key], args=args)
+    get_redis().delete(source_key)
+    return left_out
+
+
+def cart_merge_guest(*, request, user) -> None:
+    """The session's guest cart joins the user's. While Redis is down the guest cart stays
+    the session's (counted, logged) and joins at the next cart page or cart write."""
+    from carts.errors import CartUnavailable
+    from carts.keys import SESSION_CART, guest_cart_key, user_cart_key
+    from config.outage import degraded
+
+    token = request.session.get(SESSION_CART)
+    if not token:
+        return
+    try:
+        cart_merge(source_key=guest_cart_key(token), target_key=user_cart_key(user.pk))
+    except CartUnavailable as exc:
+        degraded("cart_merge", exc)
+        return
+    request.session.pop(SESSION_CART, None)

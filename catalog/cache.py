@@ -86,7 +86,7 @@ def catalog_get_current(name: str, params: dict) -> tuple[str, int, Any]:
     fetched in one round trip. Returns (key, version, value); value is None unless it was
     stored at the current version (by ``catalog_set_current``)."""
     key = f"catalog:current:{get_language() or '-'}:{name}:{_digest(params)}"
-    found = cache.get_many([VERSION_KEY, key])
+    found = cache.get_many([VERSION_KEY, key]) or {}  # {} while Redis is down
     if VERSION_KEY not in found:
         return key, catalog_version(), None
     version = int(found[VERSION_KEY])

@@ -85,7 +85,13 @@ _GENERIC_MESSAGES = {
 
 
 def api_exception_handler(exc, context):
-    """Turn any known error into the documented body; unknown errors stay 500s."""
+    """Turn any known error into the documented body; unknown errors stay 500s, except
+    Redis or PostgreSQL being down, which is a 503 with Retry-After (config.outage)."""
+    from config.outage import outage_response
+
+    outage = outage_response(context["request"], exc)
+    if outage is not None:
+        return outage
     if isinstance(exc, ApplicationError):
         return Response(
             error_body(exc.code, exc.message, exc.errors), status=exc.status, headers=exc.headers

@@ -1,5 +1,6 @@
-"""Liveness (/healthz: no I/O) and readiness (/readyz: the database, Redis and the Celery
-broker answer)."""
+"""Liveness (/healthz: no I/O, 200 whatever is down) and readiness (/readyz: which part
+answers — the database, the cache's Redis, the app state's Redis by a keyed read, and the
+Celery broker; 503 naming the part that does not)."""
 
 import logging
 
@@ -31,11 +32,26 @@ def _check_database() -> str:
     return "ok"
 
 
-def _check_redis() -> str:
+def _check_state() -> str:
+    # A keyed read, not a PING: on a Redis Cluster any node answers a PING while the slots
+    # of carts and flash sales may have no master.
     try:
-        get_redis().ping()
-    except Exception as exc:  # connection refused, timeout, auth: all mean "not ready"
-        logger.warning("readyz: redis check failed: %s", exc)
+        get_redis().get("readyz:probe")
+    except Exception as exc:  # connection refused, timeout, auth, no slot: all "not ready"
+        logger.warning("readyz: app state (redis) check failed: %s", exc)
+        return "unavailable"
+    return "ok"
+
+
+def _check_cache() -> str:
+    if not settings.REDIS_CACHE_URL:  # embedded: the cache is in the process
+        return "ok"
+    from django_redis import get_redis_connection
+
+    try:
+        get_redis_connection("default").get("readyz:probe")
+    except Exception as exc:  # the cache fails open, but the probe says it is down
+        logger.warning("readyz: cache (redis) check failed: %s", exc)
         return "unavailable"
     return "ok"
 
@@ -58,8 +74,22 @@ def broker_check() -> str:
 @never_cache
 @require_GET
 def readyz(request):
-    checks = {"database": _check_database(), "redis": _check_redis(), "broker": broker_check()}
-    ready = all(v == "ok" for v in checks.values())
+    """200 "ok" when every part answers; 200 "degraded" when only Redis or the broker is
+    down (this node still serves: pages from PostgreSQL, carts and flash sales answer 503,
+    tasks wait), so a load balancer does not take every node out for a Redis restart;
+    503 "unavailable" when the database is down, since nothing can be served without it."""
+    checks = {
+        "database": _check_database(),
+        "cache": _check_cache(),
+        "state": _check_state(),
+        "broker": broker_check(),
+    }
+    if checks["database"] != "ok":
+        status = "unavailable"
+    elif all(value == "ok" for value in checks.values()):
+        status = "ok"
+    else:
+        status = "degraded"
     return JsonResponse(
-        {"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
+        {"status": status, "checks": checks}, status=503 if status == "unavailable" else 200
     )

@@ -12,6 +12,8 @@ from functools import cache
 
 import redis
 from django.conf import settings
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 _lock = threading.Lock()
 _clients: dict[str, redis.Redis] = {}
@@ -40,7 +42,10 @@ def get_redis() -> redis.Redis:
                     url,
                     decode_responses=True,
                     socket_timeout=settings.REDIS_SOCKET_TIMEOUT,
-                    socket_connect_timeout=settings.REDIS_SOCKET_TIMEOUT,
+                    socket_connect_timeout=settings.REDIS_CONNECT_TIMEOUT,
+                    # One quick reconnect (a pooled connection a restart closed), not
+                    # redis-py's ten with backoff: callers fail open or answer 503 at once.
+                    retry=Retry(NoBackoff(), 1),
                     health_check_interval=30,
                 )
             else:

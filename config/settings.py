@@ -16,6 +16,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -83,6 +85,8 @@ MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
     # Counts, times and logs each request by route (config.access); early, to time the rest.
     "config.access.AccessMiddleware",
+    # A view that needs Redis or PostgreSQL while it is down answers 503 (config.outage).
+    "config.outage.OutageMiddleware",
     "catalog.cache.CatalogRequestMemo",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -170,7 +174,16 @@ else:
 
 # Clients for app state (rate limits, carts, seckill) come from config.redis.get_redis(),
 # which hands out fakeredis (with Lua) in embedded mode.
-REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=2.0)
+# A dead Redis must cost milliseconds, not seconds: short timeouts, one quick reconnect (a
+# pooled connection a restart closed), and after a failure each process leaves that server
+# alone for REDIS_BREAKER_SECONDS (config.metrics.hooks), failing open or answering 503.
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.25)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
+REDIS_BREAKER_SECONDS = env.float("REDIS_BREAKER_SECONDS", default=1.0)
+# While a part is down: one log line per OUTAGE_LOG_INTERVAL seconds and use (the metric
+# counts each), and the Retry-After of a 503 (config.outage).
+OUTAGE_LOG_INTERVAL = env.float("OUTAGE_LOG_INTERVAL", default=60.0)
+OUTAGE_RETRY_AFTER = env.int("OUTAGE_RETRY_AFTER", default=5)
 
 if EMBEDDED_REDIS:
     CACHES = {
@@ -182,13 +195,17 @@ if EMBEDDED_REDIS:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # django-redis failing open: reads miss and writes are skipped while Redis is
+            # down, and what could not be written is put right when it is back.
+            "BACKEND": "config.cache_backend.FailOpenRedisCache",
             "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": "km",
             "OPTIONS": {
-                "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+                "SOCKET_CONNECT_TIMEOUT": REDIS_CONNECT_TIMEOUT,
                 "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
-                # redis.Redis that counts failed commands (kuaimai_redis_errors_total).
+                "CONNECTION_POOL_KWARGS": {"retry": Retry(NoBackoff(), 1)},
+                # redis.Redis that counts real failures (kuaimai_redis_errors_total) and
+                # skips a server that just failed.
                 "REDIS_CLIENT_CLASS": "config.metrics.hooks.CountingCacheRedis",
             },
         }
@@ -227,13 +244,23 @@ CELERY_TASK_ROUTES = {
     "seckill.tasks.*": {"queue": "seckill"},
     "payments.tasks.*": {"queue": "payments"},
 }
-# The longest countdown we schedule (order pay timeout) must stay below the visibility
-# timeout, or Redis redelivers the task to a second worker before it is due.
-CELERY_MAX_COUNTDOWN = 60 * 60
+# No task waits unacknowledged in a worker longer than this (seconds): a countdown due later
+# hops (config.countdown), so it stays well under RabbitMQ's consumer_timeout (30 min by
+# default) and Redis' visibility timeout below, after which Redis hands a held message to
+# another worker (and returns one a worker lost with its connection).
+CELERY_MAX_COUNTDOWN = env.int("CELERY_MAX_COUNTDOWN", default=5 * 60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * CELERY_MAX_COUNTDOWN),
+    "visibility_timeout": env.int(
+        "CELERY_VISIBILITY_TIMEOUT", default=2 * CELERY_MAX_COUNTDOWN + CELERY_TASK_TIME_LIMIT
+    ),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker never gives up on its broker: it retries (2 s more each time, at most 30 s apart)
+# for as long as the outage lasts, then consumes again.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# kombu's Redis transport with its restore-on-connection-loss crash fixed (config.broker).
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT = "config.broker:Transport"
 # Task logs go through LOGGING below, so they carry the request id of whoever queued them.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
@@ -342,6 +369,8 @@ SECKILL_END_GRACE = env.int("SECKILL_END_GRACE", default=10 * 60)
 # Reserve attempts per second per shopper and per client IP (per event), in the gate.
 SECKILL_RATE_PER_USER = env.int("SECKILL_RATE_PER_USER", default=5)
 SECKILL_RATE_PER_IP = env.int("SECKILL_RATE_PER_IP", default=200)
+# The consumer's longest wait between tries while Redis or the database is down (seconds).
+SECKILL_CONSUMER_MAX_BACKOFF = env.float("SECKILL_CONSUMER_MAX_BACKOFF", default=10.0)
 SECKILL_SOLD_OUT_CACHE_SECONDS = env.float("SECKILL_SOLD_OUT_CACHE_SECONDS", default=2.0)
 # The consumer: an entry left unacknowledged this long (ms) is reclaimed from its consumer;
 # after this many deliveries it goes to the dead-letter stream.

@@ -253,3 +253,58 @@ def admin_page_post_data(page, **changes) -> dict:
             data[management.add_prefix(name)] = management[name].value()
     data.update(changes)
     return data
+
+
+@pytest.fixture
+def killable_redis(settings):
+    """The cache and the app state on a Redis of this test's own, which the test may kill,
+    pause and start again (``config.testing_servers.RedisServer``). It keeps an append-only
+    file, as a deployment's app-state Redis does, so a kill and a start keep the data."""
+    from config.testing_servers import RedisServer
+
+    server = RedisServer(persist=True).start()
+    settings.REDIS_STATE_URL = server.url(0)
+    settings.REDIS_CACHE_URL = server.url(1)
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "LOCATION": server.url(1)},
+    }
+    settings.REDIS_BREAKER_SECONDS = 0.2
+    yield server
+    server.stop()
+    from config.cache_backend import forget_owed
+
+    forget_owed()
+
+
+def wait_until(check, timeout: float = 10.0, interval: float = 0.1):
+    """Call ``check`` until it returns something true; return that, or fail at ``timeout``."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not true after {timeout} s: {check}")
+        time.sleep(interval)
+
+
+@pytest.fixture
+def cuttable_database(live_server):
+    """The live server (and this test) reach PostgreSQL through a TCP forwarder the test can
+    cut and mend (``config.testing_servers.TcpCut``): the database host going away."""
+    from django.db import connections
+
+    from config.testing_servers import TcpCut
+
+    conf = connections["default"].settings_dict
+    saved = conf["HOST"], conf["PORT"]
+    proxy = TcpCut((conf["HOST"] or "127.0.0.1", int(conf["PORT"] or 5432))).start()
+    connections.close_all()
+    conf["HOST"], conf["PORT"] = "127.0.0.1", str(proxy.port)
+    yield proxy
+    proxy.cut()
+    conf["HOST"], conf["PORT"] = saved
+    connections.close_all()

@@ -22,7 +22,9 @@ class RedisSlidingWindowThrottle(SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        result = rate_limit_hit(key=self.key, limit=self.num_requests, window_seconds=self.duration)
+        result = rate_limit_hit(
+            key=self.key, limit=self.num_requests, window_seconds=self.duration, use="api_throttle"
+        )
         self._wait = result.retry_after_seconds
         return result.allowed
 

@@ -1,5 +1,7 @@
 """Error handlers (HTML for pages, the API error body under /api/)."""
 
+import sys
+
 from django.conf import settings
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
@@ -9,6 +11,7 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.i18n import set_language
 
 from config.exceptions import error_body
+from config.outage import outage_response
 
 
 def _is_api(request) -> bool:
@@ -32,6 +35,11 @@ page_not_found = _error_view(404, _("Not found."))
 
 @requires_csrf_token
 def server_error(request):
+    # Called inside Django's handler of the exception: a failure outside any view (the
+    # session saved after it, with PostgreSQL down) is a 503 too, not a 500.
+    outage = outage_response(request, sys.exc_info()[1])
+    if outage is not None:
+        return outage
     if _is_api(request):
         return JsonResponse(error_body(500, _("Server error.")), status=500)
     # No context processors: the failure may be in one of them.

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
 from config.exceptions import ApplicationError
+from config.outage import ServiceUnavailable
 
 
 class EventStepNotAllowed(ApplicationError):
@@ -70,3 +71,12 @@ class ReservationNotFound(ApplicationError):
     code = 60011
     status = status.HTTP_404_NOT_FOUND
     default_message = _("Reservation not found.")
+
+
+class GateUnavailable(ServiceUnavailable):
+    """Redis, the flash sale's gate, did not answer: nothing was admitted (or, if the
+    answer was lost on the way, the admission stands and shows in the shopper's orders);
+    never "sold out"."""
+
+    code = 60012
+    default_message = _("The flash sale cannot be reached for a moment. Please try again.")

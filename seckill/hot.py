@@ -13,13 +13,14 @@ import json
 import logging
 import secrets
 
-import redis
+from django.conf import settings
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from config.exceptions import error_body
 from config.metrics import SECKILL_RESERVATIONS
 from config.net import client_ip
+from config.outage import REDIS_DOWN, log_throttled
 from seckill import errors, gate
 from seckill.tokens import token_read
 
@@ -53,11 +54,13 @@ _REFUSALS = {
 MAX_BODY = 4096
 
 
-def _refuse(error: type[errors.ApplicationError]):
+def _refuse(error: type[errors.ApplicationError] | type[errors.GateUnavailable]):
     exc = error()
     response = JsonResponse(error_body(exc.code, exc.message), status=exc.status)
-    if exc.status in (429, 503):
+    if exc.status == 429 or error is errors.NotWarmed:
         response["Retry-After"] = "1"
+    elif exc.status == 503:
+        response["Retry-After"] = str(settings.OUTAGE_RETRY_AFTER)
     return response
 
 
@@ -137,10 +140,13 @@ def reserve_attempt(
             token_id=token_id or reservation_id,
             ip=ip,
         )
-    except redis.RedisError:
-        logger.exception("seckill %s: the gate is unreachable", event_id)
+    except REDIS_DOWN as exc:
+        log_throttled(
+            f"seckill-gate:{event_id}", logging.ERROR, "seckill %s: the gate is unreachable: %s",
+            event_id, exc,
+        )  # fmt: skip
         _COUNT_GATE_DOWN.inc()
-        return "", errors.NotWarmed
+        return "", errors.GateUnavailable
     _COUNT[answer.code].inc()
     if answer.code == gate.ADMITTED:
         return reservation_id, None

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from config.outage import degraded
 from orders.models import Order
 from seckill import gate
 from seckill.errors import EventNotFound, ReservationNotFound
@@ -144,7 +145,8 @@ def card_live(card: dict, now=None, *, from_gate: dict | None = None) -> dict:
 def _stocks_left(event_ids: list[int]) -> dict:
     try:
         return gate.stocks_left(event_ids)
-    except redis.RedisError:  # the page still shows, with PostgreSQL's counts
+    except redis.RedisError as exc:  # the page still shows, with PostgreSQL's counts
+        degraded("seckill_stock", exc)
         return {}
 
 

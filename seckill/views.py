@@ -19,7 +19,7 @@ from config.net import client_ip
 from orders.models import Order
 from orders.selectors import order_address_editable
 from seckill import selectors, services
-from seckill.errors import EventNotFound, ReservationNotFound
+from seckill.errors import EventNotFound, GateUnavailable, ReservationNotFound
 from seckill.hot import reserve_attempt
 from seckill.models import SeckillAdmission
 
@@ -87,6 +87,8 @@ def event_buy(request, event_id: int):
         token_id="",
         ip=client_ip(request),
     )
+    if refusal is GateUnavailable:
+        raise refusal()  # the 503 page (config.outage)
     if refusal is not None:
         messages.error(request, str(refusal.default_message))
         return redirect(card["url"])

@@ -19,8 +19,24 @@ from config.oncommit import after_commit
 
 # The *_created series double every scrape for a number nobody here reads.
 disable_created_metrics()
+
+
+def process_identifier(pid: int | None = None) -> str:
+    """This process's name in the metrics folder: host and PID. Containers number their
+    processes from 1, so with a folder shared by several (compose) the PID alone would make
+    two processes write one file and lose counts. No "_": the client splits file names on it."""
+    import socket
+
+    host = socket.gethostname().replace("_", "-") or "host"
+    return f"{host}-{os.getpid() if pid is None else pid}"
+
+
 if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    from prometheus_client import values
+
     os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+    # Before any metric is made: each one's file is named by host and PID.
+    values.ValueClass = values.MultiProcessValue(process_identifier)
 
 # --- HTTP, database, Redis ---------------------------------------------------------------
 
@@ -43,8 +59,15 @@ DB_QUERIES = Counter(
 DB_ERRORS = Counter("kuaimai_db_errors_total", "SQL statements that raised an error.")
 REDIS_ERRORS = Counter(
     "kuaimai_redis_errors_total",
-    "Redis commands that failed (refused, timed out, error reply), by client.",
-    ["client"],
+    "Redis commands that failed, by client (cache, state) and kind (connection, timeout, "
+    "reply); ordinary replies such as BUSYGROUP, NOGROUP and NOSCRIPT are not failures.",
+    ["client", "kind"],
+)
+DEGRADED = Counter(
+    "kuaimai_degraded_total",
+    "Times a part of the shop went on without Redis (the cache read PostgreSQL, a limiter "
+    "let a request through, the cart badge was left out), by use.",
+    ["use"],
 )
 
 # --- Celery ------------------------------------------------------------------------------

@@ -47,18 +47,53 @@ def install_db_counter() -> None:
 
 # --- Redis -------------------------------------------------------------------------------
 
+# Error replies that are ordinary answers, not failures: the group exists already, the
+# stream has no group yet, the script is not cached yet (redis-py loads it and retries).
+_ORDINARY_REPLIES = ("BUSYGROUP", "NOGROUP", "NOSCRIPT")
+
+# redis-py has no circuit breaker, and pybreaker's would wrap every call in a second lock and
+# state store; this is the dozen lines we need. After a server failed to answer, each process
+# skips it for REDIS_BREAKER_SECONDS (its callers fail open or answer 503 at once) instead of
+# spending a connect timeout on every command of every request.
+_broken: dict[tuple, float] = {}
+
+
+def _server(client) -> tuple:
+    kwargs = client.connection_pool.connection_kwargs
+    return (kwargs.get("host"), kwargs.get("port"), kwargs.get("path"))
+
 
 class CountingRedis(redis.Redis):
-    """redis.Redis that counts its failed commands (the app-state client)."""
+    """redis.Redis that counts its real failures (the app-state client) and skips a server
+    that just failed to answer for a moment."""
 
     metrics_client = "state"
 
     def execute_command(self, *args, **options):
+        from django.conf import settings
+
+        from config.outage import REDIS_DOWN
+
+        server = _server(self)
+        failed_at = _broken.get(server)
+        if failed_at is not None:
+            if time.monotonic() - failed_at < settings.REDIS_BREAKER_SECONDS:
+                raise redis.ConnectionError(f"{server[0]}:{server[1]} failed a moment ago")
+            _broken.pop(server, None)
         try:
             return super().execute_command(*args, **options)
-        except redis.RedisError:
-            REDIS_ERRORS.labels(self.metrics_client).inc()
+        except REDIS_DOWN as exc:
+            _broken[server] = time.monotonic()
+            REDIS_ERRORS.labels(self.metrics_client, _kind(exc)).inc()
             raise
+        except redis.ResponseError as exc:
+            if not str(exc).startswith(_ORDINARY_REPLIES):
+                REDIS_ERRORS.labels(self.metrics_client, "reply").inc()
+            raise
+
+
+def _kind(exc: Exception) -> str:
+    return "timeout" if isinstance(exc, redis.TimeoutError) else "connection"
 
 
 class CountingCacheRedis(CountingRedis):
@@ -110,4 +145,6 @@ def mark_process_dead(pid) -> None:
     if pid and os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 
-        multiprocess.mark_process_dead(pid)
+        from config.metrics import process_identifier
+
+        multiprocess.mark_process_dead(process_identifier(pid))

@@ -161,7 +161,7 @@ def test_embedded_mode_boots_and_serves_the_shop(embedded_env):
         ready = requests.get(base + "/readyz", timeout=5)
         assert ready.json() == {
             "status": "ok",
-            "checks": {"database": "ok", "redis": "ok", "broker": "ok"},
+            "checks": {"database": "ok", "cache": "ok", "state": "ok", "broker": "ok"},
         }
         # Login goes through the lockout Lua script on fakeredis.
         bad = requests.post(

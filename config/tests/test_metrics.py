@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -238,10 +239,13 @@ def test_failed_redis_commands_are_counted():
     from prometheus_client import REGISTRY
 
     def errors():
-        return REGISTRY.get_sample_value("kuaimai_redis_errors_total", {"client": "state"}) or 0
+        labels = {"client": "state", "kind": "connection"}
+        return REGISTRY.get_sample_value("kuaimai_redis_errors_total", labels) or 0
+
+    from config.testing_servers import free_port
 
     before = errors()
-    dead = CountingRedis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    dead = CountingRedis(host="127.0.0.1", port=free_port(), socket_connect_timeout=0.2)
     with pytest.raises(redis.ConnectionError):
         dead.get("anything")
     assert errors() - before == 1
@@ -303,6 +307,14 @@ def test_in_multiprocess_mode_the_scrape_adds_up_every_process(tmp_path):
     }
     assert value(samples, "kuaimai_orders_total", event="created", source="seckill") == 2
     assert value(samples, "kuaimai_seckill_reservations_total", outcome="admitted") == 6
+    # Each file is named by host and PID, so containers sharing the folder (each numbering
+    # its processes from 1) never write into one another's.
+    import socket
+
+    host = socket.gethostname().replace("_", "-")
+    names = {path.name for path in tmp_path.glob("counter_*.db")}
+    assert len(names) >= 2  # the two counting processes (and the one that showed them)
+    assert all(re.fullmatch(rf"counter_{re.escape(host)}-\d+\.db", name) for name in names)
 
 
 def test_the_scrape_counts_the_workers_that_answer(client, settings, real_worker):
@@ -317,3 +329,15 @@ def test_with_no_worker_the_scrape_says_none_is_alive(client, settings):
     samples = scrape(client)
     assert ("kuaimai_celery_workers_alive", ()) in samples
     assert value(samples, "kuaimai_celery_workers_alive") == 0
+
+
+def test_the_metrics_package_imports_no_app_the_apps_register_their_collectors():
+    from pathlib import Path
+
+    from config.metrics.live import _registered
+
+    folder = Path(__file__).resolve().parents[1] / "metrics"
+    apps = r"(accounts|catalog|carts|orders|payments|seckill)\b"
+    for path in folder.glob("*.py"):
+        assert not re.search(rf"^\s*(from|import) {apps}", path.read_text(), re.M), path.name
+    assert "ConsumerLagCollector" in {type(collector).__name__ for collector in _registered}
