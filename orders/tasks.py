@@ -4,21 +4,27 @@ import logging
 
 from celery import shared_task
 
+from config.countdown import requeue_if_early
 from orders import notifications, services
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def order_close_overdue_task(order_id: int) -> None:
-    """Countdown registered at checkout: cancel the order if it is still unpaid."""
+def order_close_overdue_task(order_id: int, due: float | None = None) -> None:
+    """Countdown registered at checkout: cancel the order if it is still unpaid. Due past
+    CELERY_MAX_COUNTDOWN, it hops there and back (config.countdown)."""
+    if requeue_if_early(order_close_overdue_task, args=[order_id], due=due):
+        return
     services.order_close_overdue(order_id=order_id)
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def order_close_overdue_many_task(order_ids: list[int]) -> None:
+def order_close_overdue_many_task(order_ids: list[int], due: float | None = None) -> None:
     """One countdown for a batch of orders (the flash-sale consumer's): each is closed if it
     is still unpaid past its own deadline; one failing does not keep the others open."""
+    if requeue_if_early(order_close_overdue_many_task, args=[order_ids], due=due):
+        return
     for order_id in order_ids:
         try:
             services.order_close_overdue(order_id=order_id)

@@ -11,7 +11,12 @@ from orders.services.checkout import (
     order_create_from_lines,
     order_set_address,
 )
-from orders.services.effects import notify_after_commit, order_effects_batched, schedule_close
+from orders.services.effects import (
+    notify_after_commit,
+    order_effects_again,
+    order_effects_batched,
+    schedule_close,
+)
 from orders.services.lifecycle import (
     order_cancel,
     order_close_overdue,
@@ -47,6 +52,7 @@ __all__ = [
     "order_confirm_receipt",
     "order_create_from_cart",
     "order_create_from_lines",
+    "order_effects_again",
     "order_effects_batched",
     "order_set_address",
     "order_lock",

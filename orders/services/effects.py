@@ -17,8 +17,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.utils import timezone
-
+from config.countdown import apply_at
 from config.oncommit import after_commit
 
 logger = logging.getLogger(__name__)
@@ -33,10 +32,6 @@ class _Pending:
 _pending: ContextVar[_Pending | None] = ContextVar("order_effects_pending", default=None)
 
 
-def _countdown(deadline: datetime) -> int:
-    return max(0, int((deadline - timezone.now()).total_seconds()) + 1)
-
-
 def schedule_close(order) -> None:
     """After commit, a countdown task that closes the order if it is still unpaid.
 
@@ -49,8 +44,8 @@ def schedule_close(order) -> None:
     if pending is not None:
         after_commit(lambda: pending.closes.__setitem__(order.pk, order.pay_deadline))
         return
-    countdown = _countdown(order.pay_deadline)
-    after_commit(lambda: order_close_overdue_task.apply_async(args=[order.pk], countdown=countdown))
+    due = order.pay_deadline.timestamp()
+    after_commit(lambda: apply_at(order_close_overdue_task, args=[order.pk], due=due))
 
 
 def notify_after_commit(order_id: int, kind: str) -> None:
@@ -62,6 +57,20 @@ def notify_after_commit(order_id: int, kind: str) -> None:
         after_commit(lambda: pending.notices[kind].append(order_id))
         return
     after_commit(lambda: order_notify_task.delay(order_id, kind))
+
+
+def order_effects_again(order) -> None:
+    """The effects of creating ``order``, once more: for a creation that committed but whose
+    process may have died before they were queued (a flash-sale consumer killed mid-batch;
+    the next one finds the order made). The pay countdown (closing is idempotent) and the
+    "created" notification (unique per order and kind, so the shopper gets one), only while
+    the order still waits for payment."""
+    from orders.models import OrderStatus
+
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        return
+    schedule_close(order)
+    notify_after_commit(order.pk, "created")
 
 
 @contextmanager
@@ -76,8 +85,8 @@ def order_effects_batched() -> Iterator[None]:
         if pending.closes:
             # The latest deadline of the batch: an earlier order closes at most the batch's
             # duration late, never early (closing checks each order's own deadline).
-            countdown = _countdown(max(pending.closes.values()))
-            _send(order_close_overdue_many_task, [sorted(pending.closes)], countdown)
+            due = max(pending.closes.values()).timestamp()
+            _send(order_close_overdue_many_task, [sorted(pending.closes)], due)
         for kind, order_ids in pending.notices.items():
             _send(order_notify_many_task, [order_ids, kind], None)
 
@@ -91,8 +100,11 @@ def order_effects_batched() -> Iterator[None]:
         after_commit(flush)
 
 
-def _send(task, args: list, countdown: int | None) -> None:
+def _send(task, args: list, due: float | None) -> None:
     try:
-        task.apply_async(args=args, countdown=countdown)
+        if due is None:
+            task.apply_async(args=args)
+        else:
+            apply_at(task, args=args, due=due)
     except Exception:  # the broker is down: the sweep still closes them; logged
         logger.exception("could not queue %s for %d orders", task.name, len(args[0]))

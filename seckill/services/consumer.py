@@ -28,9 +28,15 @@ from django.utils import translation
 from catalog.models import Sku
 from config.consumers import push_to_users
 from config.logs import log_bind, log_context_reset
+from config.outage import DATABASE_DOWN, REDIS_DOWN
 from config.redis import get_redis
 from orders.errors import OutOfStock
-from orders.services import OrderLine, order_create_from_lines, order_effects_batched
+from orders.services import (
+    OrderLine,
+    order_create_from_lines,
+    order_effects_again,
+    order_effects_batched,
+)
 from seckill import gate
 from seckill.models import EventStatus, SeckillAdmission, SeckillEvent
 from seckill.selectors import events_consuming
@@ -56,6 +62,7 @@ class _Batch:
     addresses: dict = field(default_factory=dict)  # user id → default address
     done: dict = field(default_factory=dict)  # reservation id → admission made before
     pushes: list = field(default_factory=list)  # (user id, event, data), sent together
+    again: list = field(default_factory=list)  # admissions made by an earlier delivery
     acks: list = field(default_factory=list)  # entry ids, acknowledged together
     image: str = ""  # the event's picture for the order lines (one read per batch)
     sku: Sku | None = None  # the event's SKU and product, for the items' snapshot
@@ -78,7 +85,7 @@ class _Batch:
                 admission.reservation_id: admission
                 for admission in SeckillAdmission.objects.filter(
                     reservation_id__in=[fields["rid"] for fields in entries]
-                )
+                ).select_related("order")
             },
         )
 
@@ -90,6 +97,9 @@ def reservation_process(
     batch = batch or _Batch.load(event, [fields])
     rid = fields["rid"]
     if rid in batch.done:
+        # Made by an earlier delivery that was never acknowledged: its consumer may have died
+        # before the order's effects were queued, so they are queued again (each runs once).
+        batch.again.append(batch.done[rid])
         return batch.done[rid]
     user = batch.users.get(int(fields["uid"]))
     if user is None:
@@ -185,6 +195,8 @@ def _handle(event: SeckillEvent, entry_id: str, fields: dict, deliveries: int, b
     except _Permanent as exc:
         _dead_letter(event.pk, entry_id, fields, str(exc), batch)
         return True
+    except (*REDIS_DOWN, *DATABASE_DOWN):
+        raise  # not this reservation's failure: the consumer waits and it is tried again
     except Exception:  # logged, retried, then dead-lettered: never lost
         logger.exception("seckill %s: reservation %s failed", event.pk, fields.get("rid"))
         if deliveries >= settings.SECKILL_MAX_ATTEMPTS:
@@ -206,6 +218,19 @@ def _handle_batch(event, entries: list[tuple[str, dict, int]], client) -> int:
             _handle(event, entry_id, fields, deliveries, batch)
             for entry_id, fields, deliveries in entries
         )
+        for admission in batch.again:
+            order_effects_again(admission.order)
+            batch.pushes.append(
+                (
+                    admission.user_id,
+                    "seckill.result",
+                    {
+                        "reservation_id": admission.reservation_id,
+                        "status": "created",
+                        "order_no": admission.order.order_no,
+                    },
+                )
+            )
     if batch.acks:
         client.xack(gate.key(event.pk, "stream"), gate.GROUP, *batch.acks)
     try:

@@ -1,0 +1,168 @@
+"""A Celery worker and the flash-sale consumer ride out a Redis outage of over two minutes:
+neither exits, both resume by themselves, and nothing is lost or doubled.
+
+The two run as the deployment runs them (``celery -A config worker``, ``manage.py
+seckill_consume``) in processes of their own, on a Redis server this test starts, kills with
+SIGKILL while the worker holds a countdown task and an admission waits in the stream, and
+starts again from its append-only file OUTAGE_SECONDS later.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from accounts.tests.factories import AddressFactory, UserFactory
+from catalog.tests.factories import make_product
+from config.testing import wait_until
+from config.testing_servers import RedisServer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTAGE_SECONDS = float(os.environ.get("KUAIMAI_OUTAGE_SECONDS", "125"))
+
+
+@pytest.fixture
+def redis_for_all(settings, monkeypatch):
+    """One Redis for everything (cache 0, broker 1, channels 2, app state 3), as REDIS_URL
+    lays it out, for this process and the ones it starts."""
+    from config.celery import app
+
+    server = RedisServer(persist=True).start()
+    settings.REDIS_STATE_URL = server.url(3)
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "LOCATION": server.url(0)},
+    }
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_MAX_COUNTDOWN = 5
+    monkeypatch.setitem(app.conf, "broker_url", server.url(1))
+    monkeypatch.setitem(app.conf, "broker_write_url", None)
+    monkeypatch.setitem(app.conf, "broker_read_url", None)
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    # Publish through pools of this broker (kombu keeps one per URL); the suite's come back.
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+    yield server
+    server.stop()
+
+
+def _spawn(name: str, server: RedisServer, tmp_path: Path, *command: str):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "OTEL_"))}
+    database = connection.settings_dict["NAME"]
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{database}",
+        REDIS_URL=server.url(0),
+        CELERY_TASK_ALWAYS_EAGER="false",
+        CELERY_MAX_COUNTDOWN="5",
+        # A message a worker held when it lost Redis is back on its queue after this.
+        CELERY_VISIBILITY_TIMEOUT="20",
+        SECKILL_CONSUMER_MAX_BACKOFF="2",
+        OUTAGE_LOG_INTERVAL="60",
+        CONN_MAX_AGE="0",
+    )
+    log = (tmp_path / f"{name}.log").open("w")
+    process = subprocess.Popen(  # noqa: S603 - our own command line
+        [sys.executable, *command], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    return process, tmp_path / f"{name}.log"
+
+
+def _stop(process) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGCONT)
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_the_worker_and_the_consumer_survive_a_redis_outage_and_lose_nothing(
+    redis_for_all, tmp_path
+):
+    from orders.models import Order, OrderStatus
+    from orders.services import OrderLine, order_create_from_lines
+    from seckill import gate
+    from seckill.models import SeckillAdmission
+    from seckill.tests.factories import live_event
+
+    server = redis_for_all
+    worker, worker_log = _spawn(
+        "worker", server, tmp_path,
+        "-m", "celery", "-A", "config", "--quiet", "worker", "-Q", "seckill,payments,default",
+        "--concurrency", "1", "--hostname", "outage@%h", "-l", "info",
+    )  # fmt: skip
+    consumer, consumer_log = _spawn("consumer", server, tmp_path, "manage.py", "seckill_consume")
+    try:
+        wait_until(lambda: "ready" in worker_log.read_text(), timeout=30)
+        wait_until(lambda: "running" in consumer_log.read_text(), timeout=30)
+
+        # An unpaid order whose pay countdown the worker holds when Redis dies.
+        buyer = UserFactory()
+        AddressFactory(user=buyer, is_default=True)
+        sku = make_product().skus.get()
+        unpaid, _created = order_create_from_lines(
+            user=buyer,
+            lines=[OrderLine(sku_id=sku.pk, quantity=1, unit_price=Decimal("100.00"))],
+            source="web",
+            idempotency_key="outage-countdown",
+            pay_timeout=30,
+        )
+        # A flash-sale admission queued while the consumer is held, so it waits in the
+        # stream through the outage.
+        event = live_event(allocated=5)
+        consumer.send_signal(signal.SIGSTOP)
+        answer = gate.reserve(
+            event_id=event.pk, user_id=buyer.pk, quantity=1, reservation_id=f"{event.pk}-outage",
+            token_id=f"{event.pk}-outage", ip="127.0.0.1",
+        )  # fmt: skip
+        assert answer.code == gate.ADMITTED
+        time.sleep(2)  # the worker has taken the countdown and holds it
+
+        server.kill()
+        consumer.send_signal(signal.SIGCONT)
+        time.sleep(OUTAGE_SECONDS)
+        assert worker.poll() is None, worker_log.read_text()[-3000:]
+        assert consumer.poll() is None, consumer_log.read_text()[-3000:]
+        server.start()
+
+        # The admission becomes exactly one order; the countdown closes the unpaid order.
+        wait_until(
+            lambda: SeckillAdmission.objects.filter(reservation_id=f"{event.pk}-outage").exists(),
+            timeout=60,
+        )
+        wait_until(
+            lambda: Order.objects.get(pk=unpaid.pk).status == OrderStatus.CANCELLED,
+            timeout=90,
+            interval=0.5,
+        )
+        time.sleep(3)  # a second delivery would have made a second order by now
+        assert Order.objects.filter(idempotency_key=f"{event.pk}-outage").count() == 1
+        assert SeckillAdmission.objects.filter(event=event).count() == 1
+        assert worker.poll() is None and consumer.poll() is None
+    finally:
+        _stop(consumer)
+        _stop(worker)
+    worker_text = worker_log.read_text()
+    consumer_text = consumer_log.read_text()
+    assert "Unrecoverable error" not in worker_text
+    assert "Traceback" not in consumer_text
+    # Logged once per OUTAGE_LOG_INTERVAL (60 s) while it lasted, then once on coming back.
+    waits = consumer_text.count("waits for redis")
+    assert 1 <= waits <= 1 + int(OUTAGE_SECONDS // 60) + 1, consumer_text[-2000:]
+    assert "consuming again" in consumer_text
+    assert timezone.now() - unpaid.created_at > timedelta(seconds=30)
