@@ -9,6 +9,7 @@ class SeckillConfig(AppConfig):
 
     def ready(self):
         from catalog.services import register_stock_audit
+        from config.metrics.live import register as register_metrics
         from orders.stock_sources import register_stock_source
         from seckill.services import event_stock_audit, event_units_give_back, event_units_take
         from seckill.services.sources import SOURCE
@@ -17,3 +18,7 @@ class SeckillConfig(AppConfig):
         register_stock_audit(event_stock_audit)
         # orders takes and gives back flash-sale units through this; it never imports seckill.
         register_stock_source(SOURCE, take=event_units_take, give_back=event_units_give_back)
+        # /metrics shows the consumer's lag through this; config never imports seckill.
+        from seckill.metrics import ConsumerLagCollector
+
+        register_metrics(ConsumerLagCollector())

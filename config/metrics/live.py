@@ -1,11 +1,14 @@
-"""Numbers read at scrape time rather than counted: Celery queue depth, the workers that
-answer a ping, and the flash-sale consumer's lag. The scraping process asks Redis and the
-database; a failed read is left out of that scrape (and logged), it never fails /metrics."""
+"""Numbers read at scrape time rather than counted: Celery queue depth and the workers that
+answer a ping, plus what apps register (the flash-sale consumer's lag, from ``seckill``).
+The scraping process asks the broker, Redis and the database; a failed read is left out of
+that scrape (and logged), it never fails /metrics.
+
+``config`` imports no app's internals: an app hands its collector to ``register`` in its
+``AppConfig.ready``."""
 
 from __future__ import annotations
 
 import logging
-import time
 
 from kombu.exceptions import ChannelError
 from prometheus_client.core import GaugeMetricFamily
@@ -14,12 +17,37 @@ logger = logging.getLogger(__name__)
 
 QUEUES = ("seckill", "payments", "default")
 
+_registered: list = []
+
+
+def register(collector) -> None:
+    """Add an app's collector (an object with ``collect()`` yielding metric families) to
+    every scrape; a collector that raises is left out of that scrape, logged."""
+    if collector not in _registered:
+        _registered.append(collector)
+
+
+class _Guarded:
+    def __init__(self, collector):
+        self.collector = collector
+
+    def collect(self):
+        try:
+            families = list(self.collector.collect())
+        except Exception as exc:  # Redis or the database down: left out of this scrape
+            logger.warning("metrics: %s failed: %s", type(self.collector).__name__, exc)
+            return []
+        return families
+
+
+def registered() -> list:
+    return [_Guarded(collector) for collector in _registered]
+
 
 class LiveCollector:
     def collect(self):
         yield from self._queue_depth()
         yield from self._workers_alive()
-        yield from self._seckill_lag()
 
     def _workers_alive(self):
         from django.conf import settings
@@ -64,31 +92,3 @@ class LiveCollector:
             logger.warning("metrics: reading the queue depth failed: %s", exc)  # workers fires
             return
         yield family
-
-    def _seckill_lag(self):
-        from seckill.selectors import events_consuming
-
-        lag = GaugeMetricFamily(
-            "kuaimai_seckill_consumer_lag",
-            "Flash-sale admissions not yet turned into orders (queued or being processed).",
-        )
-        age = GaugeMetricFamily(
-            "kuaimai_seckill_consumer_lag_seconds",
-            "Age of the oldest flash-sale admission not yet turned into an order.",
-        )
-        try:
-            from seckill import gate
-
-            waiting, oldest_ms = 0, None
-            for event_id in events_consuming():
-                count, first_ms = gate.stream_waiting(event_id)
-                waiting += count
-                if first_ms is not None and (oldest_ms is None or first_ms < oldest_ms):
-                    oldest_ms = first_ms
-        except Exception as exc:  # Redis or the database down: left out of this scrape
-            logger.warning("metrics: reading the flash-sale lag failed: %s", exc)
-            return
-        lag.add_metric([], waiting)
-        age.add_metric([], 0 if oldest_ms is None else max(0.0, time.time() - oldest_ms / 1000))
-        yield lag
-        yield age

@@ -17,7 +17,7 @@ from django.http import Http404, HttpResponse
 from django.views.decorators.cache import never_cache
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
-from config.metrics.live import LiveCollector
+from config.metrics.live import LiveCollector, registered
 
 
 @cache
@@ -48,6 +48,8 @@ def render() -> bytes:
         registry = CollectorRegistry()
         registry.register(_Default())
     registry.register(LiveCollector())
+    for collector in registered():  # the apps' own (seckill's consumer lag)
+        registry.register(collector)
     return generate_latest(registry)
 
 

@@ -209,3 +209,58 @@ def test_gunicorn_with_the_shop_settings_logs_json_and_counts_every_worker(tmp_p
     access = [r for r in records if r["logger"] == "kuaimai.access"]
     assert len(access) == 41 and {r["route"] for r in access} == {"healthz", "metrics"}
     assert not [r for r in records if r["logger"] == "gunicorn.access"]  # one line a request
+
+
+def _procfile(path: Path) -> dict[str, str]:
+    lines = [line for line in path.read_text().splitlines() if line and not line.startswith("#")]
+    return dict(line.split(": ", 1) for line in lines)
+
+
+def test_the_procfile_runs_every_process_the_readme_lists_each_through_respawn():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Processes", 1)[1].split("\n## ", 1)[0]
+    table = [row for row in section.split("\n\n")[2].splitlines() if row.startswith("|")]
+    listed = {row.split("|")[1].strip() for row in table[2:]}
+    procfile = _procfile(ROOT / "config" / "deploy" / "Procfile")
+    assert set(procfile) == listed == {"web", "ws", "worker", "beat", "seckill"}
+    for name, command in procfile.items():
+        assert command.startswith(f"python -m config.respawn {name} -- "), name
+    assert "seckill_consume" in procfile["seckill"]
+
+
+def test_under_honcho_a_process_that_exits_is_started_again_and_the_others_go_on(tmp_path):
+    import os
+    import signal
+    import sys
+    import time
+
+    marker = tmp_path / "runs"
+    crash = (
+        f"import pathlib; pathlib.Path({str(marker)!r}).open('a').write('x'); raise SystemExit(3)"
+    )
+    steady = "import time; time.sleep(120)"
+    (tmp_path / "Procfile").write_text(
+        f'crashy: {sys.executable} -m config.respawn crashy -- {sys.executable} -c "{crash}"\n'
+        f'steady: {sys.executable} -m config.respawn steady -- {sys.executable} -c "{steady}"\n'
+    )
+    honcho = subprocess.Popen(  # noqa: S603 - the venv's honcho on our Procfile
+        [str(Path(sys.executable).parent / "honcho"), "-f", str(tmp_path / "Procfile"),
+         "-d", str(ROOT), "start"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "LOG_FORMAT": "json"},
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while (
+            time.monotonic() < deadline and len(marker.read_text() if marker.exists() else "") < 3
+        ):
+            time.sleep(0.2)
+        assert marker.read_text() == "xxx"  # ran, exited, and was started again twice
+        assert honcho.poll() is None  # honcho, and with it the steady process, still runs
+    finally:
+        honcho.send_signal(signal.SIGINT)
+        output, _ = honcho.communicate(timeout=30)
+    lines = [json.loads(line.split("| ", 1)[1]) for line in output.splitlines()
+             if "kuaimai.respawn" in line]  # fmt: skip
+    assert lines[0]["message"].startswith("crashy exited with code 3; starting it again in")
+    assert "steady stopped" not in output.split("SIGINT received")[0]
