@@ -48,9 +48,18 @@ run: seed
 		DEBUG=$${DEBUG:-true} exec $(PY) manage.py runserver $(HOST):$(PORT); \
 	fi
 
+# Then the broker tests again on RabbitMQ, in a vhost of their own (config/testing.py), and
+# the carts, flash-sale and rate-limit tests with the app state on a Redis Cluster of three
+# masters that config.testing_servers starts on free ports and stops after.
+RABBITMQ_TEST_URL ?= amqp://guest:guest@127.0.0.1:5672/kuaimai-test
+CLUSTER_TESTS ?= carts seckill config/tests/test_ratelimit.py
 test: venv
 	@$(PY) -m config.checkservices
 	@$(PY) -m pytest $(PYTEST_ARGS)
+	@echo "== the broker tests on RabbitMQ"
+	@CELERY_BROKER_URL=$(RABBITMQ_TEST_URL) $(PY) -m pytest -m broker $(PYTEST_ARGS)
+	@echo "== carts, flash sales and rate limits on a Redis Cluster"
+	@$(PY) -m config.testing_servers cluster -- $(PY) -m pytest $(CLUSTER_TESTS) $(PYTEST_ARGS)
 
 # The browser journeys on the full stack the session starts (config/e2e.py): logs in
 # var/e2e/logs/, screenshots in var/screenshots/, failures' pages in var/e2e/failures/.

@@ -1,4 +1,5 @@
-"""Pre-flight for ``make test``: one line and exit 1 if PostgreSQL or Redis is unreachable."""
+"""Pre-flight for ``make test``: one line and exit 1 if PostgreSQL, Redis or RabbitMQ (the
+broker tests run a second time on it) is unreachable."""
 
 import os
 import sys
@@ -9,6 +10,8 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/10"
 
 PG_HINT = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 REDIS_HINT = 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no'
+RABBITMQ_HINT = "rabbitmq-server -detached"
+DEFAULT_RABBITMQ = ("127.0.0.1", 5672)
 
 
 def main() -> int:
@@ -41,6 +44,17 @@ def main() -> int:
         print(
             f"Redis is unreachable at {host.hostname}:{host.port or 6379}; "
             f"start it with: {REDIS_HINT} (or set REDIS_URL)",
+            file=sys.stderr,
+        )
+        return 1
+    import socket
+
+    try:
+        socket.create_connection(DEFAULT_RABBITMQ, timeout=3).close()
+    except OSError:
+        print(
+            f"RabbitMQ is unreachable at {DEFAULT_RABBITMQ[0]}:{DEFAULT_RABBITMQ[1]}; "
+            f"start it with: {RABBITMQ_HINT}",
             file=sys.stderr,
         )
         return 1

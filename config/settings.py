@@ -164,6 +164,11 @@ def _redis_db_url(base: str, offset: int) -> str:
     return urlunsplit(parts._replace(path=f"/{base_db + offset}"))
 
 
+if REDIS_URL.startswith("redis+cluster://"):
+    raise ImproperlyConfigured(
+        "REDIS_URL must name a standalone Redis (the cache, the broker and the channel layer "
+        "have no cluster client); put a Redis Cluster in REDIS_STATE_URL."
+    )
 if EMBEDDED_REDIS:
     REDIS_CACHE_URL = REDIS_BROKER_URL = REDIS_CHANNELS_URL = REDIS_STATE_URL = ""
 else:

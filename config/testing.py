@@ -9,6 +9,48 @@ from __future__ import annotations
 import pytest
 
 
+def pytest_collection_modifyitems(items):
+    """Every test that runs a real worker is a broker test too: ``make test`` runs them a
+    second time on RabbitMQ (``-m broker`` with an amqp:// CELERY_BROKER_URL)."""
+    for item in items:
+        if "real_worker" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.broker)
+
+
+def _one_slot(keys) -> None:
+    from redis.crc import key_slot
+
+    slots = {key_slot(key.encode()) for key in keys}
+    assert len(slots) <= 1, f"a script's keys span {len(slots)} hash slots: {keys}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _every_script_call_stays_in_one_slot():
+    """Every Lua call of the whole suite is checked: its keys share one hash slot, so every
+    script runs on a Redis Cluster (config.redis)."""
+    from config.redis import LuaScript
+
+    LuaScript.check_keys = staticmethod(_one_slot)
+    yield
+    LuaScript.check_keys = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _rabbitmq_vhost():
+    """On an amqp:// broker the suite gets its vhost, made for the run and deleted after."""
+    import os
+    from urllib.parse import urlsplit
+
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    if not url.startswith("amqp://"):
+        yield
+        return
+    from config.testing_servers import rabbitmq_vhost
+
+    with rabbitmq_vhost(urlsplit(url).path.lstrip("/")):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _clean_redis(request):
     from django.core.cache import cache

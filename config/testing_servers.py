@@ -8,6 +8,14 @@
   mend: cutting closes every open connection and refuses new ones, exactly what the shop
   sees when the database host goes away.
 
+- ``rabbitmq_vhost(name)``: a vhost of the machine's RabbitMQ for one run, made and deleted
+  with rabbitmqctl.
+- ``ShopProcess``: a Celery worker or the flash-sale consumer as its own process.
+- ``RedisCluster``: three ``redis-server --cluster-enabled yes`` on free ports joined into a
+  cluster of three masters. ``python -m config.testing_servers cluster -- <command>`` runs a
+  command with ``REDIS_STATE_URL`` on one (``make test`` runs the carts, flash-sale and
+  rate-limit tests so), then stops it.
+
 No mocks: the shop's own clients talk to these over the network.
 """
 
@@ -20,6 +28,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -186,3 +195,162 @@ class TcpCut:
             sock.close()
 
     stop = cut
+
+
+def _rabbitmqctl(*args: str) -> str:
+    result = subprocess.run(  # noqa: S603 - rabbitmqctl with our own arguments
+        [shutil.which("rabbitmqctl") or "rabbitmqctl", "-q", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"rabbitmqctl {' '.join(args)}: {result.stderr or result.stdout}")
+    return result.stdout
+
+
+@contextmanager
+def rabbitmq_vhost(name: str):
+    """A fresh vhost ``name`` for guest on 127.0.0.1:5672; yields its amqp:// URL."""
+    try:
+        _rabbitmqctl("delete_vhost", name)
+    except RuntimeError:
+        pass  # not there: the usual case
+    _rabbitmqctl("add_vhost", name)
+    _rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+    try:
+        yield f"amqp://guest:guest@127.0.0.1:5672/{name}"
+    finally:
+        _rabbitmqctl("delete_vhost", name)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class ShopProcess:
+    """One of the shop's processes (a Celery worker, the flash-sale consumer) started as a
+    deployment starts it, on the test database and the given environment, logging to
+    ``log``; stopped by its PID."""
+
+    def __init__(self, name: str, folder: Path, env: dict[str, str], *command: str):
+        import os
+        import sys
+
+        from django.db import connection
+
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "OTEL_"))}
+        base.update(
+            DJANGO_SETTINGS_MODULE="config.settings",
+            DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
+            CELERY_TASK_ALWAYS_EAGER="false",
+            CONN_MAX_AGE="0",
+        )
+        base.update(env)
+        self.log = folder / f"{name}.log"
+        with self.log.open("w") as out:
+            self.process = subprocess.Popen(  # noqa: S603 - our own command line
+                [sys.executable, *command], cwd=ROOT, env=base, stdout=out,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def signal(self, signum) -> None:
+        self.process.send_signal(signum)
+
+    def stop(self) -> None:
+        if self.alive():
+            self.process.send_signal(signal.SIGCONT)
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+WORKER = ("-m", "celery", "-A", "config", "--quiet", "worker", "-Q", "seckill,payments,default",
+          "--concurrency", "1", "-l", "info")  # fmt: skip
+
+
+def _cluster_port() -> int:
+    """A free port whose cluster bus port (10000 above) is free and exists too."""
+    import random
+
+    for _ in range(200):
+        port = random.randint(20000, 50000)  # noqa: S311 - a port, not a secret
+        try:
+            for candidate in (port, port + 10000):
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", candidate))
+        except OSError:
+            continue
+        return port
+    raise RuntimeError("no free port pair for a cluster node")
+
+
+class RedisCluster:
+    def __init__(self, masters: int = 3):
+        self.nodes = [
+            RedisServer(
+                port=_cluster_port(),
+                args=("--cluster-enabled", "yes", "--cluster-node-timeout", "2000"),
+            )
+            for _ in range(masters)
+        ]
+
+    @property
+    def url(self) -> str:
+        return f"redis+cluster://127.0.0.1:{self.nodes[0].port}"
+
+    def start(self) -> RedisCluster:
+        import redis
+
+        for node in self.nodes:
+            node.start()
+        subprocess.run(  # noqa: S603 - redis-cli joining our own servers
+            [shutil.which("redis-cli") or "redis-cli", "--cluster", "create",
+             *(f"127.0.0.1:{node.port}" for node in self.nodes),
+             "--cluster-replicas", "0", "--cluster-yes"],
+            check=True, capture_output=True, timeout=60,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            states = [
+                redis.Redis(port=node.port, decode_responses=True).cluster("info")
+                for node in self.nodes
+            ]
+            if all(state.get("cluster_state") == "ok" for state in states):
+                return self
+            time.sleep(0.2)
+        raise RuntimeError("the cluster did not come up")
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.stop()
+
+
+def _main(argv: list[str]) -> int:
+    import os
+    import sys
+
+    if len(argv) < 3 or argv[0] != "cluster" or argv[1] != "--":
+        print("usage: python -m config.testing_servers cluster -- <command> [args...]")
+        return 2
+    cluster = RedisCluster().start()
+    try:
+        env = {**os.environ, "REDIS_STATE_URL": cluster.url}
+        print(f"Redis Cluster of 3 masters at {cluster.url}", file=sys.stderr, flush=True)
+        return subprocess.run(argv[2:], env=env).returncode  # noqa: S603 - the Makefile's
+    finally:
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(_main(sys.argv[1:]))

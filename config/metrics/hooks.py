@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 import redis
+import redis.cluster
 from django.db.backends.signals import connection_created
 
 from config.metrics import (
@@ -94,6 +95,26 @@ class CountingRedis(redis.Redis):
 
 def _kind(exc: Exception) -> str:
     return "timeout" if isinstance(exc, redis.TimeoutError) else "connection"
+
+
+class CountingRedisCluster(redis.cluster.RedisCluster):
+    """The app-state client on a Redis Cluster, counting its real failures the same way
+    (the cluster client retries MOVED and ASK itself; those are not failures)."""
+
+    metrics_client = "state"
+
+    def execute_command(self, *args, **options):
+        from config.outage import REDIS_DOWN
+
+        try:
+            return super().execute_command(*args, **options)
+        except REDIS_DOWN as exc:
+            REDIS_ERRORS.labels(self.metrics_client, _kind(exc)).inc()
+            raise
+        except redis.ResponseError as exc:
+            if not str(exc).startswith(_ORDINARY_REPLIES):
+                REDIS_ERRORS.labels(self.metrics_client, "reply").inc()
+            raise
 
 
 class CountingCacheRedis(CountingRedis):

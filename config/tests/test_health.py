@@ -6,6 +6,9 @@ from django.core.management import CommandError, call_command
 
 from config.middleware import RequestIdLogFilter
 
+# Readiness and worker health: make test runs these on RabbitMQ too.
+pytestmark = pytest.mark.broker
+
 
 @pytest.mark.django_db
 def test_healthz_does_no_io(client, django_assert_num_queries):
@@ -41,6 +44,8 @@ def test_readyz_degraded_when_the_broker_is_unreachable(client, settings, monkey
     from config.celery import app
 
     settings.REDIS_SOCKET_TIMEOUT = 0.5
+    # Celery reads CELERY_BROKER_URL from the environment before its own setting.
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     monkeypatch.setitem(app.conf, "broker_url", "redis://127.0.0.1:1/0")
     monkeypatch.setitem(app.conf, "broker_write_url", None)
     response = client.get("/readyz")
@@ -69,6 +74,10 @@ def test_worker_health_fails_when_no_worker_answers():
 
 def test_worker_health_fails_when_the_broker_is_unreachable(monkeypatch):
     from config.celery import app
+
+    # Celery reads CELERY_BROKER_URL from the environment before its own setting.
+
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
 
     monkeypatch.setitem(app.conf, "broker_url", "redis://127.0.0.1:1/0")
     monkeypatch.setitem(app.conf, "broker_write_url", None)

@@ -251,6 +251,7 @@ def test_failed_redis_commands_are_counted():
     assert errors() - before == 1
 
 
+@pytest.mark.broker
 def test_queue_depth_counts_what_waits_for_a_worker(client, settings):
     from config.celery import app
     from orders.tasks import orders_close_overdue_task
@@ -323,6 +324,7 @@ def test_the_scrape_counts_the_workers_that_answer(client, settings, real_worker
     assert value(scrape(client), "kuaimai_celery_workers_alive") == 1
 
 
+@pytest.mark.broker
 def test_with_no_worker_the_scrape_says_none_is_alive(client, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.METRICS_WORKER_PING_TIMEOUT = 0.2

@@ -11,25 +11,20 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from accounts.tests.factories import AddressFactory, UserFactory
 from catalog.tests.factories import make_product
 from config.testing import wait_until
-from config.testing_servers import RedisServer
+from config.testing_servers import WORKER, RedisServer, ShopProcess
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parents[2]
 OUTAGE_SECONDS = float(os.environ.get("KUAIMAI_OUTAGE_SECONDS", "125"))
 
 
@@ -47,6 +42,8 @@ def redis_for_all(settings, monkeypatch):
     }
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_MAX_COUNTDOWN = 5
+    # Celery reads CELERY_BROKER_URL from the environment before its own setting.
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     monkeypatch.setitem(app.conf, "broker_url", server.url(1))
     monkeypatch.setitem(app.conf, "broker_write_url", None)
     monkeypatch.setitem(app.conf, "broker_read_url", None)
@@ -58,37 +55,15 @@ def redis_for_all(settings, monkeypatch):
     server.stop()
 
 
-def _spawn(name: str, server: RedisServer, tmp_path: Path, *command: str):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "OTEL_"))}
-    database = connection.settings_dict["NAME"]
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{database}",
-        REDIS_URL=server.url(0),
-        CELERY_TASK_ALWAYS_EAGER="false",
-        CELERY_MAX_COUNTDOWN="5",
+def _env(server: RedisServer) -> dict[str, str]:
+    return {
+        "REDIS_URL": server.url(0),
+        "CELERY_MAX_COUNTDOWN": "5",
         # A message a worker held when it lost Redis is back on its queue after this.
-        CELERY_VISIBILITY_TIMEOUT="20",
-        SECKILL_CONSUMER_MAX_BACKOFF="2",
-        OUTAGE_LOG_INTERVAL="60",
-        CONN_MAX_AGE="0",
-    )
-    log = (tmp_path / f"{name}.log").open("w")
-    process = subprocess.Popen(  # noqa: S603 - our own command line
-        [sys.executable, *command], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    return process, tmp_path / f"{name}.log"
-
-
-def _stop(process) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGCONT)
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        "CELERY_VISIBILITY_TIMEOUT": "20",
+        "SECKILL_CONSUMER_MAX_BACKOFF": "2",
+        "OUTAGE_LOG_INTERVAL": "60",
+    }
 
 
 def test_the_worker_and_the_consumer_survive_a_redis_outage_and_lose_nothing(
@@ -101,15 +76,11 @@ def test_the_worker_and_the_consumer_survive_a_redis_outage_and_lose_nothing(
     from seckill.tests.factories import live_event
 
     server = redis_for_all
-    worker, worker_log = _spawn(
-        "worker", server, tmp_path,
-        "-m", "celery", "-A", "config", "--quiet", "worker", "-Q", "seckill,payments,default",
-        "--concurrency", "1", "--hostname", "outage@%h", "-l", "info",
-    )  # fmt: skip
-    consumer, consumer_log = _spawn("consumer", server, tmp_path, "manage.py", "seckill_consume")
+    worker = ShopProcess("worker", tmp_path, _env(server), *WORKER, "--hostname", "outage@%h")
+    consumer = ShopProcess("consumer", tmp_path, _env(server), "manage.py", "seckill_consume")
     try:
-        wait_until(lambda: "ready" in worker_log.read_text(), timeout=30)
-        wait_until(lambda: "running" in consumer_log.read_text(), timeout=30)
+        wait_until(lambda: "ready" in worker.text(), timeout=30)
+        wait_until(lambda: "running" in consumer.text(), timeout=30)
 
         # An unpaid order whose pay countdown the worker holds when Redis dies.
         buyer = UserFactory()
@@ -125,7 +96,7 @@ def test_the_worker_and_the_consumer_survive_a_redis_outage_and_lose_nothing(
         # A flash-sale admission queued while the consumer is held, so it waits in the
         # stream through the outage.
         event = live_event(allocated=5)
-        consumer.send_signal(signal.SIGSTOP)
+        consumer.signal(signal.SIGSTOP)
         answer = gate.reserve(
             event_id=event.pk, user_id=buyer.pk, quantity=1, reservation_id=f"{event.pk}-outage",
             token_id=f"{event.pk}-outage", ip="127.0.0.1",
@@ -134,10 +105,10 @@ def test_the_worker_and_the_consumer_survive_a_redis_outage_and_lose_nothing(
         time.sleep(2)  # the worker has taken the countdown and holds it
 
         server.kill()
-        consumer.send_signal(signal.SIGCONT)
+        consumer.signal(signal.SIGCONT)
         time.sleep(OUTAGE_SECONDS)
-        assert worker.poll() is None, worker_log.read_text()[-3000:]
-        assert consumer.poll() is None, consumer_log.read_text()[-3000:]
+        assert worker.alive(), worker.text()[-3000:]
+        assert consumer.alive(), consumer.text()[-3000:]
         server.start()
 
         # The admission becomes exactly one order; the countdown closes the unpaid order.
@@ -153,12 +124,12 @@ def test_the_worker_and_the_consumer_survive_a_redis_outage_and_lose_nothing(
         time.sleep(3)  # a second delivery would have made a second order by now
         assert Order.objects.filter(idempotency_key=f"{event.pk}-outage").count() == 1
         assert SeckillAdmission.objects.filter(event=event).count() == 1
-        assert worker.poll() is None and consumer.poll() is None
+        assert worker.alive() and consumer.alive()
     finally:
-        _stop(consumer)
-        _stop(worker)
-    worker_text = worker_log.read_text()
-    consumer_text = consumer_log.read_text()
+        consumer.stop()
+        worker.stop()
+    worker_text = worker.text()
+    consumer_text = consumer.text()
     assert "Unrecoverable error" not in worker_text
     assert "Traceback" not in consumer_text
     # Logged once per OUTAGE_LOG_INTERVAL (60 s) while it lasted, then once on coming back.

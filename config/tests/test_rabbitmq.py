@@ -1,0 +1,86 @@
+"""Celery on RabbitMQ: no task is held unacknowledged longer than CELERY_MAX_COUNTDOWN.
+
+A worker holds a countdown task unacknowledged until it is due; RabbitMQ closes the channel of
+a consumer that holds a delivery past ``consumer_timeout`` (PRECONDITION_FAILED, 30 minutes by
+default: the length of a pay timeout), and the worker with it. Here an order with a 12-second
+pay timeout and a 2-second cap: every delivery of its countdown the worker receives is due at
+most 3 seconds after it arrives (from the worker's own "received" lines), and the hops close
+the order on time with the worker alive.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+
+from accounts.tests.factories import UserFactory
+from catalog.tests.factories import make_product
+from config.testing import wait_until
+from config.testing_servers import WORKER, ShopProcess, rabbitmq_vhost
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def rabbit(settings, monkeypatch):
+    """This process and its workers on a vhost of this test's own."""
+    from config.celery import app
+
+    with rabbitmq_vhost(f"kuaimai-ct-{os.getpid()}") as url:
+        monkeypatch.setenv("CELERY_BROKER_URL", url)  # Celery reads it before its setting
+        monkeypatch.setitem(app.conf, "broker_url", url)
+        monkeypatch.setitem(app.conf, "broker_transport", None)
+        monkeypatch.setitem(app.conf, "task_always_eager", False)
+        monkeypatch.setattr(app, "_pool", None)
+        monkeypatch.setattr(app.amqp, "_producer_pool", None)
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        settings.CELERY_MAX_COUNTDOWN = 2
+        yield url
+
+
+def test_a_pay_timeout_hops_so_no_delivery_is_held_past_the_cap_and_the_order_closes(
+    rabbit, tmp_path
+):
+    from orders.models import Order, OrderStatus
+    from orders.services import OrderLine, order_create_from_lines
+    from orders.tasks import order_close_overdue_task
+
+    env = {"CELERY_BROKER_URL": rabbit, "CELERY_MAX_COUNTDOWN": "2"}
+    worker = ShopProcess("worker", tmp_path, env, *WORKER, "--hostname", "ct@%h")
+    wait_until(lambda: "ready" in worker.text(), timeout=30)
+    try:
+        order, _created = order_create_from_lines(
+            user=UserFactory(),
+            lines=[
+                OrderLine(
+                    sku_id=make_product().skus.get().pk, quantity=1, unit_price=Decimal("100.00")
+                )
+            ],
+            source="web",
+            idempotency_key="ct-order",
+            pay_timeout=12,
+        )
+        wait_until(
+            lambda: Order.objects.get(pk=order.pk).status == OrderStatus.CANCELLED,
+            timeout=40,
+            interval=0.5,
+        )
+        assert worker.alive()
+    finally:
+        worker.stop()
+    received = [
+        line
+        for line in map(json.loads, (t for t in worker.text().splitlines() if t.startswith("{")))
+        if line.get("message", "").startswith(f"Task {order_close_overdue_task.name}[")
+        and line["message"].endswith("received")
+    ]
+    assert len(received) >= 2  # it hopped
+    for line in received:
+        arrived = datetime.fromisoformat(line["time"])
+        due = datetime.fromisoformat(line["data"]["eta"])
+        assert (due - arrived).total_seconds() <= 2 + 1.5, line
+    assert "PRECONDITION_FAILED" not in worker.text()
