@@ -1,4 +1,6 @@
-# One image for every process: web (gunicorn), ws (daphne), worker and beat (celery).
+# One image for every process: web (gunicorn), ws (daphne), worker and beat (celery), the
+# flash-sale consumer. The metrics folder exists and belongs to the app user before any
+# volume is mounted on it, so compose's named volume starts writable.
 FROM python:3.12-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -16,7 +18,7 @@ COPY . .
 # Hashed, compressed static files baked into the image (nginx serves them from a volume).
 RUN DEBUG=false SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
     && useradd --create-home --uid 1000 kuaimai \
-    && mkdir -p /app/var/media \
+    && mkdir -p /app/var/media /app/var/prometheus \
     && chown -R kuaimai /app/var
 
 USER kuaimai

@@ -3,7 +3,9 @@
 Processes, each started by ``Stack.start`` with its log in ``var/e2e/logs/<name>.log`` and
 stopped by its PID in ``Stack.stop``:
 
-- ``web``: gunicorn with the shop's settings file, two sync workers;
+- ``web`` and ``web2``: two gunicorn nodes with the shop's settings file, two sync workers
+  each, both upstreams of nginx (a session, a cart or a CSRF token made on one must work on
+  the other);
 - ``ws``: daphne, the ASGI server of the websockets;
 - ``worker``: a Celery worker on every queue; ``beat``: Celery beat;
 - ``seckill``: the flash-sale consumer (``manage.py seckill_consume``);
@@ -60,16 +62,17 @@ class Stack:
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True, exist_ok=True)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.ports = {name: free_port() for name in ("nginx", "web", "ws")}
+        self.ports = {name: free_port() for name in ("nginx", "web", "web2", "ws")}
         self.env = self._environment()
         self._fresh_database_and_redis()
         self._manage("migrate", "--noinput", "-v0")
         self._manage("collectstatic", "--noinput", "-v0")
         self._manage("seed_demo")
         python = sys.executable
-        self._spawn("web", python, "-m", "gunicorn", "-c", "python:config.gunicorn",
-                    "config.wsgi:application", "--bind", f"127.0.0.1:{self.ports['web']}",
-                    "--workers", "2", "--timeout", "60")  # fmt: skip
+        for web in ("web", "web2"):
+            self._spawn(web, python, "-m", "gunicorn", "-c", "python:config.gunicorn",
+                        "config.wsgi:application", "--bind", f"127.0.0.1:{self.ports[web]}",
+                        "--workers", "2", "--timeout", "60")  # fmt: skip
         self._spawn("ws", python, "-m", "daphne", "-b", "127.0.0.1", "-p",
                     str(self.ports["ws"]), "config.asgi:application")  # fmt: skip
         self._spawn("worker", python, "-m", "celery", "-A", "config", "--quiet", "worker",
@@ -103,6 +106,11 @@ class Stack:
             tail = path.read_text(errors="replace").splitlines()[-lines:]
             parts.append(f"==> {path.relative_to(ROOT)} <==\n" + "\n".join(tail))
         return "\n\n".join(parts)
+
+    def served_by(self, name: str) -> int:
+        """Requests a web node answered so far (its access lines)."""
+        path = LOGS / f"{name}.log"
+        return path.read_text(errors="replace").count('"logger": "kuaimai.access"')
 
     def manage(self, *args: str) -> str:
         """A management command against the stack's database (a journey's setup or check)."""
@@ -164,7 +172,10 @@ class Stack:
     def _nginx_conf(self) -> Path:
         site = (ROOT / "config" / "deploy" / "nginx.conf").read_text()
         for old, new in (
-            ("server web:8000;", f"server 127.0.0.1:{self.ports['web']};"),
+            (
+                "server web:8000;",
+                f"server 127.0.0.1:{self.ports['web']}; server 127.0.0.1:{self.ports['web2']};",
+            ),
             ("server ws:8001;", f"server 127.0.0.1:{self.ports['ws']};"),
             ("listen 80;", f"listen 127.0.0.1:{self.ports['nginx']};"),
             ("alias /srv/static/;", f"alias {VAR / 'static'}/;"),

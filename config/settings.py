@@ -149,6 +149,10 @@ else:
         DATABASES["default"].setdefault("OPTIONS", {})
         DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
         DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default=None)}
+    # The password from a file (a compose or Kubernetes secret) rather than in DATABASE_URL.
+    DATABASE_PASSWORD_FILE = env.str("DATABASE_PASSWORD_FILE", default="")
+    if DATABASE_PASSWORD_FILE:
+        DATABASES["default"]["PASSWORD"] = Path(DATABASE_PASSWORD_FILE).read_text().strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -9,7 +9,8 @@
   sees when the database host goes away.
 
 - ``rabbitmq_vhost(name)``: a vhost of the machine's RabbitMQ for one run, made and deleted
-  with rabbitmqctl.
+  with rabbitmqctl. ``RabbitServer``: a RabbitMQ node of the test's own (its own port, name,
+  data and configuration, e.g. a short ``consumer_timeout``), stopped by its PID.
 - ``ShopProcess``: a Celery worker or the flash-sale consumer as its own process.
 - ``RedisCluster``: three ``redis-server --cluster-enabled yes`` on free ports joined into a
   cluster of three masters. ``python -m config.testing_servers cluster -- <command>`` runs a
@@ -222,6 +223,67 @@ def rabbitmq_vhost(name: str):
         yield f"amqp://guest:guest@127.0.0.1:5672/{name}"
     finally:
         _rabbitmqctl("delete_vhost", name)
+
+
+class RabbitServer:
+    """``rabbitmq-server`` as a second node on free ports with its own rabbitmq.conf lines.
+    The server drops to the ``rabbitmq`` user, so its folder is handed to that user."""
+
+    def __init__(self, *, conf: dict[str, object], advanced: str = "[]."):
+        self.port, self.dist_port = free_port(), free_port()
+        self.name = f"kmtest{self.port}@localhost"
+        self.folder = Path(tempfile.mkdtemp(prefix=f"rabbit-{self.port}-"))
+        lines = [f"listeners.tcp.default = {self.port}", "loopback_users = none"]
+        lines += [f"{key} = {value}" for key, value in conf.items()]
+        (self.folder / "rabbitmq.conf").write_text("\n".join(lines) + "\n")
+        (self.folder / "advanced.config").write_text(advanced + "\n")
+        (self.folder / "plugins").write_text("[].\n")
+        for sub in ("log", "mnesia"):
+            (self.folder / sub).mkdir()
+        shutil.chown(self.folder, "rabbitmq", "rabbitmq")
+        for path in self.folder.iterdir():
+            shutil.chown(path, "rabbitmq", "rabbitmq")
+
+    @property
+    def url(self) -> str:
+        return f"amqp://guest:guest@127.0.0.1:{self.port}//"
+
+    def start(self) -> RabbitServer:
+        import os
+
+        env = {
+            **os.environ,
+            "HOME": "/var/lib/rabbitmq",
+            "RABBITMQ_NODENAME": self.name,
+            "RABBITMQ_NODE_PORT": str(self.port),
+            "RABBITMQ_DIST_PORT": str(self.dist_port),
+            "RABBITMQ_MNESIA_BASE": str(self.folder / "mnesia"),
+            "RABBITMQ_LOG_BASE": str(self.folder / "log"),
+            "RABBITMQ_CONFIG_FILE": str(self.folder / "rabbitmq"),
+            "RABBITMQ_ADVANCED_CONFIG_FILE": str(self.folder / "advanced.config"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.folder / "plugins"),
+            "RABBITMQ_PID_FILE": str(self.folder / "mnesia" / "pid"),
+        }
+        self.process = subprocess.Popen(  # noqa: S603 - the machine's rabbitmq-server
+            [shutil.which("rabbitmq-server") or "rabbitmq-server"], env=env,
+            stdout=(self.folder / "out.log").open("w"), stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        wait_for_port(self.port, timeout=60)
+        return self
+
+    def stop(self) -> None:
+        import os
+
+        pid_file = self.folder / "mnesia" / "pid"
+        if pid_file.exists():
+            try:
+                os.kill(int(pid_file.read_text().strip()), signal.SIGKILL)
+            except (ProcessLookupError, ValueError):
+                pass
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=30)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 ROOT = Path(__file__).resolve().parents[1]

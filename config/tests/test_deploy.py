@@ -267,3 +267,24 @@ def test_under_honcho_a_process_that_exits_is_started_again_and_the_others_go_on
              if "kuaimai.respawn" in line]  # fmt: skip
     assert lines[0]["message"].startswith("crashy exited with code 3; starting it again in")
     assert "steady stopped" not in output.split("SIGINT received")[0]
+
+
+def test_compose_checks_every_service_keeps_secrets_out_of_urls_and_splits_cache_from_state():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    for name in ("web", "ws", "worker", "seckill-consumer", "beat", "nginx", "db", "redis"):
+        assert "healthcheck" in services[name], name
+    env = services["web"]["environment"]
+    credentials = env["DATABASE_URL"].split("//", 1)[1].split("@")[0]
+    assert ":" not in credentials  # a user, no password
+    assert env["DATABASE_PASSWORD_FILE"] == "/run/secrets/db_password"
+    assert services["db"]["environment"]["POSTGRES_PASSWORD_FILE"] == "/run/secrets/db_password"
+    assert {"db_password", "wechatpay_private_key", "alipay_private_key"} <= set(
+        services["web"]["secrets"]
+    )
+    assert env["REDIS_CACHE_URL"].startswith("redis://redis-cache:")
+    assert "allkeys-lru" in services["redis-cache"]["command"]
+    assert "noeviction" in services["redis"]["command"]
+    assert "--heartbeat-file" in services["seckill-consumer"]["command"]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "/app/var/prometheus" in dockerfile and "chown -R kuaimai /app/var" in dockerfile

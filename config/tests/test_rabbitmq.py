@@ -5,7 +5,8 @@ a consumer that holds a delivery past ``consumer_timeout`` (PRECONDITION_FAILED,
 default: the length of a pay timeout), and the worker with it. Here an order with a 12-second
 pay timeout and a 2-second cap: every delivery of its countdown the worker receives is due at
 most 3 seconds after it arrives (from the worker's own "received" lines), and the hops close
-the order on time with the worker alive.
+the order on time with the worker alive. Then the same on a RabbitMQ node of the test's own
+whose consumer_timeout is 5 seconds, where a countdown that does not hop is thrown out.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pytest
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import make_product
 from config.testing import wait_until
-from config.testing_servers import WORKER, ShopProcess, rabbitmq_vhost
+from config.testing_servers import WORKER, RabbitServer, ShopProcess, rabbitmq_vhost
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -84,3 +85,61 @@ def test_a_pay_timeout_hops_so_no_delivery_is_held_past_the_cap_and_the_order_cl
         due = datetime.fromisoformat(line["data"]["eta"])
         assert (due - arrived).total_seconds() <= 2 + 1.5, line
     assert "PRECONDITION_FAILED" not in worker.text()
+
+
+@pytest.fixture
+def short_timeout_rabbit(settings, monkeypatch):
+    """A RabbitMQ node of this test's own whose consumer_timeout is 5 s (checked every
+    second), for this process and its workers."""
+    from config.celery import app
+
+    server = RabbitServer(
+        conf={"consumer_timeout": 5000}, advanced="[{rabbit, [{channel_tick_interval, 1000}]}]."
+    ).start()
+    monkeypatch.setenv("CELERY_BROKER_URL", server.url)
+    monkeypatch.setitem(app.conf, "broker_url", server.url)
+    monkeypatch.setitem(app.conf, "broker_transport", None)
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_MAX_COUNTDOWN = 2
+    yield server
+    server.stop()
+
+
+def test_on_a_broker_with_a_short_consumer_timeout_the_hops_keep_the_worker_alive(
+    short_timeout_rabbit, tmp_path
+):
+    from orders.models import Order, OrderStatus
+    from orders.services import OrderLine, order_create_from_lines
+    from orders.tasks import order_close_overdue_task
+
+    env = {"CELERY_BROKER_URL": short_timeout_rabbit.url, "CELERY_MAX_COUNTDOWN": "2"}
+    worker = ShopProcess("worker", tmp_path, env, *WORKER, "--hostname", "short@%h")
+    try:
+        wait_until(lambda: "ready" in worker.text(), timeout=30)
+        order, _created = order_create_from_lines(
+            user=UserFactory(),
+            lines=[
+                OrderLine(
+                    sku_id=make_product().skus.get().pk, quantity=1, unit_price=Decimal("100.00")
+                )
+            ],
+            source="web",
+            idempotency_key="short-timeout-order",
+            pay_timeout=12,  # more than twice the broker's 5 s
+        )
+        wait_until(
+            lambda: Order.objects.get(pk=order.pk).status == OrderStatus.CANCELLED,
+            timeout=40,
+            interval=0.5,
+        )
+        assert worker.alive()
+        assert "PRECONDITION_FAILED" not in worker.text()
+        # The same broker, a countdown that does not hop: the timeout is real and the
+        # broker throws the worker's channel out.
+        order_close_overdue_task.apply_async(args=[order.pk], countdown=15)
+        wait_until(lambda: "PRECONDITION_FAILED" in worker.text(), timeout=40, interval=0.5)
+    finally:
+        worker.stop()

@@ -150,7 +150,11 @@ def test_the_order_and_the_admission_are_one_transaction():
     assert stock_audit() == []
 
 
-def test_a_consumer_that_dies_mid_batch_loses_no_order_and_duplicates_none(settings):
+def test_a_consumer_that_dies_mid_batch_loses_no_order_and_duplicates_none(
+    settings, django_capture_on_commit_callbacks
+):
+    from orders.models import Message
+
     event = live_event(allocated=10)
     users = [UserFactory() for _ in range(6)]
     for user in users:
@@ -164,10 +168,18 @@ def test_a_consumer_that_dies_mid_batch_loses_no_order_and_duplicates_none(setti
     redis.xack(stream, gate.GROUP, entries[0][0])
     assert backlog(event) == (0, 5)
     # Consumer B, once A's entries have idled long enough, reclaims and finishes them.
+    # A died before its orders' effects were queued (its callbacks never ran).
     settings.SECKILL_CLAIM_IDLE_MS = 0
-    assert event_drain(event_id=event.pk, consumer="b") == 5
+    with django_capture_on_commit_callbacks(execute=True):
+        assert event_drain(event_id=event.pk, consumer="b") == 5
     assert backlog(event) == (0, 0)
     assert Order.objects.count() == 6
+    # Every order got its "order placed" message once, A's unacknowledged one included (B
+    # queued its effects again); A's acknowledged one was never redelivered, so it has
+    # none: its effects were A's to send, and went with it.
+    placed = set(Message.objects.filter(kind="created").values_list("order__user_id", flat=True))
+    assert placed == {u.pk for u in users} - {users[0].pk}
+    assert Message.objects.filter(kind="created").count() == 5
     assert sorted(SeckillAdmission.objects.values_list("user_id", flat=True)) == sorted(
         u.pk for u in users
     )

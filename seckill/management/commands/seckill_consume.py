@@ -12,6 +12,7 @@ entry whose order committed but was not acknowledged finds its order on the next
 import logging
 import signal
 import threading
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -32,8 +33,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--once", action="store_true", help="drain what is queued now, then exit"
         )
+        parser.add_argument(
+            "--heartbeat-file",
+            default="",
+            help="touched on every pass, waiting out an outage included (a health check "
+            "reads its age)",
+        )
 
-    def handle(self, *args, idle, once, **options):
+    def handle(self, *args, idle, once, heartbeat_file, **options):
         stopping = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stopping.set())
         name = consumer_name()
@@ -42,6 +49,8 @@ class Command(BaseCommand):
         backoff = 0.0
         try:
             while not stopping.is_set():
+                if heartbeat_file:
+                    Path(heartbeat_file).touch()
                 close_old_connections()
                 try:
                     done = events_drain(budget_seconds=5, consumer=name)
