@@ -14,6 +14,7 @@ backstop for a hop that was lost (broker down at that moment).
 
 from __future__ import annotations
 
+import math
 import time
 
 from django.conf import settings
@@ -23,10 +24,12 @@ def apply_at(task, *, args: list, due: float) -> None:
     """Queue ``task(*args, due=due)`` to run at ``due`` (a Unix time), never held longer than
     CELERY_MAX_COUNTDOWN; the task must start with ``requeue_if_early``."""
     wait = max(0.0, due - time.time())
+    # Whole seconds, rounded up: the last hop never lands before ``due`` (the task's service
+    # checks the deadline to the microsecond and would do nothing).
     task.apply_async(
         args=args,
         kwargs={"due": due},
-        countdown=int(min(wait, settings.CELERY_MAX_COUNTDOWN)) + (1 if wait else 0),
+        countdown=math.ceil(min(wait, settings.CELERY_MAX_COUNTDOWN)),
     )
 
 
@@ -34,7 +37,7 @@ def requeue_if_early(task, *, args: list, due: float | None) -> bool:
     """True (and queued again) when this run came before ``due``: the task returns at once.
     Run inline (embedded mode, tests), a countdown means nothing: the task runs now, as it
     always did there (its service checks the deadline itself)."""
-    if due is None or due - time.time() <= 1 or task.request.is_eager:
+    if due is None or time.time() >= due or task.request.is_eager:
         return False
     apply_at(task, args=args, due=due)
     return True

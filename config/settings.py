@@ -262,6 +262,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int(
         "CELERY_VISIBILITY_TIMEOUT", default=2 * CELERY_MAX_COUNTDOWN + CELERY_TASK_TIME_LIMIT
     ),
+    # kombu looks for such messages every 10 s but by default scans only every 10th look
+    # (100 s); every look costs one ZRANGE per worker, so each one scans.
+    "unacked_restore_throttle": 1,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A worker never gives up on its broker: it retries (2 s more each time, at most 30 s apart)

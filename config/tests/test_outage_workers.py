@@ -9,6 +9,7 @@ starts again from its append-only file OUTAGE_SECONDS later.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -132,6 +133,9 @@ def test_the_worker_and_the_consumer_survive_a_redis_outage_and_lose_nothing(
     consumer_text = consumer.text()
     assert "Unrecoverable error" not in worker_text
     assert "Traceback" not in consumer_text
+    # Its start-up line is a JSON log line like every other.
+    started = next(line for line in consumer_text.splitlines() if "running" in line)
+    assert json.loads(started)["logger"] == "seckill.consumer"
     # Logged once per OUTAGE_LOG_INTERVAL (60 s) while it lasted, then once on coming back.
     waits = consumer_text.count("waits for redis")
     assert 1 <= waits <= 1 + int(OUTAGE_SECONDS // 60) + 1, consumer_text[-2000:]
