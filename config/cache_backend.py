@@ -98,41 +98,30 @@ class FailOpenRedisCache(RedisCache):
 
     # --- writes that may fail -----------------------------------------------------------
 
-    def set(self, key, *args, **kwargs):
+    def _write(self, write, keys, *args, **kwargs):
+        """Run a write; when Redis did not take it (django-redis answers None), owe a delete
+        of its keys."""
         self._settle()
-        done = super().set(key, *args, **kwargs)
-        if done is None:
-            _owe_delete([key])
-        return done
-
-    def add(self, key, *args, **kwargs):
-        self._settle()
-        done = super().add(key, *args, **kwargs)
-        if done is None:
-            _owe_delete([key])
-        return done
-
-    def set_many(self, data, *args, **kwargs):
-        self._settle()
-        done = super().set_many(data, *args, **kwargs)
-        if done is None:
-            _owe_delete(list(data))
-        return done or []
-
-    def delete(self, key, *args, **kwargs):
-        self._settle()
-        done = super().delete(key, *args, **kwargs)
-        if done is None:
-            _owe_delete([key])
-        return bool(done)
-
-    def delete_many(self, keys, *args, **kwargs):
-        self._settle()
-        keys = list(keys)
-        done = super().delete_many(keys, *args, **kwargs)
+        done = write(*args, **kwargs)
         if done is None:
             _owe_delete(keys)
         return done
+
+    def set(self, key, *args, **kwargs):
+        return self._write(super().set, [key], key, *args, **kwargs)
+
+    def add(self, key, *args, **kwargs):
+        return self._write(super().add, [key], key, *args, **kwargs)
+
+    def set_many(self, data, *args, **kwargs):
+        return self._write(super().set_many, list(data), data, *args, **kwargs) or []
+
+    def delete(self, key, *args, **kwargs):
+        return bool(self._write(super().delete, [key], key, *args, **kwargs))
+
+    def delete_many(self, keys, *args, **kwargs):
+        keys = list(keys)
+        return self._write(super().delete_many, keys, keys, *args, **kwargs)
 
     def incr(self, key, delta=1, *args, **kwargs):
         self._settle()

@@ -320,6 +320,27 @@ def killable_redis(settings):
     forget_owed()
 
 
+def publish_to(monkeypatch, settings, url: str, *, max_countdown: int) -> None:
+    """For one test, this process sends its tasks to the broker at ``url`` for real (not
+    eagerly), through pools of that broker: kombu keeps one per URL, and the suite's come back
+    when the test ends. The workers a test starts take the same URL from the environment."""
+    from config.celery import app
+
+    monkeypatch.setenv("CELERY_BROKER_URL", url)  # Celery reads it before its setting
+    monkeypatch.setitem(app.conf, "broker_url", url)
+    monkeypatch.setitem(app.conf, "broker_write_url", None)
+    monkeypatch.setitem(app.conf, "broker_read_url", None)
+    redis_broker = url.startswith(("redis://", "rediss://"))
+    monkeypatch.setitem(
+        app.conf, "broker_transport", "config.broker:Transport" if redis_broker else None
+    )
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_MAX_COUNTDOWN = max_countdown
+
+
 def wait_until(check, timeout: float = 10.0, interval: float = 0.1):
     """Call ``check`` until it returns something true; return that, or fail at ``timeout``."""
     import time

@@ -82,19 +82,27 @@ class CountingRedis(redis.Redis):
                 raise redis.ConnectionError(f"{server[0]}:{server[1]} failed a moment ago")
             _broken.pop(server, None)
         try:
-            return super().execute_command(*args, **options)
-        except REDIS_DOWN as exc:
+            return _counted(super().execute_command, self.metrics_client, args, options)
+        except REDIS_DOWN:
             _broken[server] = time.monotonic()
-            REDIS_ERRORS.labels(self.metrics_client, _kind(exc)).inc()
-            raise
-        except redis.ResponseError as exc:
-            if not str(exc).startswith(_ORDINARY_REPLIES):
-                REDIS_ERRORS.labels(self.metrics_client, "reply").inc()
             raise
 
 
-def _kind(exc: Exception) -> str:
-    return "timeout" if isinstance(exc, redis.TimeoutError) else "connection"
+def _counted(execute, client: str, args, options):
+    """Run one command, counting a real failure by client and kind (an ordinary error reply
+    such as BUSYGROUP is an answer, not a failure)."""
+    from config.outage import REDIS_DOWN
+
+    try:
+        return execute(*args, **options)
+    except REDIS_DOWN as exc:
+        kind = "timeout" if isinstance(exc, redis.TimeoutError) else "connection"
+        REDIS_ERRORS.labels(client, kind).inc()
+        raise
+    except redis.ResponseError as exc:
+        if not str(exc).startswith(_ORDINARY_REPLIES):
+            REDIS_ERRORS.labels(client, "reply").inc()
+        raise
 
 
 class CountingRedisCluster(redis.cluster.RedisCluster):
@@ -104,17 +112,7 @@ class CountingRedisCluster(redis.cluster.RedisCluster):
     metrics_client = "state"
 
     def execute_command(self, *args, **options):
-        from config.outage import REDIS_DOWN
-
-        try:
-            return super().execute_command(*args, **options)
-        except REDIS_DOWN as exc:
-            REDIS_ERRORS.labels(self.metrics_client, _kind(exc)).inc()
-            raise
-        except redis.ResponseError as exc:
-            if not str(exc).startswith(_ORDINARY_REPLIES):
-                REDIS_ERRORS.labels(self.metrics_client, "reply").inc()
-            raise
+        return _counted(super().execute_command, self.metrics_client, args, options)
 
 
 class CountingCacheRedis(CountingRedis):

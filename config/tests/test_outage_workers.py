@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import AddressFactory, UserFactory
 from catalog.tests.factories import make_product
-from config.testing import wait_until
+from config.testing import publish_to, wait_until
 from config.testing_servers import WORKER, RedisServer, ShopProcess
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,25 +33,13 @@ OUTAGE_SECONDS = float(os.environ.get("KUAIMAI_OUTAGE_SECONDS", "125"))
 def redis_for_all(settings, monkeypatch):
     """One Redis for everything (cache 0, broker 1, channels 2, app state 3), as REDIS_URL
     lays it out, for this process and the ones it starts."""
-    from config.celery import app
-
     server = RedisServer(persist=True).start()
     settings.REDIS_STATE_URL = server.url(3)
     settings.CACHES = {
         **settings.CACHES,
         "default": {**settings.CACHES["default"], "LOCATION": server.url(0)},
     }
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.CELERY_MAX_COUNTDOWN = 5
-    # Celery reads CELERY_BROKER_URL from the environment before its own setting.
-    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
-    monkeypatch.setitem(app.conf, "broker_url", server.url(1))
-    monkeypatch.setitem(app.conf, "broker_write_url", None)
-    monkeypatch.setitem(app.conf, "broker_read_url", None)
-    monkeypatch.setitem(app.conf, "task_always_eager", False)
-    # Publish through pools of this broker (kombu keeps one per URL); the suite's come back.
-    monkeypatch.setattr(app, "_pool", None)
-    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+    publish_to(monkeypatch, settings, server.url(1), max_countdown=5)
     yield server
     server.stop()
 

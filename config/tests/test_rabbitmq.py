@@ -20,7 +20,7 @@ import pytest
 
 from accounts.tests.factories import UserFactory
 from catalog.tests.factories import make_product
-from config.testing import wait_until
+from config.testing import publish_to, wait_until
 from config.testing_servers import WORKER, RabbitServer, ShopProcess, rabbitmq_vhost
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,17 +29,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def rabbit(settings, monkeypatch):
     """This process and its workers on a vhost of this test's own."""
-    from config.celery import app
-
     with rabbitmq_vhost(f"kuaimai-ct-{os.getpid()}") as url:
-        monkeypatch.setenv("CELERY_BROKER_URL", url)  # Celery reads it before its setting
-        monkeypatch.setitem(app.conf, "broker_url", url)
-        monkeypatch.setitem(app.conf, "broker_transport", None)
-        monkeypatch.setitem(app.conf, "task_always_eager", False)
-        monkeypatch.setattr(app, "_pool", None)
-        monkeypatch.setattr(app.amqp, "_producer_pool", None)
-        settings.CELERY_TASK_ALWAYS_EAGER = False
-        settings.CELERY_MAX_COUNTDOWN = 2
+        publish_to(monkeypatch, settings, url, max_countdown=2)
         yield url
 
 
@@ -91,19 +82,10 @@ def test_a_pay_timeout_hops_so_no_delivery_is_held_past_the_cap_and_the_order_cl
 def short_timeout_rabbit(settings, monkeypatch):
     """A RabbitMQ node of this test's own whose consumer_timeout is 5 s (checked every
     second), for this process and its workers."""
-    from config.celery import app
-
     server = RabbitServer(
         conf={"consumer_timeout": 5000}, advanced="[{rabbit, [{channel_tick_interval, 1000}]}]."
     ).start()
-    monkeypatch.setenv("CELERY_BROKER_URL", server.url)
-    monkeypatch.setitem(app.conf, "broker_url", server.url)
-    monkeypatch.setitem(app.conf, "broker_transport", None)
-    monkeypatch.setitem(app.conf, "task_always_eager", False)
-    monkeypatch.setattr(app, "_pool", None)
-    monkeypatch.setattr(app.amqp, "_producer_pool", None)
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.CELERY_MAX_COUNTDOWN = 2
+    publish_to(monkeypatch, settings, server.url, max_countdown=2)
     yield server
     server.stop()
 
