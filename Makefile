@@ -52,10 +52,14 @@ run: seed
 # the carts, flash-sale and rate-limit tests with the app state on a Redis Cluster of three
 # masters that config.testing_servers starts on free ports and stops after.
 RABBITMQ_TEST_URL ?= amqp://guest:guest@127.0.0.1:5672/kuaimai-test
+# The main pass runs on this many processes (pytest-xdist), each with Redis databases of its
+# own (config/testing.py): two share the default Redis; more need a REDIS_URL of a Redis with
+# room (worker n adds 4n to its database).
+TEST_WORKERS ?= 2
 CLUSTER_TESTS ?= carts seckill config/tests/test_ratelimit.py
 test: venv
 	@$(PY) -m config.checkservices
-	@$(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 	@echo "== the broker tests on RabbitMQ"
 	@CELERY_BROKER_URL=$(RABBITMQ_TEST_URL) $(PY) -m pytest -m broker $(PYTEST_ARGS)
 	@echo "== carts, flash sales and rate limits on a Redis Cluster"

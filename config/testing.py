@@ -6,7 +6,36 @@ before every test so no test sees another's rate limits, carts or seckill keys.
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# Run by pytest-xdist (make test runs the main pass on two processes), each worker gets Redis
+# databases of its own, four from its base (cache, broker, channels, app state), so one
+# worker's flush before each test never empties another's. Without a REDIS_URL of the
+# caller's, the first worker keeps the pyproject's 10–13 and the second takes 2–5 (the browser
+# journeys' full stack uses 6–9, config/e2e.py); with one, worker n adds 4n to its database.
+# The controller notes whether the caller gave one before pytest-env fills it in (its
+# workers inherit the filled-in environment); this plugin is imported first (-p).
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if not _worker:
+    os.environ.setdefault("KUAIMAI_TEST_REDIS_URL", os.environ.get("REDIS_URL", ""))
+elif _worker.startswith("gw") and int(_worker[2:]) > 0:
+    _index = int(_worker[2:])
+    _given = os.environ.get("KUAIMAI_TEST_REDIS_URL", "")
+    if _given:
+        _server, _, _db = _given.rstrip("/").rpartition("/")
+        _base = int(_db or 0) + 4 * _index
+    else:
+        _server, _base = "redis://127.0.0.1:6379", (10, 2, 99)[min(_index, 2)]
+    if _base > 12:
+        raise RuntimeError(f"test worker {_worker} has no free Redis databases (base {_base})")
+    os.environ["REDIS_URL"] = f"{_server}/{_base}"
+
+
+# Tests that mostly wait (a Redis outage of two minutes, nodes of RabbitMQ, the embedded
+# stack booting): run first, so the other test workers fill that time.
+_LONG_WAITS = ("test_outage_workers.py", "test_rabbitmq.py", "test_embedded.py")
 
 
 def pytest_collection_modifyitems(items):
@@ -15,6 +44,7 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "real_worker" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.broker)
+    items.sort(key=lambda item: item.path.name not in _LONG_WAITS)
 
 
 def _one_slot(keys) -> None:

@@ -34,11 +34,12 @@ def test_boot_allows_missing_secret_key_in_debug():
 
 
 def test_redis_uses_four_logical_databases_from_the_base_url():
-    # REDIS_URL=redis://127.0.0.1:6379/10 in the test environment.
-    assert settings.REDIS_CACHE_URL.endswith("/10")
-    assert settings.REDIS_BROKER_URL.endswith("/11")
-    assert settings.REDIS_CHANNELS_URL.endswith("/12")
-    assert settings.REDIS_STATE_URL.endswith("/13")
+    # REDIS_URL=redis://127.0.0.1:6379/10 in the test environment (2 on a second test worker).
+    base = int(os.environ["REDIS_URL"].rsplit("/", 1)[1])
+    assert settings.REDIS_CACHE_URL.endswith(f"/{base}")
+    assert settings.REDIS_BROKER_URL.endswith(f"/{base + 1}")
+    assert settings.REDIS_CHANNELS_URL.endswith(f"/{base + 2}")
+    assert settings.REDIS_STATE_URL.endswith(f"/{base + 3}")
 
 
 def test_celery_queues_routes_and_limits():
