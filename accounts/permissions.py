@@ -15,6 +15,7 @@ MERCHANT_PERMISSIONS: dict[str, str | dict[str, list[str]]] = {
     "orders": "*",
     "payments": "*",
     "seckill": "*",
+    "marketing": "*",
 }
 
 

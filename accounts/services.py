@@ -30,6 +30,7 @@ from accounts.errors import (
     LoginLocked,
     WrongPassword,
 )
+from accounts.hooks import shopper_joined
 from accounts.models import ADDRESS_EDITABLE_FIELDS, Address, User
 from accounts.phones import mobile_normalize
 from accounts.selectors import user_get_by_identifier
@@ -165,7 +166,9 @@ def user_register(
         errors["password"] = list(exc.messages)
     _validate_user(user, errors)
     user.set_password(password)
-    _save_user(user)
+    with transaction.atomic():
+        _save_user(user)
+        shopper_joined(user_id=user.pk)
     return user
 
 
@@ -333,6 +336,7 @@ def user_login_wechat(*, code: str) -> tuple[User, bool]:
                 user.set_unusable_password()
                 user.save()
                 created = True
+                shopper_joined(user_id=user.pk)
         except IntegrityError:
             # A concurrent login with the same code's openid won the race.
             user = User.objects.get(wechat_openid=session.openid)

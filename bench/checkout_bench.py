@@ -1,12 +1,16 @@
 """Checkout under contention: N threads place orders for one hot SKU on PostgreSQL.
 
-Prints orders per second and latency percentiles, and checks the invariant the shop promises:
-units sold + units left = units at the start. Uses the full stack (DATABASE_URL, default the
-local `kuaimai` database, created if missing; REDIS_URL default db 10).
+Two runs in one: plain orders, then orders that each take a 满减 promotion and a coupon of
+the buyer's (the price engine's marketing stages, and the coupon held in the order's
+transaction). Prints orders per second and latency percentiles for each and what the engine
+costs, and checks the invariant the shop promises: units sold + units left = units at the
+start. Uses the full stack (DATABASE_URL, default the local `kuaimai` database, created if
+missing; REDIS_URL default db 10).
 Usage: python bench/checkout_bench.py [--threads T] [--orders N]
 """
 
 import argparse
+import datetime
 import statistics
 import sys
 import threading
@@ -26,6 +30,8 @@ from carts.services import cart_add, cart_clear  # noqa: E402
 from catalog import services as catalog_services  # noqa: E402
 from catalog.models import Category, Product, Sku  # noqa: E402
 from config.exceptions import ApplicationError  # noqa: E402
+from marketing.models import CouponTemplate, Promotion, PromotionKind, PromotionTier  # noqa: E402
+from marketing.services import coupon_claim, promotions_changed, promotions_stop  # noqa: E402
 from orders.models import Order  # noqa: E402
 from orders.services import order_create_from_cart  # noqa: E402
 
@@ -66,26 +72,51 @@ def setup(threads: int, stock: int) -> tuple[Sku, list]:
     return sku, buyers
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--orders", type=int, default=400, help="orders attempted in all")
-    args = parser.parse_args()
-    stock = args.orders * 3 // 4  # a quarter of the attempts must be refused
-    sku, buyers = setup(args.threads, stock)
-    before = Order.objects.filter(items__sku=sku).count()
+def promote(sku, buyers, per_buyer: int):
+    """A 满减 on the hot product and, for each buyer, one coupon per order to come; returns
+    {user id: [coupon ids]} and the promotion."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    promotion = Promotion.objects.create(
+        name="Bench 满5减1",
+        kind=PromotionKind.AMOUNT_OFF,
+        starts_at=now,
+        ends_at=now + datetime.timedelta(hours=1),
+        scope="products",
+    )
+    promotion.products.set([sku.product])
+    PromotionTier.objects.create(promotion=promotion, threshold=5, amount_off=1)
+    promotions_changed()
+    template = CouponTemplate.objects.create(
+        name=f"Bench 无门槛 {now:%H%M%S}",
+        amount_off="0.50",
+        threshold=0,
+        per_user_limit=per_buyer,
+        valid_days=1,
+    )
+    coupons = {
+        user.pk: [coupon_claim(user=user, template_id=template.pk).pk for _ in range(per_buyer)]
+        for user, _address in buyers
+    }
+    return coupons, promotion
+
+
+def run(sku, buyers, per_thread: int, coupons=None) -> dict:
     latencies, refused = [], []
     lock = threading.Lock()
-    per_thread = args.orders // args.threads
 
     def buyer_loop(user, address):
+        mine = list((coupons or {}).get(user.pk, []))
         for _ in range(per_thread):
             cart_clear(key=user_cart_key(user.pk))
             start = time.perf_counter()
             try:
                 # Sold out already? The cart refuses the add: a refusal like the checkout's.
                 cart_add(key=user_cart_key(user.pk), sku_id=sku.pk, quantity=1)
-                order_create_from_cart(user=user, address_id=address.pk)
+                order_create_from_cart(
+                    user=user, address_id=address.pk, coupon=mine.pop() if mine else None
+                )
                 with lock:
                     latencies.append(time.perf_counter() - start)
             except ApplicationError:
@@ -93,6 +124,7 @@ def main():
                     refused.append(1)
         connection.close()
 
+    before = Order.objects.filter(items__sku=sku).count()
     pool = [threading.Thread(target=buyer_loop, args=pair) for pair in buyers]
     started = time.perf_counter()
     for thread in pool:
@@ -100,19 +132,59 @@ def main():
     for thread in pool:
         thread.join()
     elapsed = time.perf_counter() - started
-    sold = Order.objects.filter(items__sku=sku).count() - before
-    left = Sku.objects.get(pk=sku.pk).stock
-    latencies.sort()
+    return {
+        "sold": Order.objects.filter(items__sku=sku).count() - before,
+        "refused": len(refused),
+        "latencies": sorted(latencies),
+        "elapsed": elapsed,
+    }
+
+
+def report(title: str, result: dict, stock: int, left: int) -> float:
+    latencies = result["latencies"]
     p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
-    print(f"threads {args.threads}, attempts {per_thread * args.threads}, stock {stock}")
-    print(f"orders placed {sold}, refused {len(refused)}, stock left {left}")
-    print(f"invariant sold + left == stock: {sold + left == stock}")
+    rate = result["sold"] / result["elapsed"]
+    print(f"-- {title}")
+    print(f"orders placed {result['sold']}, refused {result['refused']}, stock left {left}")
+    print(f"invariant sold + left == stock: {result['sold'] + left == stock}")
     if latencies:
         mean = statistics.mean(latencies) * 1000
         print(
-            f"throughput {sold / elapsed:,.0f} orders/s; latency ms p50 {p(0.5):.1f} "
+            f"throughput {rate:,.0f} orders/s; latency ms p50 {p(0.5):.1f} "
             f"p95 {p(0.95):.1f} max {latencies[-1] * 1000:.1f} (mean {mean:.1f})"
         )
+    return rate
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--orders", type=int, default=400, help="orders attempted per run")
+    args = parser.parse_args()
+    stock = args.orders * 3 // 4  # a quarter of the attempts must be refused
+    per_thread = args.orders // args.threads
+    sku, buyers = setup(args.threads, stock)
+    print(f"threads {args.threads}, attempts {per_thread * args.threads} per run, stock {stock}")
+    plain = report("plain orders", run(sku, buyers, per_thread), stock, sku_left(sku))
+    sku, buyers = setup(args.threads, stock)
+    coupons, promotion = promote(sku, buyers, per_thread)
+    try:
+        priced = report(
+            "each with a 满减 and a coupon",
+            run(sku, buyers, per_thread, coupons),
+            stock,
+            sku_left(sku),
+        )
+    finally:
+        promotions_stop(promotion_ids=[promotion.pk])
+    if plain:
+        print(
+            f"the engine's promotion and coupon cost {(1 - priced / plain) * 100:.0f} % of orders/s"
+        )
+
+
+def sku_left(sku) -> int:
+    return Sku.objects.get(pk=sku.pk).stock
 
 
 if __name__ == "__main__":

@@ -59,6 +59,7 @@ class NaiveReserveApi(APIView):
                 unit_price=event.flash_price,
                 quantity=1,
                 line_total=event.flash_price,
+                paid_amount=event.flash_price,
             )
         return Response({"order_no": order.order_no}, status=201)
 

@@ -17,7 +17,7 @@ from config.schema import ERRORS
 
 
 def _cart_response(user) -> Response:
-    return Response(CartSerializer(cart_view(key=user_cart_key(user.pk))).data)
+    return Response(CartSerializer(cart_view(key=user_cart_key(user.pk), user=user)).data)
 
 
 class CartApi(APIView):

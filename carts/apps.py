@@ -18,4 +18,8 @@ class CartsConfig(AppConfig):
     verbose_name = _("Carts")
 
     def ready(self):
+        from carts.pricing import Stage, register_stage
+        from carts.pricing.shipping import shipping_stage
+
         user_logged_in.connect(_merge_guest_cart, dispatch_uid="carts_merge_guest_cart")
+        register_stage(Stage.SHIPPING, "shipping", shipping_stage)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from carts.errors import cart_store
-from carts.pricing import free_shipping_gap, shipping_fee
+from carts.pricing import AUTO, Quote, price_line, price_quote
 from carts.services import cart_lines_raw
 from catalog.models import ProductImage, ProductStatus, Sku
 from config.redis import get_redis
@@ -28,13 +28,15 @@ def cart_count(*, key: str | None) -> int:
     return sum(int(v) for f, v in raw.items() if f.startswith("q:"))
 
 
-def cart_view(*, key: str | None) -> dict:
-    """The cart as the shopper sees it; two SQL queries whatever its size."""
+def cart_view(*, key: str | None, user=None, coupon=AUTO) -> dict:
+    """The cart as the shopper sees it, priced by the engine (carts.pricing) for ``user``
+    with ``coupon`` (the best that applies unless told): a fixed number of SQL queries
+    whatever its size."""
     raw = cart_lines_raw(key=key) if key else {}
     skus = {
         sku.pk: sku
         for sku in Sku.objects.filter(pk__in=raw)
-        .select_related("product")
+        .select_related("product", "product__category")
         .prefetch_related(
             Prefetch("product__images", queryset=ProductImage.objects.order_by("sort_order", "pk"))
         )
@@ -43,19 +45,40 @@ def cart_view(*, key: str | None) -> dict:
     for sku_id, entry in sorted(raw.items(), key=lambda item: -item[1]["added"]):
         lines.append(_line(sku_id, entry, skus.get(sku_id)))
     chosen = [line for line in lines if line["selected"] and line["issue"] is None]
-    items_amount = sum((line["line_total"] for line in chosen), Decimal("0.00"))
-    fee = shipping_fee(items_amount)
+    quote = price_quote(
+        lines=[price_line(skus[line["sku_id"]], line["quantity"]) for line in chosen],
+        user=user,
+        coupon=coupon,
+    )
+    for line, priced in zip(chosen, quote.lines, strict=True):
+        line["discount"] = priced.discount
+        line["net"] = priced.net
+        line["sale_unit_price"] = priced.sale_unit_price
     return {
         "lines": lines,
         "count": sum(line["quantity"] for line in lines),
         "selected_count": sum(line["quantity"] for line in chosen),
-        "items_amount": items_amount,
-        "shipping_fee": fee,
-        # "Add ¥X more for free shipping": what the selected items lack (0 once free).
-        "free_shipping_gap": free_shipping_gap(items_amount),
-        "total": items_amount + fee,
+        **quote_figures(quote),
         "has_issues": any(line["issue"] for line in lines),
         "price_changes": [line for line in chosen if line["price_changed"]],
+    }
+
+
+def quote_figures(quote: Quote) -> dict:
+    """What the cart, checkout and the API show of a quote."""
+    gap = next((h["gap"] for h in quote.hints if h["kind"] == "free_shipping_gap"), None)
+    return {
+        "quote": quote,
+        "items_amount": quote.items_amount,
+        "discounts": quote.discounts,
+        "discount_amount": quote.discount_amount,
+        "shipping_fee": quote.shipping_fee,
+        # "Add ¥X more for free shipping": what the selected items lack (0 once free).
+        "free_shipping_gap": gap or Decimal("0.00"),
+        "total": quote.total,
+        "hints": [h for h in quote.hints if h["kind"] != "free_shipping_gap"],
+        "coupons": quote.coupons,
+        "coupon_chosen": quote.coupon_chosen,
     }
 
 
@@ -77,6 +100,9 @@ def _line(sku_id: int, entry: dict, sku: Sku | None) -> dict:
             "price_changed": False,
             "stock": 0,
             "line_total": Decimal("0.00"),
+            "discount": Decimal("0.00"),
+            "net": Decimal("0.00"),
+            "sale_unit_price": None,
         }
     product = sku.product
     if product.status != ProductStatus.ON_SALE or not sku.is_active:
@@ -105,4 +131,8 @@ def _line(sku_id: int, entry: dict, sku: Sku | None) -> dict:
         "price_changed": was is not None and was != sku.price,
         "stock": sku.stock,
         "line_total": sku.price * quantity,
+        # Set by the engine for the lines being bought.
+        "discount": Decimal("0.00"),
+        "net": sku.price * quantity,
+        "sale_unit_price": None,
     }

@@ -16,6 +16,10 @@ class CartLineSerializer(serializers.Serializer):
     price_changed = serializers.BooleanField()
     stock = serializers.IntegerField()
     line_total = serializers.DecimalField(**MONEY)
+    discount = serializers.DecimalField(
+        **MONEY, help_text="The line's share of the discounts (0 when none applies)."
+    )
+    net = serializers.DecimalField(**MONEY, help_text="The line total after its discounts.")
     issue = serializers.ChoiceField(
         choices=["unavailable", "off_sale", "out_of_stock", "insufficient_stock"],
         allow_null=True,
@@ -23,14 +27,55 @@ class CartLineSerializer(serializers.Serializer):
     )
 
 
+class DiscountSerializer(serializers.Serializer):
+    """One discount as the price engine recorded it."""
+
+    kind = serializers.CharField(help_text="limited_time, promotion, coupon …")
+    source = serializers.CharField(help_text='What gave it: "promotion:<id>", "coupon:<id>".')
+    label = serializers.CharField(help_text="As the shopper reads it, e.g. 满199减30.")
+    amount = serializers.DecimalField(**MONEY)
+    target = serializers.ChoiceField(choices=["items", "shipping"])
+
+
+class HintSerializer(serializers.Serializer):
+    """What the quote says beside its figures: the gap to a promotion's next tier."""
+
+    kind = serializers.CharField(help_text="next_tier")
+    name = serializers.CharField(help_text="The promotion's name.")
+    gap = serializers.DecimalField(**MONEY, help_text="Yuan, or pieces for a tier by pieces.")
+    text = serializers.CharField(help_text="e.g. 还差¥20可减¥30, in the request's language.")
+
+
+class QuoteCouponSerializer(serializers.Serializer):
+    """One of the shopper's coupons as a quote sees it."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["amount", "percent", "free_shipping"])
+    terms = serializers.CharField(help_text="What it gives, in the request's language.")
+    valid_until = serializers.DateTimeField()
+    usable = serializers.BooleanField()
+    value = serializers.DecimalField(**MONEY, help_text="What it would take off (0 if unusable).")
+    reason = serializers.CharField(
+        help_text="Why not: not_yet, no_items, below_threshold, nothing_off; '' when usable."
+    )
+    reason_text = serializers.CharField()
+    gap = serializers.DecimalField(**MONEY, allow_null=True, help_text="Below its minimum by.")
+
+
 class CartSerializer(serializers.Serializer):
     lines = CartLineSerializer(many=True)
     count = serializers.IntegerField()
     selected_count = serializers.IntegerField()
     items_amount = serializers.DecimalField(**MONEY)
-    shipping_fee = serializers.DecimalField(**MONEY)
+    discounts = DiscountSerializer(many=True)
+    discount_amount = serializers.DecimalField(
+        **MONEY, help_text="Everything taken off, shipping waived included (已优惠)."
+    )
+    shipping_fee = serializers.DecimalField(**MONEY, help_text="Before shipping discounts.")
     free_shipping_gap = serializers.DecimalField(
         **MONEY, help_text="How much more the selected items need for free shipping (0: free)."
     )
     total = serializers.DecimalField(**MONEY)
+    hints = HintSerializer(many=True)
     has_issues = serializers.BooleanField()

@@ -25,7 +25,9 @@ class LineForm(forms.Form):
 def cart_page(request):
     # A signed-in shopper's guest cart still waiting to be merged (Redis was down at login)
     # joins first; a guest gets no cart made by looking.
-    cart = cart_view(key=cart_key_for_request(request, create=request.user.is_authenticated))
+    cart = cart_view(
+        key=cart_key_for_request(request, create=request.user.is_authenticated), user=request.user
+    )
     return render(request, "carts/cart.html", {"cart": cart})
 
 

@@ -8,6 +8,7 @@ Django checks before it offers an action with ``permissions=["change"]``, and ev
 calls a service that writes with a condition.
 """
 
+from django import forms
 from django.contrib import admin
 
 
@@ -42,3 +43,14 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ChangedFieldsForm(forms.ModelForm):
+    """A form whose ``changed_data`` is what this merchant changed: each field carries the
+    value the page showed, not what differs from a row someone else changed since. Its admin
+    saves those fields only (``update_fields``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.show_hidden_initial = True

@@ -2,7 +2,7 @@
 
 Every API error answers ``{"code": int, "message": str, "errors": {field: [..]}}``.
 Business codes by module: 10xxx accounts, 20xxx catalog, 30xxx orders, 40xxx payments,
-50xxx carts, 60xxx seckill. Generic errors use the HTTP status as their code.
+50xxx carts, 60xxx seckill, 70xxx marketing. Generic errors use the HTTP status as their code.
 """
 
 from __future__ import annotations

@@ -22,7 +22,17 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ["zh_Hans"]
-APPS = ["accounts", "catalog", "carts", "orders", "payments", "seckill", "config", "templates"]
+APPS = [
+    "accounts",
+    "catalog",
+    "carts",
+    "orders",
+    "payments",
+    "seckill",
+    "marketing",
+    "config",
+    "templates",
+]
 # Django's marker functions, as makemessages passes them to xgettext.
 KEYWORDS = {
     "_": None,
@@ -58,12 +68,14 @@ def _sources() -> Iterator[Path]:
 
 
 def _python_messages(code: str) -> Iterator[str | tuple]:
-    for _lineno, _func, message, _comments in extract_python(
+    for _lineno, func, message, _comments in extract_python(
         io.BytesIO(code.encode()), KEYWORDS.keys(), [], {"encoding": "utf-8"}
     ):
         if isinstance(message, tuple):
             # (context, singular, …) for pgettext; (singular, plural) for ngettext
             message = tuple(m for m in message if m is not None)
+            if func.startswith(("pgettext", "npgettext")):
+                message = message[1:]  # the catalogue keys it by its singular (and context)
             yield message[0] if len(message) == 1 else message
         elif message:
             yield message

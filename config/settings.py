@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "orders",
     "payments",
     "seckill",
+    "marketing",
     # Project-wide plumbing, an app only for its management commands (worker_health).
     "config",
 ]
@@ -369,6 +370,9 @@ CART_LINE_MAX_QUANTITY = env.int("CART_LINE_MAX_QUANTITY", default=99)
 CART_MAX_LINES = env.int("CART_MAX_LINES", default=100)
 ORDER_FREE_SHIPPING_THRESHOLD = Decimal(env.str("ORDER_FREE_SHIPPING_THRESHOLD", default="99.00"))
 ORDER_SHIPPING_FEE = Decimal(env.str("ORDER_SHIPPING_FEE", default="10.00"))
+# How long the price stages keep the promotions' rules (each rule's window is checked against
+# the clock every time, and an edit drops them at once).
+PROMOTION_RULES_CACHE_SECONDS = env.int("PROMOTION_RULES_CACHE_SECONDS", default=60)
 # Seconds an order may stay unpaid before it is cancelled and its stock returned.
 ORDER_PAY_TIMEOUT = env.int("ORDER_PAY_TIMEOUT", default=30 * 60)
 

@@ -22,6 +22,7 @@ api_v1 = [
     path("", include("orders.api_urls")),
     path("", include("payments.api_urls")),
     path("", include("seckill.api_urls")),
+    path("", include("marketing.api_urls")),
 ]
 
 urlpatterns = [
@@ -40,6 +41,7 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("", include("payments.urls")),
     path("seckill/", include("seckill.urls")),
+    path("", include("marketing.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,13 +1,19 @@
 """Checkout and order API (thin): parse → service/selector → serialize."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from carts.serializers import CartLineSerializer
+from carts.pricing import AUTO
+from carts.serializers import (
+    CartLineSerializer,
+    DiscountSerializer,
+    HintSerializer,
+    QuoteCouponSerializer,
+)
 from config.pagination import paginated_response, paginated_schema
-from config.schema import ERRORS
+from config.schema import ERRORS, ErrorSerializer
 from orders import notes, selectors, services
 from orders.models import ActorType
 from orders.serializers import OrderDetailSerializer, OrderSerializer
@@ -21,6 +27,8 @@ class CheckoutPreviewApi(APIView):
     class OutputSerializer(serializers.Serializer):
         lines = CartLineSerializer(many=True)
         items_amount = serializers.DecimalField(**MONEY)
+        discounts = DiscountSerializer(many=True)
+        discount_amount = serializers.DecimalField(**MONEY)
         shipping_fee = serializers.DecimalField(**MONEY)
         total = serializers.DecimalField(**MONEY)
         price_changes = CartLineSerializer(many=True)
@@ -35,6 +43,58 @@ class CheckoutPreviewApi(APIView):
         return Response(self.OutputSerializer(services.checkout_lines(user=request.user)).data)
 
 
+COUPON_ERRORS = {
+    404: OpenApiResponse(ErrorSerializer, description="70001 not one of your coupons"),
+    409: OpenApiResponse(
+        ErrorSerializer,
+        description="70007 the coupon does not apply (used, held by another order, expired, "
+        "below its minimum); 30002 out of stock; 30005 prices changed",
+    ),
+}
+
+
+class CheckoutQuoteApi(APIView):
+    """The mini-program's pre-order quote: the selected cart lines through every price stage
+    (promotions, the coupon, shipping), with the shopper's coupons and why each applies or
+    not."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        coupon_id = serializers.IntegerField(
+            min_value=1,
+            required=False,
+            allow_null=True,
+            help_text="A coupon of yours; null for none; left out, the best that applies.",
+        )
+
+    class OutputSerializer(serializers.Serializer):
+        lines = CartLineSerializer(many=True)
+        items_amount = serializers.DecimalField(**MONEY)
+        discounts = DiscountSerializer(many=True)
+        discount_amount = serializers.DecimalField(**MONEY, help_text="已优惠: everything off.")
+        shipping_fee = serializers.DecimalField(**MONEY, help_text="Before shipping discounts.")
+        total = serializers.DecimalField(**MONEY, help_text="Send it back as expected_total.")
+        hints = HintSerializer(many=True)
+        coupons = QuoteCouponSerializer(many=True)
+        coupon_id = serializers.IntegerField(
+            source="coupon_chosen", allow_null=True, help_text="The coupon applied."
+        )
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: OutputSerializer, **ERRORS, **COUPON_ERRORS},
+        tags=["checkout"],
+        summary="Price the selected cart lines with promotions and a coupon",
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        coupon = data.validated_data.get("coupon_id", AUTO)
+        quote = services.checkout_lines(user=request.user, coupon=coupon)
+        return Response(self.OutputSerializer(quote).data)
+
+
 class OrderListApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
@@ -46,6 +106,13 @@ class OrderListApi(APIView):
             required=False,
             allow_null=True,
             help_text="The total the client showed; if prices moved since, the order is refused.",
+        )
+        coupon_id = serializers.IntegerField(
+            min_value=1,
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="A coupon of yours to use (the quote says which apply); none if left out.",
         )
 
     @extend_schema(
@@ -76,7 +143,12 @@ class OrderListApi(APIView):
                 description="Repeat a submit safely: the same key returns the same order.",
             )
         ],
-        responses={201: OrderDetailSerializer, 200: OrderDetailSerializer, **ERRORS},
+        responses={
+            201: OrderDetailSerializer,
+            200: OrderDetailSerializer,
+            **ERRORS,
+            **COUPON_ERRORS,
+        },
         tags=["orders"],
         summary="Place an order from the selected cart lines",
     )
@@ -86,11 +158,14 @@ class OrderListApi(APIView):
         key = request.headers.get("Idempotency-Key", "").strip()
         if len(key) > 64:
             raise serializers.ValidationError({"Idempotency-Key": ["At most 64 characters."]})
+        fields = dict(data.validated_data)
+        coupon = fields.pop("coupon_id")
         order, created = services.order_create_from_cart(
             user=request.user,
             idempotency_key=f"api:{key}" if key else None,
             source="api",
-            **data.validated_data,
+            coupon=coupon,
+            **fields,
         )
         order = selectors.order_get_for_user(user=request.user, order_no=order.order_no)
         return Response(

@@ -4,6 +4,7 @@ from orders import api
 
 urlpatterns = [
     path("checkout/preview", api.CheckoutPreviewApi.as_view(), name="api-checkout-preview"),
+    path("checkout/quote", api.CheckoutQuoteApi.as_view(), name="api-checkout-quote"),
     path("orders", api.OrderListApi.as_view(), name="api-orders"),
     path("orders/<str:order_no>", api.OrderDetailApi.as_view(), name="api-order"),
     path("orders/<str:order_no>/cancel", api.OrderCancelApi.as_view(), name="api-order-cancel"),

@@ -85,3 +85,20 @@ def register_admin_order_panel(panel: Callable[..., str]) -> None:
 
 def admin_order_panels(*, order) -> list[str]:
     return [panel(order=order) for panel in _admin_order_panels]
+
+
+# What other apps keep in step with an order's status, in the transition's transaction
+# (marketing: a held coupon becomes used when the order is paid, and comes back when it is
+# cancelled). Each is a function of (order, from_status, to_status) that writes rows only, no
+# network; one that raises rolls the transition back.
+_transition_hooks: list[Callable[..., None]] = []
+
+
+def register_transition_hook(hook: Callable[..., None]) -> None:
+    if hook not in _transition_hooks:
+        _transition_hooks.append(hook)
+
+
+def order_moved(*, order, from_status: str, to_status: str) -> None:
+    for hook in list(_transition_hooks):
+        hook(order=order, from_status=from_status, to_status=to_status)

@@ -38,7 +38,11 @@ class Order(models.Model):
         default=OrderStatus.PENDING_PAYMENT,
         db_index=True,
     )
+    # The price engine's figures (carts.pricing): the items at their item prices, every
+    # discount (on the items and on shipping, OrderDiscount), the shipping fee before its
+    # discounts; total = items + shipping - discount.
     items_amount = models.DecimalField(_("items"), max_digits=12, decimal_places=2)
+    discount_amount = models.DecimalField(_("discount"), max_digits=12, decimal_places=2, default=0)
     shipping_fee = models.DecimalField(_("shipping"), max_digits=12, decimal_places=2)
     total_amount = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
     # Paid back so far (after-sales); grows only by conditional UPDATEs in one service.
@@ -84,6 +88,13 @@ class Order(models.Model):
                 condition=Q(refunded_amount__gte=0, refunded_amount__lte=F("total_amount")),
                 name="orders_order_refunded_within_total",
             ),
+            models.CheckConstraint(
+                condition=Q(
+                    discount_amount__gte=0,
+                    total_amount=F("items_amount") + F("shipping_fee") - F("discount_amount"),
+                ),
+                name="orders_order_total_adds_up",
+            ),
         ]
         indexes = [
             models.Index(fields=["user", "status", "-created_at"], name="orders_user_status")
@@ -127,6 +138,10 @@ class OrderItem(models.Model):
     unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
     quantity = models.PositiveIntegerField(_("quantity"))
     line_total = models.DecimalField(_("line total"), max_digits=12, decimal_places=2)
+    # The line's share of the order's discounts (OrderItemDiscount) and what it cost after
+    # them: what a refund of the whole line pays back, never more.
+    discount_amount = models.DecimalField(_("discount"), max_digits=12, decimal_places=2, default=0)
+    paid_amount = models.DecimalField(_("paid"), max_digits=12, decimal_places=2)
     # Where its units came from: "" is the SKU, else a registered source such as
     # "seckill:<event id>" (orders.stock_sources), where cancel and refund return them.
     stock_source = models.CharField(max_length=40, blank=True, default="", editable=False)
@@ -136,7 +151,15 @@ class OrderItem(models.Model):
         verbose_name = _("order item")
         verbose_name_plural = _("order items")
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="orders_item_quantity_gt_0")
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="orders_item_quantity_gt_0"),
+            models.CheckConstraint(
+                condition=Q(
+                    discount_amount__gte=0,
+                    paid_amount__gte=0,
+                    paid_amount=F("line_total") - F("discount_amount"),
+                ),
+                name="orders_item_paid_adds_up",
+            ),
         ]
 
     def __str__(self):
@@ -145,6 +168,74 @@ class OrderItem(models.Model):
     @property
     def options_label(self) -> str:
         return self.sku_options or " / ".join(str(v) for v in self.sku_attributes.values())
+
+
+class DiscountTarget(models.TextChoices):
+    ITEMS = "items", _("Items")
+    SHIPPING = "shipping", _("Shipping")
+
+
+class OrderDiscount(models.Model):
+    """One discount of an order as the price engine recorded it: which stage, what (a
+    promotion, a coupon …), how much; its share of each line in OrderItemDiscount."""
+
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="discounts"
+    )
+    stage = models.PositiveSmallIntegerField(_("stage"))
+    kind = models.CharField(_("kind"), max_length=20)
+    # "promotion:3", "coupon:17": unique within the order.
+    source = models.CharField(_("source"), max_length=64)
+    label = models.CharField(_("discount"), max_length=200)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    target = models.CharField(
+        _("on"), max_length=10, choices=DiscountTarget.choices, default=DiscountTarget.ITEMS
+    )
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["stage", "pk"]
+        verbose_name = _("order discount")
+        verbose_name_plural = _("order discounts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "source"], name="orders_discount_one_per_source"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="orders_discount_gt_0"),
+        ]
+        indexes = [models.Index(fields=["kind", "source"], name="orders_discount_source")]
+
+    def __str__(self):
+        return f"{self.label} −{self.amount}"
+
+
+class OrderItemDiscount(models.Model):
+    """A line's share of one discount, in fen, as allocated when the order was made."""
+
+    item = models.ForeignKey(
+        OrderItem, verbose_name=_("order item"), on_delete=models.CASCADE, related_name="discounts"
+    )
+    discount = models.ForeignKey(
+        OrderDiscount,
+        verbose_name=_("discount"),
+        on_delete=models.CASCADE,
+        related_name="allocations",
+    )
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("line discount")
+        verbose_name_plural = _("line discounts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "discount"], name="orders_item_discount_one_per_line"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="orders_item_discount_gt_0"),
+        ]
+
+    def __str__(self):
+        return f"{self.discount.label} −{self.amount}"
 
 
 class ActorType(models.TextChoices):

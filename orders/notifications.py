@@ -31,6 +31,9 @@ SUBJECTS = {
     "cancelled": _("Order %(no)s cancelled"),
 }
 BODY = _("Total %(total)s. See your order for details.")
+# With discounts, the body first says how the total came about.
+BREAKDOWN = _("Items %(items)s, shipping %(shipping)s.")
+DISCOUNT_LINE = _("%(label)s: −%(amount)s")
 
 
 def recipient_language(user) -> str:
@@ -45,7 +48,18 @@ def _write(order: Order, kind: str) -> tuple[str, str]:
         "tracking": order.tracking_no,
         "total": money(order.total_amount),
     }
-    return str(SUBJECTS[kind]) % values, str(BODY) % values
+    body = [str(BODY) % values]
+    discounts = list(order.discounts.all())
+    if discounts:
+        body[:0] = [
+            str(BREAKDOWN)
+            % {"items": money(order.items_amount), "shipping": money(order.shipping_fee)},
+            *(
+                str(DISCOUNT_LINE) % {"label": d.label, "amount": money(d.amount)}
+                for d in discounts
+            ),
+        ]
+    return str(SUBJECTS[kind]) % values, "\n".join(body)
 
 
 def _site_name_for(user) -> str:

@@ -18,9 +18,10 @@ TABS = {
 
 
 def order_list_for_user(*, user, tab: str = "all") -> QuerySet[Order]:
-    """The user's orders (newest first) with their items, in two queries per page."""
+    """The user's orders (newest first) with their items and discounts, in three queries
+    per page."""
     orders = Order.objects.filter(user=user).prefetch_related(
-        Prefetch("items", queryset=OrderItem.objects.order_by("pk"))
+        Prefetch("items", queryset=OrderItem.objects.order_by("pk")), "discounts"
     )
     statuses = TABS.get(tab)
     return orders.filter(status__in=statuses) if statuses else orders
@@ -33,6 +34,7 @@ def order_get_for_user(*, user, order_no: str) -> Order:
         .prefetch_related(
             Prefetch("items", queryset=OrderItem.objects.order_by("pk")),
             Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "pk")),
+            "discounts",
         )
         .first()
     )

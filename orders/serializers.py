@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from carts.serializers import DiscountSerializer
 from orders.models import Order, OrderEvent, OrderItem
 from orders.selectors import order_actions
 
@@ -18,6 +19,8 @@ class OrderItemSerializer(serializers.ModelSerializer):
             "unit_price",
             "quantity",
             "line_total",
+            "discount_amount",
+            "paid_amount",
         ]
 
 
@@ -33,6 +36,7 @@ class OrderEventSerializer(serializers.ModelSerializer):
 
 class OrderSerializer(serializers.ModelSerializer):
     items = OrderItemSerializer(many=True)
+    discounts = DiscountSerializer(many=True)
     actions = serializers.SerializerMethodField()
     cancel_reason = serializers.CharField(
         source="cancel_reason_display", read_only=True, help_text="In the request's language."
@@ -45,6 +49,8 @@ class OrderSerializer(serializers.ModelSerializer):
             "order_no",
             "status",
             "items_amount",
+            "discounts",
+            "discount_amount",
             "shipping_fee",
             "total_amount",
             "remark",

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.forms import AddressForm
 from accounts.selectors import address_list_for_user
 from accounts.views import address_form_save
+from carts.pricing import AUTO
 from config.dates import local_time
 from config.exceptions import ApplicationError
 from config.parsing import parse_amount, parse_id
@@ -47,6 +48,8 @@ def checkout(request):
         return redirect_to_login(request.get_full_path())
     if request.method == "POST" and "add_address" in request.POST:
         return _checkout_add_address(request)
+    if request.method == "POST" and "requote" in request.POST:  # another coupon chosen
+        return _checkout_review(request)
     if request.method == "POST":
         return _checkout_submit(request)
     return _checkout_review(request)
@@ -61,9 +64,26 @@ def _checkout_add_address(request):
     return redirect(f"{reverse('orders:checkout')}?address={address.pk}")
 
 
-def _checkout_review(request, *, status=200, errors=None, address_form=None):
+def _coupon_choice(value: str):
+    """The coupon a form chose: AUTO (the best) when it says nothing, None for "none"."""
+    if not value:
+        return AUTO
+    if value == "none":
+        return None
+    return parse_id(value) or AUTO
+
+
+def _checkout_review(request, *, status=200, errors=None, address_form=None, coupon=None):
+    if coupon is None:
+        coupon = _coupon_choice(request.POST.get("coupon") or request.GET.get("coupon", ""))
     try:
-        cart = services.checkout_lines(user=request.user)
+        try:
+            cart = services.checkout_lines(user=request.user, coupon=coupon)
+        except ApplicationError as exc:
+            if coupon in (AUTO, None) or not exc.errors.get("coupon_id"):
+                raise
+            messages.error(request, exc.message)  # that coupon does not apply: the best does
+            cart = services.checkout_lines(user=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("carts:cart")
@@ -111,6 +131,7 @@ def _checkout_submit(request):
             idempotency_key=f"web:{token}",
             expected_total=expected,
             source="web",
+            coupon=_coupon_choice(request.POST.get("coupon", "none")),
         )
     except PriceChanged as exc:
         messages.warning(request, exc.message)
@@ -119,6 +140,8 @@ def _checkout_submit(request):
         return _checkout_review(request, status=400, errors=exc.message_dict)
     except ApplicationError as exc:
         messages.error(request, exc.message)
+        if exc.errors.get("coupon_id"):  # used or held meanwhile: review with the best left
+            return _checkout_review(request, status=409, coupon=AUTO)
         return redirect("carts:cart")
     messages.success(
         request,

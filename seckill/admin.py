@@ -4,7 +4,6 @@ changed are written, with ``WHERE status = draft`` (seckill.services.event_updat
 published event's stock and status move through the services, never through a form."""
 
 import redis
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -16,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
 from catalog.admin.common import reference_label
-from config.admin import ReadOnlyInline, ServiceRowsAdmin
+from config.admin import ChangedFieldsForm, ReadOnlyInline, ServiceRowsAdmin
 from config.exceptions import ApplicationError
 from config.money import money
 from orders.models import OrderStatus
@@ -34,19 +33,12 @@ class MovementInline(ReadOnlyInline):
         return reference_label(obj.reference)
 
 
-class SeckillEventForm(forms.ModelForm):
+class SeckillEventForm(ChangedFieldsForm):
     """A draft's fields, checked by the service's rules (each error beside its field)."""
 
     class Meta:
         model = SeckillEvent
         fields = services.DRAFT_FIELDS
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Each field carries the value the page showed, so ``changed_data`` is what this
-        # merchant changed, not what differs from a row someone else changed since.
-        for field in self.fields.values():
-            field.show_hidden_initial = True
 
     def clean(self):
         data = super().clean()

@@ -1,25 +1,29 @@
+import functools
+
 import factory
+from django.contrib.auth.hashers import make_password
 
 from accounts.models import Address, User
 
 PASSWORD = "Sh0pper-Pass!"
 
 
+@functools.cache
+def _password_hash() -> str:
+    """PASSWORD hashed once for every test user: the shop's hasher (PBKDF2) takes a good
+    fraction of a second a user, by design, and a suite makes thousands of users."""
+    return make_password(PASSWORD)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
     phone = factory.Sequence(lambda n: f"139{n:08d}")
     nickname = factory.Faker("first_name")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
-
-    @factory.post_generation
-    def _save_password(obj, create, extracted, **kwargs):
-        if create:
-            obj.save(update_fields=["password"])
+    password = factory.LazyFunction(_password_hash)
 
 
 class AddressFactory(factory.django.DjangoModelFactory):

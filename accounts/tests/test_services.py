@@ -41,7 +41,7 @@ def test_merchants_group_views_customers_and_manages_shop_models():
         ("accounts", "view_address"),
     }
     # Every permission of the shop apps' models, as those models arrive.
-    shop_apps = ["catalog", "carts", "orders", "payments", "seckill"]
+    shop_apps = ["catalog", "carts", "orders", "payments", "seckill", "marketing"]
     expected = set(
         Permission.objects.filter(content_type__app_label__in=shop_apps).values_list(
             "content_type__app_label", "codename"

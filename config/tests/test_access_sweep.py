@@ -61,6 +61,9 @@ PUBLIC = {
     "seckill/<int:event_id>/buy/": "the event is public; the order is the caller's",
     "seckill/<int:event_id>/remind/": "the event is public; the reminder is the caller's",
     "payments/notify/<slug:provider>/": "the gateways' callback, checked by signature",
+    "/api/v1/coupons/centre/{template_id}/claim": "the coupon centre is shop-wide; the coupon "
+    "is the caller's",
+    "coupons/<int:template_id>/claim": "the coupon centre is shop-wide; the coupon is the caller's",
     "accounts/password/reset/<uidb64>/<token>/": "the e-mailed link is the capability",
     # Product and category images. Refund photos are never handed out from here: only by
     # payments:aftersale_photo (swept), nginx's /media/aftersales/ is internal.

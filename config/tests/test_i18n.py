@@ -49,7 +49,7 @@ def test_the_marked_strings_come_from_code_and_templates():
     marked = messages.marked_messages()
     assert "templates/includes/header.html" in marked["Search products"]
     assert "orders/models.py" in marked["Awaiting payment"]
-    assert "carts/templates/carts/_summary.html" in marked["%(counter)s item"]
+    assert "templates/includes/price_breakdown.html" in marked["%(counter)s item"]
 
 
 def test_the_committed_mo_says_what_the_po_says():

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -81,7 +81,16 @@ class DateRangeFilter(admin.FieldListFilter):
 
 class OrderItemInline(ReadOnlyInline):
     model = OrderItem
-    fields = ("product_name", "sku_code", "options", "unit_price_display", "quantity", "total")
+    fields = (
+        "product_name",
+        "sku_code",
+        "options",
+        "unit_price_display",
+        "quantity",
+        "total",
+        "discount",
+        "paid",
+    )
     readonly_fields = fields
 
     @admin.display(description=_("options"))
@@ -95,6 +104,14 @@ class OrderItemInline(ReadOnlyInline):
     @admin.display(description=_("line total"))
     def total(self, obj):
         return money(obj.line_total)
+
+    @admin.display(description=_("discount"))
+    def discount(self, obj):
+        return money(obj.discount_amount) if obj.discount_amount else "—"
+
+    @admin.display(description=_("paid"))
+    def paid(self, obj):
+        return money(obj.paid_amount)
 
 
 class OrderEventInline(ReadOnlyInline):
@@ -135,7 +152,7 @@ class OrderAdmin(ServiceRowsAdmin):
     actions = ["ship_orders", "mark_paid_offline", "cancel_unpaid", "export_xlsx", "export_csv"]
     fieldsets = (
         (None, {"fields": ("order_no", "user", "status", "source", "created_at", "pay_deadline")}),
-        (_("Amount"), {"fields": ("items", "shipping", "total", "refunded")}),
+        (_("Amount"), {"fields": ("items", "discounts", "shipping", "total", "refunded")}),
         (_("After-sales and refunds"), {"fields": ("after_sales",)}),
         (
             _("Delivery"),
@@ -178,6 +195,15 @@ class OrderAdmin(ServiceRowsAdmin):
     @admin.display(description=_("shipping"))
     def shipping(self, obj):
         return money(obj.shipping_fee)
+
+    @admin.display(description=_("discounts"))
+    def discounts(self, obj):
+        rows = list(obj.discounts.all())
+        if not rows:
+            return "—"
+        return format_html_join(
+            mark_safe("<br>"), "{} −{}", ((row.label, money(row.amount)) for row in rows)
+        )
 
     @admin.display(description=_("total"), ordering="total_amount")
     def total(self, obj):
@@ -336,6 +362,7 @@ EXPORT_COLUMNS = [
     _("paid at"),
     _("items"),
     _("items amount"),
+    _("discount"),
     _("shipping"),
     _("total"),
     _("refunded"),
@@ -376,6 +403,7 @@ def order_export_rows(queryset):
             _local(order.paid_at),
             items,
             order.items_amount,
+            order.discount_amount,
             order.shipping_fee,
             order.total_amount,
             order.refunded_amount,

@@ -27,10 +27,13 @@ from orders.services.lifecycle import (
     orders_close_overdue,
 )
 from orders.services.refunds import (
+    line_refund_share,
     order_items_returned,
     order_refund_back,
+    order_refund_goods_left,
     order_refund_open,
     order_refund_record,
+    order_return_cap,
 )
 from orders.services.transitions import (
     STAMPS,
@@ -56,7 +59,10 @@ __all__ = [
     "order_effects_batched",
     "order_set_address",
     "order_lock",
+    "line_refund_share",
     "order_items_returned",
+    "order_refund_goods_left",
+    "order_return_cap",
     "order_mark_paid",
     "order_refund_back",
     "order_refund_open",

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Address
 from carts.keys import user_cart_key
-from carts.pricing import shipping_fee
+from carts.pricing import AUTO, ITEMS, Quote, price_line, price_quote
 from carts.selectors import cart_view
 from carts.services import cart_remove
 from catalog.models import Sku, StockReason
@@ -39,7 +39,15 @@ from orders.errors import (
     OutOfStock,
     PriceChanged,
 )
-from orders.models import ActorType, Order, OrderEvent, OrderItem, OrderStatus
+from orders.models import (
+    ActorType,
+    Order,
+    OrderDiscount,
+    OrderEvent,
+    OrderItem,
+    OrderItemDiscount,
+    OrderStatus,
+)
 from orders.services.effects import notify_after_commit, schedule_close
 from orders.stock_sources import stock_take_lines
 
@@ -56,9 +64,10 @@ def _new_order_no() -> str:
     return timezone.localtime().strftime("%Y%m%d%H%M%S") + f"{secrets.randbelow(10**8):08d}"
 
 
-def checkout_lines(*, user) -> dict:
-    """The cart lines selected for checkout, with totals; raises when nothing can be bought."""
-    cart = cart_view(key=user_cart_key(user.pk))
+def checkout_lines(*, user, coupon=AUTO) -> dict:
+    """The cart lines selected for checkout, priced with ``coupon`` (the best that applies
+    unless told); raises when nothing can be bought."""
+    cart = cart_view(key=user_cart_key(user.pk), user=user, coupon=coupon)
     chosen = [line for line in cart["lines"] if line["selected"]]
     if not chosen:
         raise NothingToCheckOut()
@@ -85,8 +94,10 @@ def order_create_from_cart(
     idempotency_key: str | None = None,
     expected_total: Decimal | None = None,
     source: str = "web",
+    coupon=None,
 ) -> tuple[Order, bool]:
-    """Turn the selected cart lines into an order; returns (order, created).
+    """Turn the selected cart lines into an order, priced by the engine with ``coupon`` (a
+    coupon id of the shopper's, None for none); returns (order, created).
 
     One transaction: stock is taken per SKU in id order with conditional updates (any
     shortfall rolls everything back and names the SKU), prices are read under those row
@@ -110,6 +121,7 @@ def order_create_from_cart(
             idempotency_key=idempotency_key,
             expected_total=expected_total,
             source=source,
+            coupon=coupon,
         )
     except (ApplicationError, ValidationError, IntegrityError):
         # A concurrent submit with the same key may have committed meanwhile (and emptied the
@@ -141,7 +153,7 @@ class OrderLine:
 
 
 def _order_create_checked(
-    *, user, address_id, remark, idempotency_key, expected_total, source
+    *, user, address_id, remark, idempotency_key, expected_total, source, coupon
 ) -> Order:
     address = Address.objects.filter(user=user, pk=address_id).first()
     if address is None:
@@ -149,7 +161,7 @@ def _order_create_checked(
     remark = (remark or "").strip()
     if len(remark) > 200:
         raise ValidationError({"remark": [_("At most 200 characters.")]})
-    chosen = checkout_lines(user=user)["lines"]
+    chosen = checkout_lines(user=user, coupon=None)["lines"]
     lines = [
         OrderLine(sku_id=line["sku_id"], quantity=line["quantity"], image=line["image"] or "")
         for line in chosen
@@ -166,6 +178,7 @@ def _order_create_checked(
         source=source,
         pay_timeout=settings.ORDER_PAY_TIMEOUT,
         shipping=None,
+        coupon=coupon,
         also_after_commit=[lambda: cart_remove(key=cart_key, sku_ids=sku_ids)],
     )
 
@@ -208,6 +221,7 @@ def order_create_from_lines(
             source=source,
             pay_timeout=pay_timeout,
             shipping=shipping,
+            coupon=None,
             also_after_commit=[],
             also_write=also_write,
         )
@@ -259,6 +273,7 @@ def _order_create(
     source,
     pay_timeout,
     shipping,
+    coupon,
 ) -> Order:
     sources = stock_take_lines(
         lines=[(line.stock_source, line.sku_id, line.quantity) for line in lines],
@@ -271,12 +286,29 @@ def _order_create(
     skus = {line.sku_id: line.sku for line in lines if line.sku is not None}
     missing = [line.sku_id for line in lines if line.sku is None]
     if missing:
-        read = Sku.objects.filter(pk__in=missing).select_related("product")
+        read = Sku.objects.filter(pk__in=missing).select_related("product", "product__category")
         skus |= {sku.pk: sku for sku in read}
+    lines = sorted(lines, key=lambda line: line.sku_id)
+    quote = price_quote(
+        lines=[
+            price_line(
+                skus[line.sku_id],
+                line.quantity,
+                unit_price=line.unit_price,
+                stock_source=line.stock_source,
+            )
+            for line in lines
+        ],
+        user=user,
+        coupon=coupon,
+        address=address,
+        shipping=shipping,
+    )
+    if expected_total is not None and expected_total != quote.total:
+        raise PriceChanged(errors={"expected_total": [str(quote.total)]})
     items = []
-    for line in sorted(lines, key=lambda line: line.sku_id):
+    for line, priced in zip(lines, quote.lines, strict=True):
         sku = skus[line.sku_id]
-        price = sku.price if line.unit_price is None else line.unit_price
         items.append(
             OrderItem(
                 sku=sku,
@@ -286,25 +318,23 @@ def _order_create(
                 sku_attributes=sku.ordered_attributes(),
                 sku_options=sku.attributes_label[:300],
                 image_url=_first_image_url(sku) if line.image is None else line.image,
-                unit_price=price,
+                unit_price=priced.unit_price,
                 quantity=line.quantity,
-                line_total=price * line.quantity,
+                line_total=priced.gross,
+                discount_amount=priced.discount,
+                paid_amount=priced.net,
                 stock_source=sources[(line.stock_source, line.sku_id)],
             )
         )
-    items_amount = sum((item.line_total for item in items), Decimal("0.00"))
-    fee = shipping_fee(items_amount) if shipping is None else shipping
-    total = items_amount + fee
-    if expected_total is not None and expected_total != total:
-        raise PriceChanged(errors={"expected_total": [str(total)]})
     now = timezone.now()
     order = Order.objects.create(
         order_no=order_no,
         user=user,
         status=S.PENDING_PAYMENT,
-        items_amount=items_amount,
-        shipping_fee=fee,
-        total_amount=total,
+        items_amount=quote.items_amount,
+        discount_amount=quote.discount_amount,
+        shipping_fee=quote.shipping_fee,
+        total_amount=quote.total,
         remark=remark,
         **address_snapshot(address),
         source=source,
@@ -314,6 +344,9 @@ def _order_create(
     for item in items:
         item.order = order
     OrderItem.objects.bulk_create(items)
+    _discounts_write(order, items, quote)
+    for hold in quote.holds:  # a coupon held by this order, … (rolls the order back if lost)
+        hold(order)
     OrderEvent.objects.create(
         order=order,
         from_status="",
@@ -323,6 +356,31 @@ def _order_create(
         note_key=notes.PLACED,
     )
     return order
+
+
+def _discounts_write(order: Order, items: list[OrderItem], quote: Quote) -> None:
+    """The quote's discounts, and each line's share of them, as rows of the order."""
+    if not quote.discounts:
+        return
+    rows = OrderDiscount.objects.bulk_create(
+        OrderDiscount(
+            order=order,
+            stage=d.stage,
+            kind=d.kind,
+            source=d.source,
+            label=d.label[:200],
+            amount=d.amount,
+            target=d.target,
+            details=d.details,
+        )
+        for d in quote.discounts
+    )
+    OrderItemDiscount.objects.bulk_create(
+        OrderItemDiscount(item=items[i], discount=row, amount=share)
+        for d, row in zip(quote.discounts, rows, strict=True)
+        if d.target == ITEMS
+        for i, share in d.lines.items()
+    )
 
 
 def _first_image_url(sku) -> str:

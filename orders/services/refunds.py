@@ -10,8 +10,9 @@ from decimal import Decimal
 from django.db.models import F
 from django.utils import timezone
 
+from carts.pricing import from_fen, to_fen
 from catalog.models import StockReason
-from orders.models import ActorType, Order, OrderStatus
+from orders.models import ActorType, Order, OrderItem, OrderStatus
 from orders.services.transitions import order_transition
 from orders.stock_sources import order_stock_lines, stock_give_back
 
@@ -90,3 +91,57 @@ def order_items_returned(
         reference=reference,
         actor=actor,
     )
+
+
+def line_refund_share(*, item: OrderItem, already: int, more: int) -> Decimal:
+    """What ``more`` units of a line pay back when ``already`` of its units went back before:
+    the line's paid amount (its total less its share of the discounts) split over its units
+    in fen, the remainder on the last, so all its units together pay back exactly what the
+    line cost, never more."""
+    paid = to_fen(item.paid_amount)
+
+    def first(units: int) -> int:
+        return paid if units >= item.quantity else paid * units // item.quantity
+
+    return from_fen(first(already + more) - first(already))
+
+
+def order_shipping_paid(order: Order, items: list[OrderItem]) -> Decimal:
+    """The shipping the shopper paid: the total less what the lines cost."""
+    return order.total_amount - sum((item.paid_amount for item in items), Decimal("0.00"))
+
+
+def order_return_cap(
+    *, order: Order, returned_before: dict[int, int], lines: dict[int, int]
+) -> Decimal:
+    """The most a return of ``lines`` ({order item id: units}) may pay back: those units'
+    share of what their lines cost after discounts, so a return that takes an order below a
+    promotion's threshold pays back what the returned lines cost, no more and no less.
+    Shipping comes back only with everything else: returning every unit left adds the
+    shipping paid. Never more than is left of the order's total."""
+    items = list(order.items.all())
+    left = order.total_amount - order.refunded_amount
+    shipping = order_shipping_paid(order, items)
+    cap = sum(
+        (
+            line_refund_share(
+                item=item, already=returned_before.get(item.pk, 0), more=lines.get(item.pk, 0)
+            )
+            for item in items
+            if lines.get(item.pk)
+        ),
+        Decimal("0.00"),
+    )
+    everything = all(
+        returned_before.get(item.pk, 0) + lines.get(item.pk, 0) >= item.quantity for item in items
+    )
+    if everything:
+        cap += shipping
+    return min(cap, left)
+
+
+def order_refund_goods_left(order: Order) -> Decimal:
+    """What a partial refund without returned goods may pay back: what is left of the
+    total less the shipping paid (shipping comes back only with a full refund)."""
+    items = list(order.items.all())
+    return order.total_amount - order.refunded_amount - order_shipping_paid(order, items)

@@ -15,6 +15,7 @@ from config.consumers import push_to_user
 from config.logs import log_bind
 from config.oncommit import after_commit
 from orders.errors import IllegalTransition, OrderNotFound
+from orders.hooks import order_moved
 from orders.models import ActorType, Order, OrderEvent, OrderStatus
 
 S = OrderStatus
@@ -82,6 +83,7 @@ def order_transition(
     )
     order = Order.objects.get(pk=order_id)
     log_bind(order_no=order.order_no)
+    order_moved(order=order, from_status=current, to_status=to_status)
     # A hint to the shopper's open pages (they ask the API for the truth).
     event = {"order_no": order.order_no, "status": to_status}
     after_commit(lambda: push_to_user(order.user_id, "order.status", event))

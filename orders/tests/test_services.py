@@ -132,8 +132,8 @@ def test_stock_taken_between_review_and_submit_rolls_back(buyer, monkeypatch):
     fill_cart(buyer, (first, 2), (second, 1))
     real = services.checkout_lines
 
-    def review_then_lose_race(*, user):
-        lines = real(user=user)
+    def review_then_lose_race(*, user, **kwargs):
+        lines = real(user=user, **kwargs)
         Sku.objects.filter(pk=second.pk).update(stock=0)  # a concurrent buyer wins
         return lines
 
@@ -389,7 +389,7 @@ def test_resubmit_that_loses_the_race_after_the_cart_emptied_returns_the_first_o
     fill_cart(buyer, (sku, 1))
     real_checkout_lines = services.checkout_lines
 
-    def winner_commits_first(*, user):
+    def winner_commits_first(*, user, **kwargs):
         # The other submit with the same key finishes here and its commit empties the cart.
         monkeypatch.setattr(checkout, "checkout_lines", real_checkout_lines)
         services.order_create_from_cart(

@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.money import money
 from config.oncommit import after_commit
 from config.parsing import parse_id
 from orders.errors import OrderNotFound
@@ -36,8 +37,10 @@ from orders.services import (
     order_items_returned,
     order_lock,
     order_refund_back,
+    order_refund_goods_left,
     order_refund_open,
     order_refund_record,
+    order_return_cap,
 )
 from payments.errors import (
     AfterSaleAlreadyOpen,
@@ -63,6 +66,7 @@ from payments.services.aftersale_rules import (
     amount_parse,
     photos_validate,
     return_lines,
+    returnable_quantities,
 )
 from payments.services.refunds import refund_open, refund_retry
 
@@ -178,6 +182,37 @@ def aftersale_request_create(
     return request
 
 
+def _check_amount(order, kind, amount, lines) -> None:
+    """A return pays back at most what its units cost after the order's discounts (shipping
+    too when it returns everything left); a refund only is all that is left, or at most
+    what is left of the goods (shipping comes back only with a full refund)."""
+    left = order.total_amount - order.refunded_amount
+    if kind == AfterSaleKind.RETURN:
+        can_return = returnable_quantities(order)
+        before = {
+            item_id: quantity - can_return[item_id]
+            for item_id, quantity in order.items.values_list("pk", "quantity")
+        }
+        left = order_return_cap(order=order, returned_before=before, lines=lines)
+    if amount > left:
+        raise AfterSaleInvalid(
+            errors={"amount": [_("At most %(left)s can be refunded.") % {"left": money(left)}]}
+        )
+    goods = order_refund_goods_left(order)
+    if kind == AfterSaleKind.REFUND and goods < amount < left:
+        raise AfterSaleInvalid(
+            errors={
+                "amount": [
+                    _(
+                        "Shipping is refunded only with the whole order: at most %(goods)s, "
+                        "or all of %(left)s."
+                    )
+                    % {"goods": money(goods), "left": money(left)}
+                ]
+            }
+        )
+
+
 def _create(user, order_no, kind, reason_id, amount, note, items) -> AfterSaleRequest:
     found = Order.objects.filter(order_no=order_no, user=user).first()
     if found is None:
@@ -196,12 +231,8 @@ def _create(user, order_no, kind, reason_id, amount, note, items) -> AfterSaleRe
     ).first()
     if reason is None:
         raise AfterSaleInvalid(errors={"reason": [_("Choose a reason.")]})
-    left = order.total_amount - order.refunded_amount
-    if amount > left:
-        raise AfterSaleInvalid(
-            errors={"amount": [_("At most %(left)s can be refunded.") % {"left": left}]}
-        )
     lines = return_lines(order, items) if kind == AfterSaleKind.RETURN else {}
+    _check_amount(order, kind, amount, lines)
     for attempt in range(3):
         try:
             with transaction.atomic():

@@ -9,6 +9,13 @@
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  // Choosing another coupon at checkout prices the order again (the Apply button without JS).
+  document.querySelectorAll("[data-requote]").forEach(function (radio) {
+    radio.addEventListener("change", function () {
+      var button = radio.form && radio.form.querySelector("[data-requote-button]");
+      if (button) { button.click(); }
+    });
+  });
   // Forms with data-confirm ask before submitting (deletes and other irreversible actions).
   document.addEventListener("submit", function (event) {
     var message = event.target.getAttribute("data-confirm");

@@ -1,0 +1,39 @@
+"""The price engine (``engine``), its money helpers (``money``) and the stage carts owns
+(``shipping``); ``marketing`` registers the promotion and coupon stages."""
+
+from carts.pricing.engine import (
+    AUTO,
+    ITEMS,
+    SHIPPING,
+    Discount,
+    PriceLine,
+    Quote,
+    Stage,
+    price_quote,
+    register_stage,
+    registered_stages,
+)
+from carts.pricing.lines import price_line
+from carts.pricing.money import allocate, from_fen, round_fen, to_fen
+from carts.pricing.shipping import free_shipping_gap, shipping_estimate, shipping_fee
+
+__all__ = [
+    "AUTO",
+    "ITEMS",
+    "SHIPPING",
+    "Discount",
+    "PriceLine",
+    "Quote",
+    "Stage",
+    "allocate",
+    "free_shipping_gap",
+    "from_fen",
+    "price_line",
+    "price_quote",
+    "register_stage",
+    "registered_stages",
+    "round_fen",
+    "shipping_estimate",
+    "shipping_fee",
+    "to_fen",
+]

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from marketing import api
+
+urlpatterns = [
+    path("coupons/centre", api.CouponCentreListApi.as_view(), name="api-coupon-centre"),
+    path(
+        "coupons/centre/<int:template_id>/claim",
+        api.CouponClaimApi.as_view(),
+        name="api-coupon-claim",
+    ),
+    path("me/coupons", api.MyCouponListApi.as_view(), name="api-my-coupons"),
+]

@@ -1,0 +1,30 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+def _welcome(*, user_id: int) -> None:
+    from marketing.tasks import coupons_welcome_task
+
+    coupons_welcome_task.delay(user_id)
+
+
+class MarketingConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "marketing"
+    verbose_name = _("Marketing")
+
+    def ready(self):
+        from accounts.hooks import register_joined_hook
+        from carts.pricing import Stage, register_stage
+        from marketing import pricing
+        from marketing.services.coupons import coupons_follow_order
+        from orders.hooks import register_transition_hook
+
+        # The engine in carts runs these; carts, orders and catalog never import marketing.
+        register_stage(Stage.LIMITED_TIME, "limited_time", pricing.limited_time_stage)
+        register_stage(Stage.PROMOTION, "promotions", pricing.promotion_stage)
+        register_stage(Stage.COUPON, "coupon", pricing.coupon_stage)
+        # A coupon follows its order: used when it is paid, back when it is cancelled.
+        register_transition_hook(coupons_follow_order)
+        # A new shopper gets the new-shopper coupons; accounts never imports marketing.
+        register_joined_hook(_welcome)

@@ -1,0 +1,88 @@
+"""Demo promotions and coupons (idempotent): a running 满减, a limited-time price on a few
+products, three coupon templates in the coupon centre, and two coupons held by the demo
+shopper."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from catalog.models import Product, ProductStatus
+from marketing.models import (
+    CouponKind,
+    CouponTemplate,
+    Promotion,
+    PromotionItem,
+    PromotionKind,
+    PromotionTier,
+)
+from marketing.services import coupon_claim, promotions_changed
+
+TIERS_NAME = "双12满减"
+
+
+def seed(stdout) -> None:
+    if Promotion.objects.filter(name_zh_hans=TIERS_NAME).exists():
+        return
+    now = timezone.now()
+    tiers = Promotion.objects.create(
+        name_zh_hans=TIERS_NAME,
+        name_en="Double 12: spend more, save more",
+        kind=PromotionKind.AMOUNT_OFF,
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=30),
+    )
+    PromotionTier.objects.create(
+        promotion=tiers, threshold=Decimal("199"), amount_off=Decimal("30")
+    )
+    PromotionTier.objects.create(
+        promotion=tiers, threshold=Decimal("399"), amount_off=Decimal("80")
+    )
+    sale = Promotion.objects.create(
+        name_zh_hans="限时特惠",
+        name_en="Limited-time price",
+        kind=PromotionKind.LIMITED_TIME,
+        starts_at=now - timedelta(hours=1),
+        # Ends within a day: the pages count it down.
+        ends_at=now + timedelta(hours=20),
+    )
+    for product in Product.objects.filter(status=ProductStatus.ON_SALE).order_by("pk")[1:4]:
+        PromotionItem.objects.create(promotion=sale, product=product, price_percent=Decimal("85"))
+    promotions_changed()
+    templates = [
+        CouponTemplate.objects.create(
+            name_zh_hans="无门槛5元券",
+            name_en="¥5 off, no minimum",
+            kind=CouponKind.AMOUNT,
+            amount_off=Decimal("5"),
+            threshold=Decimal("0"),
+            total_quantity=1000,
+            valid_days=7,
+        ),
+        CouponTemplate.objects.create(
+            name_zh_hans="满100减15",
+            name_en="¥15 off orders of ¥100",
+            kind=CouponKind.AMOUNT,
+            amount_off=Decimal("15"),
+            threshold=Decimal("100"),
+            total_quantity=500,
+            per_user_limit=2,
+            valid_days=14,
+        ),
+        CouponTemplate.objects.create(
+            name_zh_hans="全场9折券",
+            name_en="10% off everything",
+            kind=CouponKind.PERCENT,
+            price_percent=Decimal("90"),
+            max_off=Decimal("50"),
+            threshold=Decimal("50"),
+            total_quantity=300,
+            valid_until=now + timedelta(days=30),
+        ),
+    ]
+    shopper = get_user_model().objects.filter(username="shopper").first()
+    if shopper is not None:
+        for template in templates[:2]:
+            coupon_claim(user=shopper, template_id=template.pk)
+    stdout.write("Demo promotions: a 满减, a limited-time price and three coupons.\n")

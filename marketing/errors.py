@@ -1,0 +1,51 @@
+"""Business errors of the marketing app (codes 70xxx)."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import status
+
+from config.exceptions import ApplicationError
+
+
+class CouponNotFound(ApplicationError):
+    code = 70001
+    status = status.HTTP_404_NOT_FOUND
+    default_message = _("Coupon not found.")
+
+
+class CouponsGone(ApplicationError):
+    code = 70002
+    status = status.HTTP_409_CONFLICT
+    default_message = _("This coupon has all been claimed.")
+
+
+class CouponLimitReached(ApplicationError):
+    code = 70003
+    status = status.HTTP_409_CONFLICT
+    default_message = _("You already have as many of this coupon as allowed.")
+
+
+class CouponsGoneToday(ApplicationError):
+    code = 70004
+    status = status.HTTP_409_CONFLICT
+    default_message = _("Today's coupons have all been claimed. Come back tomorrow.")
+
+
+class CouponNotClaimable(ApplicationError):
+    code = 70005
+    status = status.HTTP_409_CONFLICT
+    default_message = _("This coupon cannot be claimed now.")
+
+
+class CouponForNewShoppers(ApplicationError):
+    code = 70006
+    status = status.HTTP_409_CONFLICT
+    default_message = _("This coupon is for new shoppers only.")
+
+
+class CouponNotUsable(ApplicationError):
+    """The coupon chosen for an order does not apply: used, held by another order, expired,
+    not yet valid, or the order does not meet it."""
+
+    code = 70007
+    status = status.HTTP_409_CONFLICT
+    default_message = _("This coupon cannot be used for this order.")

@@ -1,0 +1,35 @@
+from marketing.models.coupons import (
+    CouponDay,
+    CouponIssue,
+    CouponIssueStatus,
+    CouponKind,
+    CouponSource,
+    CouponStatus,
+    CouponTemplate,
+    UserCoupon,
+)
+from marketing.models.promotions import (
+    Promotion,
+    PromotionItem,
+    PromotionKind,
+    PromotionTier,
+    Scope,
+    ThresholdKind,
+)
+
+__all__ = [
+    "CouponDay",
+    "CouponIssue",
+    "CouponIssueStatus",
+    "CouponKind",
+    "CouponSource",
+    "CouponStatus",
+    "CouponTemplate",
+    "Promotion",
+    "PromotionItem",
+    "PromotionKind",
+    "PromotionTier",
+    "Scope",
+    "ThresholdKind",
+    "UserCoupon",
+]

@@ -1,0 +1,282 @@
+"""Reads of promotions and coupons.
+
+The price stages read every promotion running or yet to start as plain rules, cached for
+at most PROMOTION_RULES_CACHE_SECONDS and dropped whenever the merchant changes one (a version
+in the cache). Which rules apply is decided with the quote's own clock against each rule's
+window, so a promotion starts and ends at its second whatever the cache holds.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import (
+    CharField,
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
+from django.utils import timezone
+
+from marketing.models import (
+    CouponStatus,
+    CouponTemplate,
+    Promotion,
+    PromotionKind,
+    Scope,
+    UserCoupon,
+)
+
+RULES_VERSION_KEY = "marketing:rules:version"
+
+
+@dataclass(frozen=True)
+class ScopeRule:
+    scope: str
+    category_paths: tuple[str, ...] = ()
+    product_ids: frozenset[int] = frozenset()
+    excluded_ids: frozenset[int] = frozenset()
+
+    def covers(self, line) -> bool:
+        if line.product_id in self.excluded_ids:
+            return False
+        if self.scope == Scope.CATEGORIES:
+            return line.in_category(self.category_paths)
+        if self.scope == Scope.PRODUCTS:
+            return line.product_id in self.product_ids
+        return True
+
+
+@dataclass(frozen=True)
+class TierRule:
+    threshold: Decimal
+    amount_off: Decimal | None
+    price_percent: Decimal | None
+
+
+@dataclass(frozen=True)
+class ItemRule:
+    product_id: int
+    sku_id: int | None
+    price_percent: Decimal | None
+    price: Decimal | None
+
+
+@dataclass(frozen=True)
+class PromotionRule:
+    id: int
+    name: str
+    kind: str
+    threshold_kind: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    combines_with_coupons: bool
+    scope: ScopeRule
+    tiers: tuple[TierRule, ...] = ()
+    items: tuple[ItemRule, ...] = field(default=())
+
+    def running(self, now) -> bool:
+        return self.starts_at <= now < self.ends_at
+
+
+def _scope(rule) -> ScopeRule:
+    return ScopeRule(
+        scope=rule.scope,
+        category_paths=tuple(c.path for c in rule.categories.all()),
+        product_ids=frozenset(p.pk for p in rule.products.all()),
+        excluded_ids=frozenset(p.pk for p in rule.excluded_products.all()),
+    )
+
+
+def _build_rules(now) -> list[PromotionRule]:
+    promotions = (
+        Promotion.objects.filter(is_active=True, ends_at__gt=now)
+        .prefetch_related("tiers", "items", "categories", "products", "excluded_products")
+        .order_by("pk")
+    )
+    rules = []
+    for promotion in promotions:
+        rules.append(
+            PromotionRule(
+                id=promotion.pk,
+                name=promotion.name,
+                kind=promotion.kind,
+                threshold_kind=promotion.threshold_kind,
+                starts_at=promotion.starts_at,
+                ends_at=promotion.ends_at,
+                combines_with_coupons=promotion.combines_with_coupons,
+                scope=_scope(promotion),
+                tiers=tuple(
+                    TierRule(t.threshold, t.amount_off, t.price_percent)
+                    for t in promotion.tiers.all()
+                ),
+                items=tuple(
+                    ItemRule(i.product_id, i.sku_id, i.price_percent, i.price)
+                    for i in promotion.items.all()
+                ),
+            )
+        )
+    return rules
+
+
+def promotion_rules(*, now=None) -> list[PromotionRule]:
+    """Every promotion running or to come (the caller checks each one's window)."""
+    now = now or timezone.now()
+    version = cache.get(RULES_VERSION_KEY, 0)
+    key = f"marketing:rules:{version}"
+    cached = cache.get(key)
+    # Built before a rule the cache holds had ended is fine (its window is checked); built
+    # with none of a promotion created since is not: the version changes with every edit.
+    if cached is not None:
+        return cached
+    rules = _build_rules(now)
+    cache.set(key, rules, settings.PROMOTION_RULES_CACHE_SECONDS)
+    return rules
+
+
+def running_promotions(*, now=None, kinds=None) -> list[PromotionRule]:
+    now = now or timezone.now()
+    return [
+        rule
+        for rule in promotion_rules(now=now)
+        if rule.running(now) and (kinds is None or rule.kind in kinds)
+    ]
+
+
+def limited_time_rules(*, now=None) -> list[PromotionRule]:
+    return running_promotions(now=now, kinds={PromotionKind.LIMITED_TIME})
+
+
+def threshold_rules(*, now=None) -> list[PromotionRule]:
+    return running_promotions(now=now, kinds={PromotionKind.AMOUNT_OFF, PromotionKind.PERCENT_OFF})
+
+
+# --- coupons -------------------------------------------------------------------------------
+
+SCOPES = Prefetch("template__categories"), "template__products", "template__excluded_products"
+
+
+def coupons_usable(*, user, now=None) -> list[UserCoupon]:
+    """The shopper's unused coupons whose window has not ended, soonest ending first, with
+    their templates and scopes (four queries)."""
+    now = now or timezone.now()
+    return list(
+        UserCoupon.objects.filter(user=user, status=CouponStatus.AVAILABLE, valid_until__gt=now)
+        .select_related("template")
+        .prefetch_related(*SCOPES)
+        .order_by("valid_until", "pk")
+    )
+
+
+def coupon_scope(template: CouponTemplate) -> ScopeRule:
+    return _scope(template)
+
+
+MY_TABS = ("unused", "used", "expired")
+
+
+def coupon_list_for_user(*, user, tab: str = "unused", now=None):
+    """My coupons: unused (and held by an unpaid order), used, expired or voided."""
+    now = now or timezone.now()
+    mine = UserCoupon.objects.filter(user=user).select_related("template")
+    if tab == "used":
+        return mine.filter(status=CouponStatus.USED).order_by("-used_at", "-pk")
+    if tab == "expired":
+        return mine.filter(
+            Q(status=CouponStatus.VOIDED) | Q(status=CouponStatus.AVAILABLE, valid_until__lte=now)
+        ).order_by("-valid_until", "-pk")
+    return mine.filter(
+        Q(status=CouponStatus.HELD) | Q(status=CouponStatus.AVAILABLE, valid_until__gt=now)
+    ).order_by("valid_until", "pk")
+
+
+def coupon_get_for_user(*, user, coupon_id) -> UserCoupon | None:
+    return UserCoupon.objects.filter(user=user, pk=coupon_id).select_related("template").first()
+
+
+def coupon_centre(*, user=None, now=None) -> list[dict]:
+    """Templates a shopper may claim now (shown in the coupon centre), with what is left and
+    how many the shopper has."""
+    now = now or timezone.now()
+    templates = (
+        CouponTemplate.objects.filter(is_active=True, in_coupon_centre=True)
+        .filter(Q(claim_starts_at__isnull=True) | Q(claim_starts_at__lte=now))
+        .filter(Q(claim_ends_at__isnull=True) | Q(claim_ends_at__gt=now))
+        .filter(Q(valid_days__isnull=False) | Q(valid_until__gt=now))
+        .order_by("threshold", "pk")
+    )
+    held = {}
+    if user is not None and getattr(user, "is_authenticated", False):
+        held = dict(
+            UserCoupon.objects.filter(user=user, template__in=templates)
+            .values("template")
+            .annotate(n=Count("pk"))
+            .values_list("template", "n")
+        )
+    return [
+        {
+            "template": template,
+            "left": None
+            if template.total_quantity is None
+            else template.total_quantity - template.issued_count,
+            "mine": held.get(template.pk, 0),
+        }
+        for template in templates
+    ]
+
+
+# --- figures for the admin's lists ---------------------------------------------------------
+
+_PAID = ("paid", "shipped", "completed", "refunding", "refunded")
+_MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _figures_annotations(prefix: str) -> dict:
+    """Per row of a list: the discount its source gave in paid orders, those orders, and
+    their net sales (paid less refunded), as subqueries (one query for the whole page)."""
+    from orders.models import OrderDiscount
+
+    rows = OrderDiscount.objects.filter(
+        source=Concat(Value(prefix), Cast(OuterRef("pk"), CharField())),
+        order__status__in=_PAID,
+    ).values("source")
+
+    def one(aggregate, field):
+        return Coalesce(
+            Subquery(rows.annotate(v=aggregate).values("v")[:1]), Value(0), output_field=field
+        )
+
+    return {
+        "fig_discount": one(Sum("amount"), _MONEY),
+        "fig_orders": one(Count("order", distinct=True), IntegerField()),
+        "fig_net_sales": one(
+            Sum(F("order__total_amount") - F("order__refunded_amount"), output_field=_MONEY), _MONEY
+        ),
+    }
+
+
+def promotions_with_figures(queryset):
+    return queryset.annotate(**_figures_annotations("promotion:"))
+
+
+def templates_with_figures(queryset):
+    claimed = UserCoupon.objects.filter(template=OuterRef("pk")).values("template")
+    used = claimed.filter(status=CouponStatus.USED)
+    count = Count("pk")
+    return queryset.annotate(
+        **_figures_annotations("coupon:"),
+        fig_claimed=Coalesce(Subquery(claimed.annotate(n=count).values("n")[:1]), Value(0)),
+        fig_used=Coalesce(Subquery(used.annotate(n=count).values("n")[:1]), Value(0)),
+    )

@@ -1,0 +1,30 @@
+from marketing.services.coupons import (
+    AlreadyGiven,
+    claim_refusal,
+    coupon_claim,
+    coupon_hold,
+    coupon_template_stop,
+    coupon_template_update,
+    coupon_window,
+    coupons_follow_order,
+    shopper_is_new,
+)
+from marketing.services.issues import coupon_issue_create, coupon_issue_run, coupons_welcome
+from marketing.services.promotions import promotions_changed, promotions_stop
+
+__all__ = [
+    "AlreadyGiven",
+    "claim_refusal",
+    "coupon_claim",
+    "coupon_hold",
+    "coupon_issue_create",
+    "coupon_issue_run",
+    "coupon_template_stop",
+    "coupon_template_update",
+    "coupon_window",
+    "coupons_follow_order",
+    "coupons_welcome",
+    "promotions_changed",
+    "promotions_stop",
+    "shopper_is_new",
+]

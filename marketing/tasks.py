@@ -1,0 +1,16 @@
+"""Marketing tasks: ids in, a service call, idempotent."""
+
+from celery import shared_task
+
+from marketing import services
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def coupon_issue_task(issue_id: int) -> None:
+    """Give an issue's coupons; a redelivery goes on from where the last run stopped."""
+    services.coupon_issue_run(issue_id=issue_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def coupons_welcome_task(user_id: int) -> None:
+    services.coupons_welcome(user_id=user_id)

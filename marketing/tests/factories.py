@@ -1,0 +1,82 @@
+"""Marketing test data: promotions and coupon templates as a merchant sets them up."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from marketing.models import (
+    CouponKind,
+    CouponTemplate,
+    Promotion,
+    PromotionItem,
+    PromotionKind,
+    PromotionTier,
+    ThresholdKind,
+)
+from marketing.services import promotions_changed
+
+
+def make_template(**fields) -> CouponTemplate:
+    """By default ¥10 off orders of ¥100, one per shopper, usable for 30 days."""
+    values = {
+        "name": "满100减10",
+        "kind": CouponKind.AMOUNT,
+        "amount_off": Decimal("10.00"),
+        "threshold": Decimal("100.00"),
+        "valid_days": 30,
+    }
+    values.update(fields)
+    return CouponTemplate.objects.create(**values)
+
+
+def _window(fields: dict) -> dict:
+    now = timezone.now()
+    return {
+        "starts_at": fields.pop("starts_at", now - timedelta(hours=1)),
+        "ends_at": fields.pop("ends_at", now + timedelta(days=1)),
+    }
+
+
+def make_tiers(*tiers, threshold_kind=ThresholdKind.AMOUNT, products=(), **fields) -> Promotion:
+    """满减 (amount_off) or 满折 (price_percent) tiers: (threshold, amount_off) pairs, or
+    (threshold, None, price_percent)."""
+    percent = any(len(t) > 2 for t in tiers)
+    promotion = Promotion.objects.create(
+        name=fields.pop("name", "满减"),
+        kind=PromotionKind.PERCENT_OFF if percent else PromotionKind.AMOUNT_OFF,
+        threshold_kind=threshold_kind,
+        **_window(fields),
+        **fields,
+    )
+    for tier in tiers:
+        PromotionTier.objects.create(
+            promotion=promotion,
+            threshold=Decimal(tier[0]),
+            amount_off=Decimal(tier[1]) if tier[1] is not None else None,
+            price_percent=Decimal(tier[2]) if len(tier) > 2 else None,
+        )
+    if products:
+        promotion.products.set(products)
+    promotions_changed()
+    return promotion
+
+
+def make_limited_time(product, *, price=None, price_percent=None, sku=None, **fields):
+    promotion = Promotion.objects.create(
+        name=fields.pop("name", "限时折扣"),
+        kind=PromotionKind.LIMITED_TIME,
+        **_window(fields),
+        **fields,
+    )
+    PromotionItem.objects.create(
+        promotion=promotion,
+        product=product,
+        sku=sku,
+        price=Decimal(price) if price is not None else None,
+        price_percent=Decimal(price_percent) if price_percent is not None else None,
+    )
+    promotions_changed()
+    return promotion

@@ -1,0 +1,15 @@
+"""Names shoppers read, kept in each language (django-modeltranslation, as in catalog)."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from marketing.models import CouponTemplate, Promotion
+
+
+@register(Promotion)
+class PromotionTranslationOptions(TranslationOptions):
+    fields = ("name",)
+
+
+@register(CouponTemplate)
+class CouponTemplateTranslationOptions(TranslationOptions):
+    fields = ("name",)

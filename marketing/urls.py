@@ -1,0 +1,11 @@
+from django.urls import path
+
+from marketing import views
+
+app_name = "marketing"
+
+urlpatterns = [
+    path("coupons/", views.coupon_centre, name="centre"),
+    path("coupons/<int:template_id>/claim", views.coupon_claim, name="claim"),
+    path("accounts/coupons/", views.my_coupons, name="mine"),
+]

@@ -1,0 +1,57 @@
+"""Coupon pages (thin): the coupon centre (领券中心) and my coupons (我的优惠券)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from config.exceptions import ApplicationError
+from marketing import selectors, services, texts
+
+TABS = [
+    ("unused", gettext_lazy("Unused")),
+    ("used", gettext_lazy("Used")),
+    ("expired", gettext_lazy("Expired")),
+]
+
+
+def coupon_centre(request):
+    rows = selectors.coupon_centre(user=request.user)
+    for row in rows:
+        row["terms"] = texts.template_terms(row["template"])
+    return render(request, "marketing/coupon_centre.html", {"rows": rows})
+
+
+@require_POST
+def coupon_claim(request, template_id: int):
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = reverse("marketing:centre")
+    if not request.user.is_authenticated:
+        return redirect_to_login(back)
+    try:
+        services.coupon_claim(user=request.user, template_id=template_id)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Coupon claimed. It is in My coupons."))
+    return redirect(back)
+
+
+@login_required
+def my_coupons(request):
+    tab = request.GET.get("tab", "unused")
+    if tab not in selectors.MY_TABS:
+        tab = "unused"
+    page = Paginator(selectors.coupon_list_for_user(user=request.user, tab=tab), 20).get_page(
+        request.GET.get("page")
+    )
+    for coupon in page:
+        coupon.terms = texts.template_terms(coupon.template)
+    return render(request, "marketing/my_coupons.html", {"page": page, "tab": tab, "tabs": TABS})
