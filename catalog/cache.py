@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from config.oncommit import after_commit
 
 VERSION_KEY = "catalog:version"
+EPOCH_KEY = "catalog:epoch"  # the memo's, never stored
 
 
 # One request's reads: the version is asked for once, and a cached value read twice (the
@@ -39,6 +40,20 @@ class CatalogRequestMemo:
             return self.get_response(request)
         finally:
             _memo.reset(token)
+
+
+def catalog_epoch() -> str:
+    """The offers' epoch (catalog.hooks): part of every key, so a promotion's start or end
+    gives every cached card and page a new key at that second. Asked once per request."""
+    from catalog.hooks import offers_epoch
+
+    memo = _memo.get()
+    if memo is not None and EPOCH_KEY in memo:
+        return memo[EPOCH_KEY]
+    epoch = offers_epoch()
+    if memo is not None:
+        memo[EPOCH_KEY] = epoch
+    return epoch
 
 
 def catalog_version() -> int:
@@ -78,27 +93,28 @@ def _digest(params: dict) -> str:
 def catalog_key(name: str, params: dict) -> str:
     """The key of (name, params) at the current catalog version in the active language
     (names and descriptions are translated, so each language has its own entries)."""
-    return f"catalog:{catalog_version()}:{get_language() or '-'}:{name}:{_digest(params)}"
+    version, epoch, language = catalog_version(), catalog_epoch(), get_language() or "-"
+    return f"catalog:{version}:{epoch}:{language}:{name}:{_digest(params)}"
 
 
-def catalog_get_current(name: str, params: dict) -> tuple[str, int, Any]:
+def catalog_get_current(name: str, params: dict) -> tuple[str, tuple, Any]:
     """For the hottest reads: the version and an entry stored under a version-free key,
-    fetched in one round trip. Returns (key, version, value); value is None unless it was
-    stored at the current version (by ``catalog_set_current``)."""
+    fetched in one round trip. Returns (key, stamp, value); value is None unless it was
+    stored at the current version and offers' epoch (by ``catalog_set_current``)."""
     key = f"catalog:current:{get_language() or '-'}:{name}:{_digest(params)}"
     found = cache.get_many([VERSION_KEY, key]) or {}  # {} while Redis is down
     if VERSION_KEY not in found:
-        return key, catalog_version(), None
-    version = int(found[VERSION_KEY])
+        return key, (catalog_version(), catalog_epoch()), None
     memo = _memo.get()
     if memo is not None:
-        memo[VERSION_KEY] = version
+        memo[VERSION_KEY] = int(found[VERSION_KEY])
+    stamp = (int(found[VERSION_KEY]), catalog_epoch())
     entry = found.get(key)
-    return key, version, entry[1] if entry and entry[0] == version else None
+    return key, stamp, entry[1] if entry and entry[0] == stamp else None
 
 
-def catalog_set_current(key: str, version: int, value: Any, timeout: int) -> None:
-    cache.set(key, (version, value), timeout)
+def catalog_set_current(key: str, stamp: tuple, value: Any, timeout: int) -> None:
+    cache.set(key, (stamp, value), timeout)
 
 
 def catalog_cached(name: str, params: dict, timeout: int, build: Callable[[], Any]) -> Any:

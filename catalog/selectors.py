@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 
-from catalog import search
+from catalog import hooks, search
 from catalog.cache import catalog_cached
 from catalog.errors import ProductNotFound
 from catalog.filters import ProductFilter
@@ -17,6 +17,32 @@ from catalog.models import Brand, Category, Product, ProductImage, ProductStatus
 from catalog.serializers import ProductCardSerializer, ProductDetailSerializer
 
 NAME_FIELDS = ("name_zh_hans", "name_en")
+
+
+def product_offers(products) -> dict[int, dict]:
+    """The offers on these products now (catalog.hooks; one query for their SKUs), for the
+    serializers' context. Called inside the cached builds: the keys carry the offers' epoch."""
+    products = list(products)
+    if not products or not hooks.offers_active():
+        return {}
+    skus: dict[int, list[dict]] = {}
+    for row in Sku.objects.filter(product__in=products, is_active=True).values(
+        "id", "product_id", "price"
+    ):
+        skus.setdefault(row["product_id"], []).append(row)
+    return hooks.product_offers(
+        products=[
+            {"id": p.pk, "category_path": p.category.path, "skus": skus.get(p.pk, [])}
+            for p in products
+        ]
+    )
+
+
+def cards(products) -> list:
+    """Product cards with their offers."""
+    products = list(products)
+    context = {"offers": product_offers(products)}
+    return ProductCardSerializer(products, many=True, context=context).data
 
 
 def product_queryset_for_shoppers() -> QuerySet[Product]:
@@ -158,7 +184,7 @@ def product_list_page(*, params, page: int = 1, page_size: int = 20) -> dict:
             "count": paginator.count,
             "page": current.number,
             "num_pages": paginator.num_pages,
-            "results": ProductCardSerializer(current.object_list, many=True).data,
+            "results": cards(current.object_list),
         }
 
     return catalog_cached(
@@ -172,13 +198,9 @@ def home_sections() -> dict:
     def build() -> dict:
         base = product_queryset_for_shoppers()
         return {
-            "hot": ProductCardSerializer(
-                base.filter(is_hot=True).order_by("-sales_count")[:8], many=True
-            ).data,
-            "recommended": ProductCardSerializer(
-                base.filter(is_recommended=True).order_by("-updated_at")[:8], many=True
-            ).data,
-            "new": ProductCardSerializer(base.order_by("-created_at")[:8], many=True).data,
+            "hot": cards(base.filter(is_hot=True).order_by("-sales_count")[:8]),
+            "recommended": cards(base.filter(is_recommended=True).order_by("-updated_at")[:8]),
+            "new": cards(base.order_by("-created_at")[:8]),
         }
 
     return catalog_cached("home", {}, settings.CATALOG_LIST_CACHE_SECONDS, build)
@@ -211,7 +233,8 @@ def product_detail(*, slug: str | None = None, pk: int | None = None) -> dict:
         if product is None:
             return False  # cached too, so probing missing products stays cheap
         breadcrumbs = category_breadcrumbs(path=product.category.path)
-        return ProductDetailSerializer(product, context={"breadcrumbs": breadcrumbs}).data
+        context = {"breadcrumbs": breadcrumbs, "offers": product_offers([product])}
+        return ProductDetailSerializer(product, context=context).data
 
     data = catalog_cached("product_detail", lookup, settings.CATALOG_DETAIL_CACHE_SECONDS, build)
     if not data:
@@ -231,7 +254,7 @@ def product_related(*, product_id: int, category_id: int, limit: int = 8) -> lis
             .exclude(pk=product_id)
             .order_by("-sales_count", "-pk")[:limit]
         )
-        return ProductCardSerializer(products, many=True).data
+        return cards(products)
 
     return catalog_cached(
         "related",
@@ -246,7 +269,7 @@ def product_cards(*, ids: list[int]) -> list[dict]:
 
     def build() -> list[dict]:
         found = {p.pk: p for p in product_queryset_for_shoppers().filter(pk__in=ids)}
-        return ProductCardSerializer([found[i] for i in ids if i in found], many=True).data
+        return cards([found[i] for i in ids if i in found])
 
     if not ids:
         return []

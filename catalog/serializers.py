@@ -1,6 +1,7 @@
 """Output shapes of the catalog, shared by the API and the pages (and cached as built)."""
 
 import nh3
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import Brand, Category, Product, ProductImage, Sku, spec_axis_labels
@@ -62,8 +63,35 @@ class CategoryRefSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "slug", "url"]
 
 
+class OfferTagSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The promotion's name.")
+    text = serializers.CharField(help_text="Its tiers, e.g. 满¥199减¥30.")
+
+
+class OfferCouponSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The template to claim (coupons/centre/{id}/claim).")
+    name = serializers.CharField()
+    terms = serializers.CharField()
+
+
+class OfferSerializer(serializers.Serializer):
+    """Promotions and coupons on a product now (marketing), exact to the second."""
+
+    skus = serializers.DictField(
+        child=serializers.DecimalField(max_digits=12, decimal_places=2),
+        help_text="SKU id → its limited-time price.",
+    )
+    sale_min_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, help_text="The lowest of those."
+    )
+    ends_at = serializers.DateTimeField(allow_null=True, help_text="When the first one ends.")
+    tags = OfferTagSerializer(many=True, help_text="满减 / 满折 the product counts toward.")
+    coupons = OfferCouponSerializer(many=True, help_text="Coupons to claim that apply to it.")
+
+
 class ProductCardSerializer(serializers.ModelSerializer):
-    """A product in a list: no stock (lists are cached for minutes; stock is not)."""
+    """A product in a list: no stock (lists are cached for minutes; stock is not). The
+    offers come from the serializer's context (``offers``: product id → offer)."""
 
     url = serializers.CharField(source="get_absolute_url")
     image = serializers.SerializerMethodField()
@@ -71,6 +99,7 @@ class ProductCardSerializer(serializers.ModelSerializer):
     category = CategoryRefSerializer()
     min_price = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
     max_price = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    offer = serializers.SerializerMethodField()
 
     class Meta:
         model = Product
@@ -88,7 +117,12 @@ class ProductCardSerializer(serializers.ModelSerializer):
             "sales_count",
             "is_hot",
             "is_recommended",
+            "offer",
         ]
+
+    @extend_schema_field(OfferSerializer(allow_null=True))
+    def get_offer(self, product) -> dict | None:
+        return self.context.get("offers", {}).get(product.pk)
 
     def get_image(self, product) -> str | None:
         # images are prefetched; take the first in sort order without a query.
@@ -103,6 +137,7 @@ class SkuSerializer(serializers.ModelSerializer):
     attributes_display = serializers.SerializerMethodField(
         help_text="The same in the request's language, for showing."
     )
+    sale_price = serializers.SerializerMethodField()
 
     class Meta:
         model = Sku
@@ -113,9 +148,21 @@ class SkuSerializer(serializers.ModelSerializer):
             "attributes_display",
             "price",
             "list_price",
+            "sale_price",
             "stock",
             "is_active",
         ]
+
+    @extend_schema_field(
+        serializers.DecimalField(
+            max_digits=12,
+            decimal_places=2,
+            allow_null=True,
+            help_text="Its limited-time price now, if one runs (what the cart charges).",
+        )
+    )
+    def get_sale_price(self, sku) -> str | None:
+        return self.context.get("sale", {}).get(str(sku.pk))
 
     def get_attributes(self, sku) -> dict[str, str]:
         return sku.ordered_attributes()
@@ -177,7 +224,8 @@ class ProductDetailSerializer(ProductCardSerializer):
 
     def get_skus(self, product) -> list[dict]:
         active = [sku for sku in product.skus.all() if sku.is_active]
-        return SkuSerializer(active, many=True).data
+        offer = self.context.get("offers", {}).get(product.pk) or {}
+        return SkuSerializer(active, many=True, context={"sale": offer.get("skus", {})}).data
 
     def get_breadcrumbs(self, product) -> list[dict]:
         return self.context["breadcrumbs"]

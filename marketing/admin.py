@@ -65,6 +65,13 @@ class WindowFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ClaimWindowFilter(WindowFilter):
+    """A coupon template's claims: open, yet to open, closed, or stopped."""
+
+    start_field = "claim_starts_at"
+    end_field = "claim_ends_at"
+
+
 def _window_status(active: bool, starts, ends) -> str:
     now = timezone.now()
     if not active:
@@ -235,7 +242,7 @@ class CouponTemplateForm(ChangedFieldsForm):
 class CouponTemplateAdmin(TranslationAdmin):
     form = CouponTemplateForm
     list_display = ("name", "kind", "terms", "issued", "claimed", "used", "status", "figures")
-    list_filter = ("is_active", WindowFilter, "kind", "new_shoppers_only", "claim_starts_at")
+    list_filter = (ClaimWindowFilter, "kind", "new_shoppers_only", "claim_starts_at")
     search_fields = ("name",)
     filter_horizontal = ("categories", "products", "excluded_products")
     actions = ["stop_claims", "stop_and_void", "issue_to_everyone"]
@@ -251,10 +258,20 @@ class CouponTemplateAdmin(TranslationAdmin):
     def get_queryset(self, request):
         return selectors.templates_with_figures(super().get_queryset(request))
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.promotions_changed()  # product pages show the coupon centre's templates
+
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.issued_count:
             return FIXED_ONCE_ISSUED
         return ()
+
+    def has_delete_permission(self, request, obj=None):
+        # Coupons out keep their template: stop it and void them instead.
+        if obj is not None and obj.issued_count:
+            return False
+        return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -379,7 +396,8 @@ class CouponIssueAdmin(admin.ModelAdmin):
             user_ids=form.cleaned_data["user_ids"],
             to_everyone=form.cleaned_data["to_everyone"],
         )
-        obj.pk = issue.pk
+        # The admin logs and links the row the service made.
+        obj.pk, obj.created_at, obj.template = issue.pk, issue.created_at, issue.template
 
     @admin.display(description=_("to"))
     def audience(self, obj):

@@ -16,7 +16,8 @@ class MarketingConfig(AppConfig):
     def ready(self):
         from accounts.hooks import register_joined_hook
         from carts.pricing import Stage, register_stage
-        from marketing import pricing
+        from catalog.hooks import register_offers
+        from marketing import offers, pricing
         from marketing.services.coupons import coupons_follow_order
         from orders.hooks import register_transition_hook
 
@@ -26,5 +27,7 @@ class MarketingConfig(AppConfig):
         register_stage(Stage.COUPON, "coupon", pricing.coupon_stage)
         # A coupon follows its order: used when it is paid, back when it is cancelled.
         register_transition_hook(coupons_follow_order)
+        # Product cards and pages show the offers; catalog never imports marketing.
+        register_offers(offers.product_offers, offers.offers_epoch, offers.offers_active)
         # A new shopper gets the new-shopper coupons; accounts never imports marketing.
         register_joined_hook(_welcome)

@@ -47,7 +47,9 @@ def seed(stdout) -> None:
         # Ends within a day: the pages count it down.
         ends_at=now + timedelta(hours=20),
     )
-    for product in Product.objects.filter(status=ProductStatus.ON_SALE).order_by("pk")[1:4]:
+    # On hot products, so the home page shows the prices struck through.
+    hot = Product.objects.filter(status=ProductStatus.ON_SALE, is_hot=True)
+    for product in hot.order_by("-sales_count", "pk")[1:4]:
         PromotionItem.objects.create(promotion=sale, product=product, price_percent=Decimal("85"))
     promotions_changed()
     templates = [

@@ -74,6 +74,15 @@ def coupon_terms(*, kind: str, threshold, amount_off=None, price_percent=None, m
     return _("%(benefit)s, no minimum spend") % {"benefit": benefit}
 
 
+def coupon_value_text(template) -> str:
+    """The coupon's face: ¥5, 9折 (10% off), free shipping."""
+    if template.kind == "free_shipping":
+        return _("Free shipping")
+    if template.kind == "percent":
+        return rate_text(template.price_percent)
+    return yuan(template.amount_off)
+
+
 def template_terms(template) -> str:
     """What a coupon template gives, from its fields (coupon_terms)."""
     return coupon_terms(

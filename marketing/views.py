@@ -25,6 +25,7 @@ def coupon_centre(request):
     rows = selectors.coupon_centre(user=request.user)
     for row in rows:
         row["terms"] = texts.template_terms(row["template"])
+        row["face"] = texts.coupon_value_text(row["template"])
     return render(request, "marketing/coupon_centre.html", {"rows": rows})
 
 
@@ -54,4 +55,5 @@ def my_coupons(request):
     )
     for coupon in page:
         coupon.terms = texts.template_terms(coupon.template)
+        coupon.face = texts.coupon_value_text(coupon.template)
     return render(request, "marketing/my_coupons.html", {"page": page, "tab": tab, "tabs": TABS})

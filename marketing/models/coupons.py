@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketing.models.promotions import ScopedRule, percent_field
@@ -175,7 +176,8 @@ class CouponIssue(models.Model):
         verbose_name_plural = _("coupon issues")
 
     def __str__(self):
-        return f"{self.template} · {self.created_at:%Y-%m-%d %H:%M}"
+        when = timezone.localtime(self.created_at) if self.created_at else None
+        return f"{self.template} · {when:%Y-%m-%d %H:%M}" if when else str(self.template)
 
 
 class UserCoupon(models.Model):

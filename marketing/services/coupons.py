@@ -194,8 +194,11 @@ def coupon_template_update(*, template: CouponTemplate, fields: list[str]) -> No
 def coupon_template_stop(*, template_id: int, void_unused: bool = False) -> int:
     """No more claims of the template; with ``void_unused`` its unused coupons are voided
     (held and used ones stay with their orders). Returns how many were voided."""
+    from marketing.services.promotions import promotions_changed
+
     with transaction.atomic():
         CouponTemplate.objects.filter(pk=template_id).update(is_active=False)
+        promotions_changed()  # product pages stop offering it
         if not void_unused:
             return 0
         return UserCoupon.objects.filter(template_id=template_id, status=C.AVAILABLE).update(

@@ -9,6 +9,23 @@
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  // A limited-time price that ends within a day counts down (the page is cached: the end is
+  // a time, not seconds left); at the end the page is loaded again at the usual price.
+  document.querySelectorAll("[data-ends-at]").forEach(function (el) {
+    var ends = Date.parse(el.getAttribute("data-ends-at"));
+    var out = el.querySelector("[data-ends-left]");
+    if (!ends || !out) { return; }
+    function pad(n) { return (n < 10 ? "0" : "") + n; }
+    function tick() {
+      var left = Math.floor((ends - Date.now()) / 1000);
+      if (left <= 0) { window.location.reload(); return; }
+      if (left > 86400) { el.hidden = true; window.setTimeout(tick, 60000); return; }
+      el.hidden = false;
+      out.textContent = pad(Math.floor(left / 3600)) + ":" + pad(Math.floor(left / 60) % 60) + ":" + pad(left % 60);
+      window.setTimeout(tick, 1000);
+    }
+    tick();
+  });
   // Choosing another coupon at checkout prices the order again (the Apply button without JS).
   document.querySelectorAll("[data-requote]").forEach(function (radio) {
     radio.addEventListener("change", function () {

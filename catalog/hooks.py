@@ -1,0 +1,43 @@
+"""What the catalog shows of the apps above it, without importing them: the offers on a
+product (marketing: a limited-time price, the promotions it counts toward, the coupons that
+apply to it).
+
+Product cards and pages are cached fragments (catalog.fragments), so the provider also
+gives an *epoch*: a string that changes whenever what it would answer changes (a merchant's
+edit, or a promotion's start or end passing). It is part of every catalog cache key, so a
+sale price shows from its first second and is gone at its last, whatever the caches hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+_offers: list[tuple[Callable[..., dict], Callable[[], str], Callable[[], bool]]] = []
+
+
+def register_offers(
+    provider: Callable[..., dict], epoch: Callable[[], str], active: Callable[[], bool]
+) -> None:
+    """``provider(products=[{"id", "category_path", "skus": [{"id", "price"}]}])`` returns
+    {product id: offer} (see ``product_offers``); ``epoch()`` the string described above;
+    ``active()`` whether any offer runs now (when none does, the catalog reads no SKUs)."""
+    if (provider, epoch, active) not in _offers:
+        _offers.append((provider, epoch, active))
+
+
+def offers_active() -> bool:
+    return any(active() for _provider, _epoch, active in _offers)
+
+
+def offers_epoch() -> str:
+    return "|".join(epoch() for _provider, epoch, _active in _offers)
+
+
+def product_offers(*, products: list[dict]) -> dict[int, dict]:
+    """{product id: {"skus": {sku id: sale price}, "ends_at": datetime | None, "tags":
+    [text], "coupons": [{"id", "name", "terms"}]}} for the products that have any."""
+    found: dict[int, dict] = {}
+    for provider, _epoch, _active in _offers:
+        for product_id, offer in provider(products=products).items():
+            found.setdefault(product_id, offer)
+    return found

@@ -1,0 +1,168 @@
+"""What product cards and pages show of promotions and coupons (registered with
+catalog.hooks): a SKU's limited-time price and when it ends, the 满减/满折 a product counts
+toward, the coupons in the coupon centre that apply to it.
+
+The catalog caches its fragments under ``offers_epoch()``: the rules' version (every edit of
+a promotion or coupon template changes it) and the next second at which a promotion starts
+or ends or a coupon's claims open or close. Until that second nothing here can change, so a
+cached page is right; from it, the key is new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from marketing import texts
+from marketing.models import CouponTemplate
+from marketing.pricing import sale_price
+from marketing.selectors import (
+    RULES_VERSION_KEY,
+    ScopeRule,
+    coupon_scope,
+    limited_time_rules,
+    promotion_rules,
+    running_promotions,
+    threshold_rules,
+)
+
+
+@dataclass(frozen=True)
+class _Product:
+    """A product as a scope rule reads a line."""
+
+    product_id: int
+    category_path: str
+
+    def in_category(self, paths) -> bool:
+        return any(self.category_path == p or self.category_path.startswith(p + "/") for p in paths)
+
+
+@dataclass(frozen=True)
+class CouponRule:
+    id: int
+    name: str
+    terms: str
+    scope: ScopeRule
+    claim_starts_at: object
+    claim_ends_at: object
+
+    def open(self, now) -> bool:
+        return (self.claim_starts_at is None or self.claim_starts_at <= now) and (
+            self.claim_ends_at is None or now < self.claim_ends_at
+        )
+
+
+def _coupon_rules() -> list[CouponRule]:
+    """The coupon centre's templates, cached with the promotions' rules (same version)."""
+    version = cache.get(RULES_VERSION_KEY, 0)
+    key = f"marketing:coupon-rules:{version}"
+    rules = cache.get(key)
+    if rules is not None:
+        return rules
+    from django.conf import settings
+
+    now = timezone.now()
+    templates = (
+        CouponTemplate.objects.filter(is_active=True, in_coupon_centre=True)
+        .exclude(valid_days__isnull=True, valid_until__lte=now)
+        .exclude(claim_ends_at__lte=now)
+        .prefetch_related("categories", "products", "excluded_products")
+        .order_by("threshold", "pk")
+    )
+    rules = [
+        CouponRule(
+            id=t.pk,
+            name=t.name,
+            terms="",  # written in the reader's language when shown
+            scope=coupon_scope(t),
+            claim_starts_at=t.claim_starts_at,
+            claim_ends_at=t.claim_ends_at,
+        )
+        for t in templates
+    ]
+    cache.set(key, rules, settings.PROMOTION_RULES_CACHE_SECONDS)
+    return rules
+
+
+def offers_epoch() -> str:
+    now = timezone.now()
+    version = cache.get(RULES_VERSION_KEY, 0)
+    moments = [t for rule in promotion_rules(now=now) for t in (rule.starts_at, rule.ends_at)]
+    moments += [
+        t for rule in _coupon_rules() for t in (rule.claim_starts_at, rule.claim_ends_at) if t
+    ]
+    upcoming = [t for t in moments if t > now]
+    return f"m{version}:{min(upcoming).timestamp() if upcoming else '-'}"
+
+
+def offers_active() -> bool:
+    """Whether any limited-time price or 满减/满折 runs, or a coupon can be claimed, now."""
+    now = timezone.now()
+    return bool(running_promotions(now=now) or any(rule.open(now) for rule in _coupon_rules()))
+
+
+def product_offers(*, products: list[dict]) -> dict[int, dict]:
+    """{product id: offer} for ``products`` ({"id", "category_path", "skus": [{"id",
+    "price"}]}); money as decimal strings and times in ISO 8601, as the API answers them."""
+    now = timezone.now()
+    sales = limited_time_rules(now=now)
+    tiers = [r for r in threshold_rules(now=now) if r.tiers]
+    coupons = [r for r in _coupon_rules() if r.open(now)]
+    if not (sales or tiers or coupons):
+        return {}
+    templates = {}
+    if coupons:
+        templates = {t.pk: t for t in CouponTemplate.objects.filter(pk__in=[c.id for c in coupons])}
+    found = {}
+    for product in products:
+        line = _Product(product["id"], product.get("category_path", ""))
+        offer = {"skus": {}, "ends_at": None, "tags": [], "coupons": []}
+        ends = []
+        for sku in product.get("skus", []):
+            best = sale_price(sales, product["id"], sku["id"], Decimal(sku["price"]))
+            if best is not None:
+                price, rule = best
+                offer["skus"][str(sku["id"])] = str(price)
+                ends.append(rule.ends_at)
+        for rule in tiers:
+            if rule.scope.covers(line):
+                offer["tags"].append(
+                    {
+                        "name": rule.name,
+                        "text": "; ".join(
+                            texts.tier_text(
+                                threshold_kind=rule.threshold_kind,
+                                threshold=t.threshold,
+                                amount_off=t.amount_off,
+                                price_percent=t.price_percent,
+                            )
+                            for t in rule.tiers
+                        ),
+                    }
+                )
+        for rule in coupons:
+            template = templates.get(rule.id)
+            if template is not None and rule.scope.covers(line):
+                offer["coupons"].append(
+                    {
+                        "id": rule.id,
+                        "claim_url": reverse("marketing:claim", args=[rule.id]),
+                        "name": template.name,
+                        "terms": texts.template_terms(template),
+                    }
+                )
+        if offer["skus"] or offer["tags"] or offer["coupons"]:
+            if offer["skus"]:
+                usual = {str(sku["id"]): Decimal(sku["price"]) for sku in product["skus"]}
+                # From what the cheapest SKU sells at now, shown when below the usual lowest.
+                now_from = min(Decimal(offer["skus"].get(i, p)) for i, p in usual.items())
+                if now_from < min(usual.values()):
+                    offer["sale_min_price"] = str(now_from)
+                offer["ends_at"] = min(ends).isoformat()
+            found[product["id"]] = offer
+    return found

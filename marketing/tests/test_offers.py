@@ -1,0 +1,76 @@
+"""Product cards and pages show the offers exactly: a limited-time price from its first
+second to its last whatever the caches hold, the promotions a product counts toward, the
+coupons that apply to it."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog.tests.factories import make_product
+from marketing.tests.factories import make_limited_time, make_template, make_tiers
+
+pytestmark = pytest.mark.django_db
+
+
+def _product(price="80.00"):
+    return make_product(skus=[{"price": Decimal(price), "stock": 20}], spec=[])
+
+
+def test_the_product_page_shows_the_sale_price_and_drops_it_at_the_end(client):
+    product = _product()
+    sku = product.skus.get()
+    make_limited_time(product, price="50.00", ends_at=timezone.now() + timedelta(seconds=2))
+    page = client.get(reverse("catalog:product", args=[product.slug])).content.decode()
+    assert 'data-price="¥50.00"' in page
+    assert '<s class="list-price">¥80.00</s>' in page
+    assert "data-ends-at=" in page
+    api = client.get(reverse("api-product", args=[product.pk])).json()
+    assert api["offer"]["sale_min_price"] == "50.00"
+    assert [s["sale_price"] for s in api["skus"] if s["id"] == sku.pk] == ["50.00"]
+    time.sleep(2.1)  # nothing invalidated: the end alone changes the keys
+    page = client.get(reverse("catalog:product", args=[product.slug])).content.decode()
+    assert 'data-price="¥80.00"' in page
+    assert "list-price" not in page
+    assert client.get(reverse("api-product", args=[product.pk])).json()["offer"] is None
+
+
+def test_a_sale_yet_to_start_shows_from_its_second(client):
+    product = _product()
+    starts = timezone.now() + timedelta(seconds=1.5)
+    make_limited_time(product, price_percent="50", starts_at=starts)
+    url = reverse("catalog:product", args=[product.slug])
+    assert 'data-price="¥80.00"' in client.get(url).content.decode()
+    time.sleep(1.6)
+    assert 'data-price="¥40.00"' in client.get(url).content.decode()
+
+
+def test_cards_show_the_promotions_and_coupons_that_apply(client):
+    product = _product()
+    other = _product()
+    make_tiers(("199", "30"), name="双12满减", products=[product], scope="products")
+    template = make_template(name="满100减10券", scope="products")
+    template.products.set([product])
+    from marketing.services import promotions_changed
+
+    promotions_changed()
+    api = client.get(reverse("api-products")).json()["results"]
+    offers = {card["id"]: card["offer"] for card in api}
+    assert offers[other.pk] is None
+    assert [t["name"] for t in offers[product.pk]["tags"]] == ["双12满减"]
+    assert offers[product.pk]["tags"][0]["text"] == "¥30 off orders of ¥199"
+    assert [c["name"] for c in offers[product.pk]["coupons"]] == ["满100减10券"]
+    page = client.get(reverse("catalog:product", args=[product.slug])).content.decode()
+    assert reverse("marketing:claim", args=[template.pk]) in page
+
+
+def test_a_guest_claiming_from_the_product_page_is_sent_to_log_in(client):
+    template = make_template()
+    response = client.post(reverse("marketing:claim", args=[template.pk]), {"next": "/"})
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
