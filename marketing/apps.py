@@ -22,9 +22,19 @@ class MarketingConfig(AppConfig):
         from orders.hooks import register_transition_hook
 
         # The engine in carts runs these; carts, orders and catalog never import marketing.
-        register_stage(Stage.LIMITED_TIME, "limited_time", pricing.limited_time_stage)
-        register_stage(Stage.PROMOTION, "promotions", pricing.promotion_stage)
-        register_stage(Stage.COUPON, "coupon", pricing.coupon_stage)
+        register_stage(
+            Stage.LIMITED_TIME,
+            "limited_time",
+            pricing.limited_time_stage,
+            prepare=pricing.limited_time_prepare,
+        )
+        register_stage(
+            Stage.PROMOTION,
+            "promotions",
+            pricing.promotion_stage,
+            prepare=pricing.threshold_prepare,
+        )
+        register_stage(Stage.COUPON, "coupon", pricing.coupon_stage, prepare=pricing.coupon_prepare)
         # A coupon follows its order: used when it is paid, back when it is cancelled.
         register_transition_hook(coupons_follow_order)
         # Product cards and pages show the offers; catalog never imports marketing.

@@ -22,6 +22,7 @@ from marketing.selectors import (
     coupon_scope,
     coupons_usable,
     limited_time_rules,
+    template_scopes,
     threshold_rules,
 )
 
@@ -49,11 +50,36 @@ def sale_price(rules, product_id: int, sku_id: int, price: Decimal):
     return best
 
 
+def limited_time_prepare(*, user, coupon, now):
+    return limited_time_rules(now=now)
+
+
+def threshold_prepare(*, user, coupon, now):
+    return [r for r in threshold_rules(now=now) if r.tiers]
+
+
+def coupon_prepare(*, user, coupon, now):
+    """The shopper's usable coupons, with their templates' scopes (read before any lock)."""
+    if user is None or coupon is None:
+        return []
+    # An order names its coupon: only that one is read and priced. The cart and checkout's
+    # first look (AUTO) weigh them all.
+    mine = coupons_usable(user=user, now=now, only=None if coupon == AUTO else coupon)
+    scopes = template_scopes()
+    return [(c, scopes.get(c.template_id) or coupon_scope(c.template)) for c in mine]
+
+
+def _prepared(quote: Quote, name: str, prepare):
+    if name in quote.prepared:
+        return quote.prepared[name]
+    return prepare(user=quote.user, coupon=quote.coupon, now=quote.now)
+
+
 def limited_time_stage(quote: Quote) -> None:
     candidates = quote.lines_where(lambda line: True)
     if not candidates:
         return
-    rules = limited_time_rules(now=quote.now)
+    rules = _prepared(quote, "limited_time", limited_time_prepare)
     if not rules:
         return
     best: dict[int, tuple[Decimal, object]] = {}  # line index → (sale unit price, rule)
@@ -126,7 +152,7 @@ def promotion_stage(quote: Quote) -> None:
     candidates = quote.lines_where(lambda line: True)
     if not candidates:
         return
-    rules = [r for r in threshold_rules(now=quote.now) if r.tiers]
+    rules = _prepared(quote, "promotions", threshold_prepare)
     owner: dict[int, int] = {}  # line index → the promotion it counts toward
     left = list(rules)
     while left:
@@ -203,13 +229,12 @@ def _next_tier_hint(quote: Quote, rule, indexes: list[int]) -> None:
 # --- the coupon ----------------------------------------------------------------------------
 
 
-def coupon_value(quote: Quote, coupon: UserCoupon) -> dict:
-    """What ``coupon`` would take off the quote as it stands: {value, indexes} when it
-    applies, else {reason, gap}."""
+def coupon_value(quote: Quote, coupon: UserCoupon, scope) -> dict:
+    """What ``coupon`` (applying to ``scope``) would take off the quote as it stands:
+    {value, indexes} when it applies, else {reason, gap}."""
     template = coupon.template
     if coupon.valid_from > quote.now:
         return {"reason": "not_yet"}
-    scope = coupon_scope(template)
     indexes = quote.lines_where(lambda line: line.coupon_allowed and scope.covers(line))
     if not indexes:
         return {"reason": "no_items"}
@@ -250,8 +275,9 @@ def _coupon_row(coupon: UserCoupon, outcome: dict) -> dict:
 def coupon_stage(quote: Quote) -> None:
     if quote.user is None or quote.coupon is None:
         return
-    mine = coupons_usable(user=quote.user, now=quote.now)
-    outcomes = {coupon.pk: coupon_value(quote, coupon) for coupon in mine}
+    prepared = _prepared(quote, "coupon", coupon_prepare)
+    mine = [c for c, _scope in prepared]
+    outcomes = {c.pk: coupon_value(quote, c, scope) for c, scope in prepared}
     quote.coupons = [_coupon_row(coupon, outcomes[coupon.pk]) for coupon in mine]
     if quote.coupon == AUTO:
         usable = [c for c in mine if "value" in outcomes[c.pk]]

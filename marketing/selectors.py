@@ -21,7 +21,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     Subquery,
     Sum,
@@ -165,23 +164,37 @@ def threshold_rules(*, now=None) -> list[PromotionRule]:
 
 # --- coupons -------------------------------------------------------------------------------
 
-SCOPES = Prefetch("template__categories"), "template__products", "template__excluded_products"
 
-
-def coupons_usable(*, user, now=None) -> list[UserCoupon]:
-    """The shopper's unused coupons whose window has not ended, soonest ending first, with
-    their templates and scopes (four queries)."""
+def coupons_usable(*, user, now=None, only=None) -> list[UserCoupon]:
+    """The shopper's unused coupons whose window has not ended (``only`` that one), soonest
+    ending first, with their templates (one query; their scopes: ``template_scopes``)."""
     now = now or timezone.now()
-    return list(
-        UserCoupon.objects.filter(user=user, status=CouponStatus.AVAILABLE, valid_until__gt=now)
-        .select_related("template")
-        .prefetch_related(*SCOPES)
-        .order_by("valid_until", "pk")
-    )
+    mine = UserCoupon.objects.filter(user=user, status=CouponStatus.AVAILABLE, valid_until__gt=now)
+    if only is not None:
+        mine = mine.filter(pk=only)
+    return list(mine.select_related("template").order_by("valid_until", "pk"))
+
+
+def template_scopes() -> dict[int, ScopeRule]:
+    """Every coupon template's scope, cached with the promotions' rules (an edit of a
+    template drops them with the version)."""
+    key = f"marketing:template-scopes:{cache.get(RULES_VERSION_KEY, 0)}"
+    scopes = cache.get(key)
+    if scopes is None:
+        templates = CouponTemplate.objects.prefetch_related(
+            "categories", "products", "excluded_products"
+        )
+        scopes = {t.pk: _scope(t) for t in templates}
+        cache.set(key, scopes, settings.PROMOTION_RULES_CACHE_SECONDS)
+    return scopes
 
 
 def coupon_scope(template: CouponTemplate) -> ScopeRule:
-    return _scope(template)
+    """What the template's coupons apply to."""
+    scope = template_scopes().get(template.pk)
+    if scope is None:  # made since the scopes were cached (its admin save bumps the version)
+        scope = _scope(template)
+    return scope
 
 
 MY_TABS = ("unused", "used", "expired")

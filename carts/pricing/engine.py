@@ -133,6 +133,8 @@ class Quote:
     # Writes an order made from this quote needs, run in the order's transaction with the
     # order: hold(order). One that raises rolls the order back.
     holds: list[Callable] = field(default_factory=list)
+    # What each stage read before the quote (``price_prepare``), by stage name.
+    prepared: dict = field(default_factory=dict)
 
     # --- recording discounts --------------------------------------------------------------
 
@@ -267,16 +269,39 @@ class Quote:
 # --- the stages ---------------------------------------------------------------------------
 
 _stages: dict[str, tuple[int, Callable[[Quote], None]]] = {}
+_prepares: dict[str, Callable[..., object]] = {}
 
 
-def register_stage(stage: int, name: str, apply: Callable[[Quote], None]) -> None:
+def register_stage(
+    stage: int,
+    name: str,
+    apply: Callable[[Quote], None],
+    prepare: Callable[..., object] | None = None,
+) -> None:
     """Run ``apply(quote)`` at ``stage`` in every quote (again under the same name replaces
-    it, so an app's ready() may run twice)."""
+    it, so an app's ready() may run twice). ``prepare(user=, coupon=, now=)`` reads what the
+    stage needs (rules, the shopper's coupons) into ``quote.prepared[name]``: checkout calls
+    it before it takes any row lock, so the locked part of an order runs no read of these."""
     _stages[name] = (int(stage), apply)
+    if prepare is not None:
+        _prepares[name] = prepare
+    else:
+        _prepares.pop(name, None)
 
 
 def registered_stages() -> list[tuple[int, str]]:
     return sorted((stage, name) for name, (stage, _apply) in _stages.items())
+
+
+def price_prepare(*, user=None, coupon=AUTO, now: datetime | None = None) -> dict:
+    """What the stages read before a quote, for ``price_quote(prepared=…)``."""
+    user = user if getattr(user, "is_authenticated", False) else None
+    now = now or timezone.now()
+    return {
+        name: prepare(user=user, coupon=coupon, now=now)
+        for name, prepare in _prepares.items()
+        if name in _stages
+    } | {"_now": now}
 
 
 def price_quote(
@@ -287,15 +312,20 @@ def price_quote(
     address=None,
     shipping: Decimal | None = None,
     now: datetime | None = None,
+    prepared: dict | None = None,
 ) -> Quote:
-    """Price ``lines`` through every registered stage in order; reads only."""
+    """Price ``lines`` through every registered stage in order; reads only (nothing at all
+    given what ``price_prepare`` read for the same user and coupon)."""
+    if prepared is None:
+        prepared = price_prepare(user=user, coupon=coupon, now=now)
     quote = Quote(
         lines=lines,
         user=user if getattr(user, "is_authenticated", False) else None,
-        now=now or timezone.now(),
+        now=now or prepared["_now"],
         coupon=coupon,
         address=address,
         shipping_override=shipping,
+        prepared=prepared,
     )
     for _stage, name in registered_stages():
         _stages[name][1](quote)

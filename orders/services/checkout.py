@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Address
 from carts.keys import user_cart_key
-from carts.pricing import AUTO, ITEMS, Quote, price_line, price_quote
+from carts.pricing import AUTO, ITEMS, Quote, price_line, price_prepare, price_quote
 from carts.selectors import cart_view
 from carts.services import cart_remove
 from catalog.models import Sku, StockReason
@@ -234,11 +234,14 @@ def order_create_from_lines(
 
 
 def _order_create_numbered(*, also_after_commit, also_write=None, **fields) -> Order:
+    # The price stages' reads (rules, the shopper's coupons) before any row is locked: the
+    # locked part prices from these and the SKU rows it holds.
+    prepared = price_prepare(user=fields["user"], coupon=fields["coupon"])
     for attempt in range(ORDER_NO_ATTEMPTS):
         order_no = _new_order_no()
         try:
             with transaction.atomic():
-                order = _order_create(order_no=order_no, **fields)
+                order = _order_create(order_no=order_no, prepared=prepared, **fields)
                 log_bind(order_no=order_no)
                 if also_write is not None:
                     also_write(order)
@@ -274,6 +277,7 @@ def _order_create(
     pay_timeout,
     shipping,
     coupon,
+    prepared,
 ) -> Order:
     sources = stock_take_lines(
         lines=[(line.stock_source, line.sku_id, line.quantity) for line in lines],
@@ -303,6 +307,7 @@ def _order_create(
         coupon=coupon,
         address=address,
         shipping=shipping,
+        prepared=prepared,
     )
     if expected_total is not None and expected_total != quote.total:
         raise PriceChanged(errors={"expected_total": [str(quote.total)]})
