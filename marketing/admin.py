@@ -111,7 +111,7 @@ class PromotionItemInline(admin.TabularInline):
     raw_id_fields = ("product", "sku")
 
 
-class PromotionForm(forms.ModelForm):
+class PromotionForm(ChangedFieldsForm):
     def clean(self):
         data = super().clean()
         starts, ends = data.get("starts_at"), data.get("ends_at")
@@ -183,9 +183,14 @@ class PromotionAdmin(TranslationAdmin):
     def figures(self, obj):
         return _figures_columns(obj)
 
+    def save_model(self, request, obj, form, change):
+        concrete = {f.name for f in obj._meta.concrete_fields}
+        fields = [name for name in form.changed_data if name in concrete] if change else None
+        services.promotion_save(promotion=obj, fields=fields)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        services.promotions_changed()
+        services.promotions_changed()  # its tiers, items and scope
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)

@@ -203,7 +203,13 @@ MY_TABS = ("unused", "used", "expired")
 def coupon_list_for_user(*, user, tab: str = "unused", now=None):
     """My coupons: unused (and held by an unpaid order), used, expired or voided."""
     now = now or timezone.now()
-    mine = UserCoupon.objects.filter(user=user).select_related("template")
+    mine = (
+        UserCoupon.objects.filter(user=user)
+        .select_related("template")
+        .prefetch_related(
+            "template__categories", "template__products", "template__excluded_products"
+        )
+    )
     if tab == "used":
         return mine.filter(status=CouponStatus.USED).order_by("-used_at", "-pk")
     if tab == "expired":
@@ -228,6 +234,7 @@ def coupon_centre(*, user=None, now=None) -> list[dict]:
         .filter(Q(claim_starts_at__isnull=True) | Q(claim_starts_at__lte=now))
         .filter(Q(claim_ends_at__isnull=True) | Q(claim_ends_at__gt=now))
         .filter(Q(valid_days__isnull=False) | Q(valid_until__gt=now))
+        .prefetch_related("categories", "products", "excluded_products")
         .order_by("threshold", "pk")
     )
     held = {}

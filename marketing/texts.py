@@ -94,6 +94,27 @@ def template_terms(template) -> str:
     )
 
 
+def scope_text(template) -> str:
+    """What a template's coupons apply to: all products, or the chosen categories or
+    products by name (its M2M prefetched), and what is left out."""
+    if template.scope == "categories":
+        names = "、".join(c.name for c in template.categories.all())
+        text = _("Only %(names)s") % {"names": names}
+    elif template.scope == "products":
+        products = list(template.products.all())
+        text = _("Only %(names)s") % {"names": "、".join(p.name for p in products[:3])}
+        if len(products) > 3:
+            text = _("%(text)s and %(n)d more") % {"text": text, "n": len(products) - 3}
+    else:
+        text = _("All products")
+    if template.excluded_products.all():
+        text = _("%(text)s, except %(names)s") % {
+            "text": text,
+            "names": "、".join(p.name for p in template.excluded_products.all()),
+        }
+    return text
+
+
 REASONS = {
     "not_yet": lambda: _("Not usable yet"),
     "no_items": lambda: _("None of these items qualify"),

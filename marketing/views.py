@@ -26,6 +26,7 @@ def coupon_centre(request):
     for row in rows:
         row["terms"] = texts.template_terms(row["template"])
         row["face"] = texts.coupon_value_text(row["template"])
+        row["scope"] = texts.scope_text(row["template"])
     return render(request, "marketing/coupon_centre.html", {"rows": rows})
 
 
@@ -56,4 +57,5 @@ def my_coupons(request):
     for coupon in page:
         coupon.terms = texts.template_terms(coupon.template)
         coupon.face = texts.coupon_value_text(coupon.template)
+        coupon.scope = texts.scope_text(coupon.template)
     return render(request, "marketing/my_coupons.html", {"page": page, "tab": tab, "tabs": TABS})

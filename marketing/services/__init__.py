@@ -10,7 +10,7 @@ from marketing.services.coupons import (
     shopper_is_new,
 )
 from marketing.services.issues import coupon_issue_create, coupon_issue_run, coupons_welcome
-from marketing.services.promotions import promotions_changed, promotions_stop
+from marketing.services.promotions import promotion_save, promotions_changed, promotions_stop
 
 __all__ = [
     "AlreadyGiven",
@@ -24,6 +24,7 @@ __all__ = [
     "coupon_window",
     "coupons_follow_order",
     "coupons_welcome",
+    "promotion_save",
     "promotions_changed",
     "promotions_stop",
     "shopper_is_new",

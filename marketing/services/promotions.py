@@ -21,6 +21,16 @@ def promotions_changed() -> None:
     after_commit(bump)
 
 
+def promotion_save(*, promotion, fields: list[str] | None = None) -> None:
+    """Write a promotion from the merchant's form: a new one whole, an existing one only the
+    fields the form changed; the stages read the rules afresh."""
+    if promotion.pk is None or fields is None:
+        promotion.save()
+    elif fields:
+        promotion.save(update_fields=fields)
+    promotions_changed()
+
+
 def promotions_stop(*, promotion_ids: list[int]) -> int:
     """Stop promotions now (their windows no longer matter); returns how many."""
     from marketing.models import Promotion

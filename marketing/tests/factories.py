@@ -47,7 +47,7 @@ def make_tiers(*tiers, threshold_kind=ThresholdKind.AMOUNT, products=(), **field
     (threshold, None, price_percent)."""
     percent = any(len(t) > 2 for t in tiers)
     promotion = Promotion.objects.create(
-        name=fields.pop("name", "满减"),
+        name_zh_hans=fields.pop("name", "满减"),
         kind=PromotionKind.PERCENT_OFF if percent else PromotionKind.AMOUNT_OFF,
         threshold_kind=threshold_kind,
         **_window(fields),

@@ -100,3 +100,28 @@ def test_giving_a_template_to_chosen_shoppers_runs_once_per_shopper(
     CouponIssue.objects.filter(pk=issue.pk).update(status="running", last_user_id=0)
     coupon_issue_run(issue_id=issue.pk)  # a redelivered task gives nobody a second one
     assert issue.coupons.count() == 2
+
+
+def test_a_promotion_saved_in_the_admin_applies_at_once(merchant_client, buyer):
+    from carts.pricing import price_line, price_quote
+    from catalog.models import Sku
+
+    promotion = make_tiers(("50", "10"), name="满50减10")
+    sku = Sku.objects.select_related("product", "product__category").get(
+        pk=make_product().skus.get().pk
+    )
+    assert price_quote(lines=[price_line(sku, 1)]).items_discount == Decimal("10.00")
+    url = reverse("admin:marketing_promotion_change", args=[promotion.pk])
+    page = merchant_client.get(url)
+    data = admin_page_post_data(page, name_zh_hans="满50减10", is_active="")
+    data.pop("is_active", None)  # unticked: the promotion stops
+    tier = promotion.tiers.get()  # the tier row as the page shows it (the helper sends none)
+    data |= {
+        "tiers-0-id": tier.pk,
+        "tiers-0-promotion": promotion.pk,
+        "tiers-0-threshold": "50.00",
+        "tiers-0-amount_off": "10.00",
+    }
+    response = merchant_client.post(url, data)
+    assert response.status_code == 302
+    assert price_quote(lines=[price_line(sku, 1)]).items_discount == Decimal("0.00")

@@ -234,3 +234,56 @@ def test_a_stopped_template_takes_no_claims_and_its_unused_coupons_can_be_voided
     assert (unused.status, held.status) == (C.VOIDED, C.HELD)
     with pytest.raises(Exception, match="cannot be claimed"):
         coupon_claim(user=UserFactory(), template_id=template.pk)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("returned", [True, False])
+def test_a_full_refund_gives_the_coupon_back_only_where_the_template_says_so(buyer, returned):
+    from orders.services import order_mark_paid, order_refund_open, order_refund_record
+
+    template = make_template(threshold=Decimal("0"), return_on_refund=returned)
+    coupon = coupon_claim(user=buyer, template_id=template.pk)
+    order = _buy(buyer, make_product().skus.get(), coupon=coupon.pk)
+    order_mark_paid(order_id=order.pk)
+    coupon.refresh_from_db()
+    assert coupon.status == C.USED
+    order_refund_open(order_id=order.pk)
+    order_refund_record(order_id=order.pk, amount=order.total_amount, back_to=OrderStatus.PAID)
+    coupon.refresh_from_db()
+    assert coupon.status == (C.AVAILABLE if returned else C.USED)
+
+
+@pytest.mark.django_db
+def test_the_api_quotes_with_a_coupon_and_refuses_another_shoppers(buyer):
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    from accounts.services import user_tokens_issue
+
+    mine = coupon_claim(user=buyer, template_id=make_template().pk)
+    theirs = coupon_claim(user=UserFactory(), template_id=make_template(name="theirs").pk)
+    sku = make_product(skus=[{"price": Decimal("120.00")}], spec=[]).skus.get()
+    cart_add(key=user_cart_key(buyer.pk), sku_id=sku.pk, quantity=1)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {user_tokens_issue(user=buyer)['access']}")
+    quote = api.post(reverse("api-checkout-quote"), {}, format="json").json()
+    assert quote["coupon_id"] == mine.pk
+    assert [d["amount"] for d in quote["discounts"]] == ["10.00"]
+    assert quote["total"] == "110.00"
+    refused = api.post(reverse("api-checkout-quote"), {"coupon_id": theirs.pk}, format="json")
+    assert refused.status_code == 404
+    assert refused.json()["code"] == 70001
+    none = api.post(reverse("api-checkout-quote"), {"coupon_id": None}, format="json").json()
+    assert none["total"] == "120.00" and none["coupon_id"] is None
+    placed = api.post(
+        reverse("api-orders"),
+        {
+            "address_id": AddressFactory(user=buyer).pk,
+            "coupon_id": mine.pk,
+            "expected_total": "110.00",
+        },
+        format="json",
+    )
+    assert placed.status_code == 201, placed.json()
+    assert placed.json()["discount_amount"] == "10.00"
+    assert placed.json()["discounts"][0]["label"] == "满100减10"

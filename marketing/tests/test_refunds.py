@@ -91,3 +91,32 @@ def test_units_of_a_line_pay_back_exactly_the_line_in_fen():
     shares = [line_refund_share(item=item, already=n, more=1) for n in range(3)]
     assert shares == [Decimal("3.33"), Decimal("3.33"), Decimal("3.34")]
     assert line_refund_share(item=item, already=1, more=2) == Decimal("6.67")
+
+
+def test_a_partial_refund_only_leaves_the_shipping_for_the_full_refund(buyer, settings):
+    from accounts.tests.factories import AddressFactory
+    from carts.keys import user_cart_key
+    from carts.services import cart_clear
+    from orders.services import order_create_from_cart
+
+    settings.ORDER_FREE_SHIPPING_THRESHOLD = Decimal("1000")
+    settings.ORDER_SHIPPING_FEE = Decimal("10.00")
+    cart_clear(key=user_cart_key(buyer.pk))
+    fill_cart(buyer, (_sku("50.00"), 1))
+    order, _ = order_create_from_cart(user=buyer, address_id=AddressFactory(user=buyer).pk)
+    order_mark_paid(order_id=order.pk)  # paid, not shipped: refund only
+    reason = AfterSaleReason.objects.create(name="不想要了", applies_to="any")
+
+    def ask(amount):
+        return aftersale_request_create(
+            user=buyer, order_no=order.order_no, kind="refund", reason_id=reason.pk, amount=amount
+        )
+
+    with pytest.raises(AfterSaleInvalid) as refused:
+        ask("55.00")  # more than the goods, less than everything
+    assert refused.value.errors == {
+        "amount": [
+            "Shipping is refunded only with the whole order: at most ¥50.00, or all of ¥60.00."
+        ]
+    }
+    assert ask("60.00").amount == Decimal("60.00")

@@ -82,8 +82,10 @@ def test_a_new_shopper_finds_headphones_buys_them_and_sees_the_order_paid_live(p
     with page.expect_navigation():
         page.click(".filters button[type=submit]")
     assert "in_stock=true" in page.url and "sort=price" in page.url
+    # Sorted by the usual price: a card on a limited-time price shows that price and the
+    # usual one struck through (the last figure of the card's price).
     prices = [
-        float(text.replace("¥", "").replace(",", "").split("–")[0].split("-")[0].strip())
+        float(text.replace("¥", "").replace(",", "").split("–")[0].split()[-1].strip())
         for text in page.locator(".product-card .price").all_inner_texts()
     ]
     assert prices == sorted(prices) and len(prices) >= 2
