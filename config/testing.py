@@ -255,7 +255,14 @@ def browser(monkeypatch):
 @pytest.fixture
 def real_worker(settings):
     """Tasks go to the Redis broker and a worker thread runs them, as in production (every
-    queue the worker service listens on)."""
+    queue the worker service listens on).
+
+    The worker thread blocks on its own broker connection (``use_eventloop=False``). Its
+    event loop would be kombu's one per process, which this process's other threads (the
+    test, the live server) publish beside: on RabbitMQ it then missed deliveries until its
+    next timer, up to 10 s while a countdown task was held, so a test waiting 20 s for a
+    chain of tasks failed now and then. A worker process of its own (the worker service)
+    has no such neighbours."""
     from celery.contrib.testing.worker import start_worker
 
     from config.celery import app
@@ -269,6 +276,7 @@ def real_worker(settings):
         perform_ping_check=False,
         queues=["default", "payments", "seckill"],
         shutdown_timeout=10,
+        use_eventloop=False,
     ) as worker:
         yield worker
     app.conf.task_always_eager = True
