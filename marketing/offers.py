@@ -23,10 +23,11 @@ from marketing.pricing import sale_price
 from marketing.selectors import (
     RULES_VERSION_KEY,
     ScopeRule,
-    coupon_scope,
     limited_time_rules,
     promotion_rules,
+    rules_cached,
     running_promotions,
+    scope_of,
     threshold_rules,
 )
 
@@ -45,8 +46,6 @@ class _Product:
 @dataclass(frozen=True)
 class CouponRule:
     id: int
-    name: str
-    terms: str
     scope: ScopeRule
     claim_starts_at: object
     claim_ends_at: object
@@ -59,13 +58,10 @@ class CouponRule:
 
 def _coupon_rules() -> list[CouponRule]:
     """The coupon centre's templates, cached with the promotions' rules (same version)."""
-    version = cache.get(RULES_VERSION_KEY, 0)
-    key = f"marketing:coupon-rules:{version}"
-    rules = cache.get(key)
-    if rules is not None:
-        return rules
-    from django.conf import settings
+    return rules_cached("coupon-rules", _build_coupon_rules)
 
+
+def _build_coupon_rules() -> list[CouponRule]:
     now = timezone.now()
     templates = (
         CouponTemplate.objects.filter(is_active=True, in_coupon_centre=True)
@@ -74,19 +70,15 @@ def _coupon_rules() -> list[CouponRule]:
         .prefetch_related("categories", "products", "excluded_products")
         .order_by("threshold", "pk")
     )
-    rules = [
+    return [
         CouponRule(
             id=t.pk,
-            name=t.name,
-            terms="",  # written in the reader's language when shown
-            scope=coupon_scope(t),
+            scope=scope_of(t),
             claim_starts_at=t.claim_starts_at,
             claim_ends_at=t.claim_ends_at,
         )
         for t in templates
     ]
-    cache.set(key, rules, settings.PROMOTION_RULES_CACHE_SECONDS)
-    return rules
 
 
 def offers_epoch() -> str:

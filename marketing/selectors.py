@@ -90,7 +90,8 @@ class PromotionRule:
         return self.starts_at <= now < self.ends_at
 
 
-def _scope(rule) -> ScopeRule:
+def scope_of(rule) -> ScopeRule:
+    """A promotion's or template's scope (its M2M prefetched) as a plain rule."""
     return ScopeRule(
         scope=rule.scope,
         category_paths=tuple(c.path for c in rule.categories.all()),
@@ -116,7 +117,7 @@ def _build_rules(now) -> list[PromotionRule]:
                 starts_at=promotion.starts_at,
                 ends_at=promotion.ends_at,
                 combines_with_coupons=promotion.combines_with_coupons,
-                scope=_scope(promotion),
+                scope=scope_of(promotion),
                 tiers=tuple(
                     TierRule(t.threshold, t.amount_off, t.price_percent)
                     for t in promotion.tiers.all()
@@ -130,19 +131,23 @@ def _build_rules(now) -> list[PromotionRule]:
     return rules
 
 
+def rules_cached(name: str, build):
+    """What ``build()`` makes of the merchant's rules, cached under the rules' version for
+    at most PROMOTION_RULES_CACHE_SECONDS. Built before a rule it holds had ended is fine
+    (callers check each window); built without a rule made since is not: every edit of a
+    promotion or coupon template changes the version."""
+    key = f"marketing:{name}:{cache.get(RULES_VERSION_KEY, 0)}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, settings.PROMOTION_RULES_CACHE_SECONDS)
+    return value
+
+
 def promotion_rules(*, now=None) -> list[PromotionRule]:
     """Every promotion running or to come (the caller checks each one's window)."""
     now = now or timezone.now()
-    version = cache.get(RULES_VERSION_KEY, 0)
-    key = f"marketing:rules:{version}"
-    cached = cache.get(key)
-    # Built before a rule the cache holds had ended is fine (its window is checked); built
-    # with none of a promotion created since is not: the version changes with every edit.
-    if cached is not None:
-        return cached
-    rules = _build_rules(now)
-    cache.set(key, rules, settings.PROMOTION_RULES_CACHE_SECONDS)
-    return rules
+    return rules_cached("rules", lambda: _build_rules(now))
 
 
 def running_promotions(*, now=None, kinds=None) -> list[PromotionRule]:
@@ -178,22 +183,21 @@ def coupons_usable(*, user, now=None, only=None) -> list[UserCoupon]:
 def template_scopes() -> dict[int, ScopeRule]:
     """Every coupon template's scope, cached with the promotions' rules (an edit of a
     template drops them with the version)."""
-    key = f"marketing:template-scopes:{cache.get(RULES_VERSION_KEY, 0)}"
-    scopes = cache.get(key)
-    if scopes is None:
+
+    def build() -> dict[int, ScopeRule]:
         templates = CouponTemplate.objects.prefetch_related(
             "categories", "products", "excluded_products"
         )
-        scopes = {t.pk: _scope(t) for t in templates}
-        cache.set(key, scopes, settings.PROMOTION_RULES_CACHE_SECONDS)
-    return scopes
+        return {t.pk: scope_of(t) for t in templates}
+
+    return rules_cached("template-scopes", build)
 
 
 def coupon_scope(template: CouponTemplate) -> ScopeRule:
     """What the template's coupons apply to."""
     scope = template_scopes().get(template.pk)
     if scope is None:  # made since the scopes were cached (its admin save bumps the version)
-        scope = _scope(template)
+        scope = scope_of(template)
     return scope
 
 
