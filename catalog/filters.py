@@ -2,16 +2,17 @@
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Case, DecimalField, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
-from catalog import search
+from catalog import hooks, search
 from catalog.models import Category, Product, Sku
 
 SORTS = {
     "relevance": None,
-    "price": ("min_price", "-sales_count", "-pk"),
-    "-price": (F("min_price").desc(nulls_last=True), "-sales_count", "-pk"),
+    "price": ("shown_price", "-sales_count", "-pk"),
+    "-price": (F("shown_price").desc(nulls_last=True), "-sales_count", "-pk"),
     "sales": ("-sales_count", "-pk"),
     "newest": ("-created_at", "-pk"),
 }
@@ -31,10 +32,10 @@ class ProductFilter(django_filters.FilterSet):
     )
     brand = django_filters.NumberFilter(field_name="brand_id", min_value=1, label=_("Brand id"))
     min_price = django_filters.NumberFilter(
-        field_name="min_price", lookup_expr="gte", min_value=0, label=_("Lowest price")
+        method="filter_price", min_value=0, label=_("Lowest price")
     )
     max_price = django_filters.NumberFilter(
-        field_name="min_price", lookup_expr="lte", min_value=0, label=_("Highest price")
+        method="filter_price", min_value=0, label=_("Highest price")
     )
     in_stock = django_filters.BooleanFilter(
         method="filter_in_stock", widget=forms.CheckboxInput, label=_("In stock only")
@@ -64,6 +65,10 @@ class ProductFilter(django_filters.FilterSet):
                 return False
         return valid
 
+    def filter_price(self, queryset, name, value):
+        lookup = "gte" if name == "min_price" else "lte"
+        return with_shown_price(queryset).filter(**{f"shown_price__{lookup}": value})
+
     def filter_noop(self, queryset, name, value):
         return queryset
 
@@ -92,4 +97,25 @@ class ProductFilter(django_filters.FilterSet):
             if "rank" in queryset.query.annotations:  # a query with words, on PostgreSQL
                 return queryset.order_by(F("rank").desc(nulls_last=True), "-sales_count", "-pk")
             sort = "sales" if data.get("q") else "newest"
+        if sort in ("price", "-price"):
+            queryset = with_shown_price(queryset)
         return queryset.order_by(*SORTS[sort])
+
+
+def with_shown_price(queryset):
+    """The products annotated with ``shown_price``: the price their cards show, the
+    limited-time one where it is below the usual lowest (catalog.hooks.sale_floors), so that
+    "price: low to high" and a price range agree with what the shopper reads."""
+    if "shown_price" in queryset.query.annotations:
+        return queryset
+    money = DecimalField(max_digits=12, decimal_places=2)
+    by_price: dict = {}
+    for product_id, price in hooks.sale_floors().items():
+        by_price.setdefault(price, []).append(product_id)
+    if not by_price:
+        return queryset.annotate(shown_price=F("min_price"))
+    # Cast: SQLite passes a Decimal as text, which would sort after every number.
+    cases = [
+        When(pk__in=ids, then=Cast(Value(str(price)), money)) for price, ids in by_price.items()
+    ]
+    return queryset.annotate(shown_price=Case(*cases, default=F("min_price"), output_field=money))

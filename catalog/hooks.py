@@ -41,3 +41,22 @@ def product_offers(*, products: list[dict]) -> dict[int, dict]:
         for product_id, offer in provider(products=products).items():
             found.setdefault(product_id, offer)
     return found
+
+
+_sale_floors: list[Callable[[], dict]] = []
+
+
+def register_sale_floors(floors: Callable[[], dict]) -> None:
+    """``floors()`` returns {product id: the lowest price a SKU of it sells at now} for the
+    products on a limited-time price: what a card shows, so that sorting and filtering a
+    list by price read the same figure."""
+    if floors not in _sale_floors:
+        _sale_floors.append(floors)
+
+
+def sale_floors() -> dict:
+    found: dict = {}
+    for floors in _sale_floors:
+        for product_id, price in floors().items():
+            found[product_id] = min(price, found.get(product_id, price))
+    return found

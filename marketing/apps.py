@@ -16,7 +16,7 @@ class MarketingConfig(AppConfig):
     def ready(self):
         from accounts.hooks import register_joined_hook
         from carts.pricing import Stage, register_stage
-        from catalog.hooks import register_offers
+        from catalog.hooks import register_offers, register_sale_floors
         from marketing import offers, pricing
         from marketing.services.coupons import coupons_follow_order
         from orders.hooks import register_transition_hook
@@ -39,5 +39,6 @@ class MarketingConfig(AppConfig):
         register_transition_hook(coupons_follow_order)
         # Product cards and pages show the offers; catalog never imports marketing.
         register_offers(offers.product_offers, offers.offers_epoch, offers.offers_active)
+        register_sale_floors(offers.sale_floors)
         # A new shopper gets the new-shopper coupons; accounts never imports marketing.
         register_joined_hook(_welcome)

@@ -98,6 +98,46 @@ def offers_active() -> bool:
     return bool(running_promotions(now=now) or any(rule.open(now) for rule in _coupon_rules()))
 
 
+def _sale_of(sales, product_id: int, skus: list[dict]):
+    """({sku id: limited-time price}, [when each ends], what the cheapest SKU sells at now
+    when that is below the usual lowest, else None) for one product's active SKUs."""
+    prices, ends = {}, []
+    for sku in skus:
+        best = sale_price(sales, product_id, sku["id"], Decimal(sku["price"]))
+        if best is not None:
+            prices[sku["id"]], rule = best
+            ends.append(rule.ends_at)
+    lowest = None
+    if prices and skus:
+        usual = [Decimal(sku["price"]) for sku in skus]
+        now_from = min(prices.get(sku["id"], Decimal(sku["price"])) for sku in skus)
+        lowest = now_from if now_from < min(usual) else None
+    return prices, ends, lowest
+
+
+def sale_floors() -> dict[int, Decimal]:
+    """{product id: what its cheapest SKU sells at now} for the products whose limited-time
+    price is below their usual lowest: the price their cards show, which lists sort and
+    filter by (catalog.hooks.sale_floors). One query for the SKUs on sale, none when no
+    limited-time price runs."""
+    from catalog.models import Sku
+
+    sales = limited_time_rules(now=timezone.now())
+    product_ids = {item.product_id for rule in sales for item in rule.items}
+    if not product_ids:
+        return {}
+    skus: dict[int, list[dict]] = {}
+    rows = Sku.objects.filter(product_id__in=product_ids, is_active=True)
+    for row in rows.values("id", "product_id", "price"):
+        skus.setdefault(row["product_id"], []).append(row)
+    floors = {}
+    for product_id, rows in skus.items():
+        lowest = _sale_of(sales, product_id, rows)[2]
+        if lowest is not None:
+            floors[product_id] = lowest
+    return floors
+
+
 def product_offers(*, products: list[dict]) -> dict[int, dict]:
     """{product id: offer} for ``products`` ({"id", "category_path", "skus": [{"id",
     "price"}]}); money as decimal strings and times in ISO 8601, as the API answers them."""
@@ -114,13 +154,8 @@ def product_offers(*, products: list[dict]) -> dict[int, dict]:
     for product in products:
         line = _Product(product["id"], product.get("category_path", ""))
         offer = {"skus": {}, "ends_at": None, "tags": [], "coupons": []}
-        ends = []
-        for sku in product.get("skus", []):
-            best = sale_price(sales, product["id"], sku["id"], Decimal(sku["price"]))
-            if best is not None:
-                price, rule = best
-                offer["skus"][str(sku["id"])] = str(price)
-                ends.append(rule.ends_at)
+        prices, ends, lowest = _sale_of(sales, product["id"], product.get("skus", []))
+        offer["skus"] = {str(sku_id): str(price) for sku_id, price in prices.items()}
         for rule in tiers:
             if rule.scope.covers(line):
                 offer["tags"].append(
@@ -150,11 +185,8 @@ def product_offers(*, products: list[dict]) -> dict[int, dict]:
                 )
         if offer["skus"] or offer["tags"] or offer["coupons"]:
             if offer["skus"]:
-                usual = {str(sku["id"]): Decimal(sku["price"]) for sku in product["skus"]}
-                # From what the cheapest SKU sells at now, shown when below the usual lowest.
-                now_from = min(Decimal(offer["skus"].get(i, p)) for i, p in usual.items())
-                if now_from < min(usual.values()):
-                    offer["sale_min_price"] = str(now_from)
+                if lowest is not None:
+                    offer["sale_min_price"] = str(lowest)
                 offer["ends_at"] = min(ends).isoformat()
             found[product["id"]] = offer
     return found

@@ -74,3 +74,36 @@ def test_a_guest_claiming_from_the_product_page_is_sent_to_log_in(client):
     response = client.post(reverse("marketing:claim", args=[template.pk]), {"next": "/"})
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
+
+
+def test_lists_sort_and_filter_by_the_price_the_cards_show(client):
+    """A: 100 and 120, the 120 one at 50 % (60 now); B: 70; C: 90, a "sale" at 95 that is no
+    sale; D: 85 at 90 % (76.50). By the usual lowest price the order would be B D C A."""
+    a = make_product(
+        skus=[
+            {"price": Decimal("100.00"), "attributes": {"size": "S"}},
+            {"price": Decimal("120.00"), "attributes": {"size": "L"}},
+        ],
+        spec=[{"name": "size", "values": ["S", "L"]}],
+    )
+    b, c, d = _product("70.00"), _product("90.00"), _product("85.00")
+    make_limited_time(a, price_percent="50", sku=a.skus.get(price=Decimal("120.00")))
+    make_limited_time(c, price="95.00")
+    make_limited_time(d, price_percent="90")
+
+    def names(**query):
+        results = client.get(reverse("api-products"), query).json()["results"]
+        shown = {
+            p["id"]: (p["offer"] or {}).get("sale_min_price") or p["min_price"] for p in results
+        }
+        return [p["id"] for p in results], shown
+
+    order, shown = names(sort="price")
+    assert order == [a.pk, b.pk, d.pk, c.pk]
+    assert [shown[i] for i in order] == ["60.00", "70.00", "76.50", "90.00"]
+    assert names(sort="-price")[0] == [c.pk, d.pk, b.pk, a.pk]
+    assert names(max_price="75")[0] == [b.pk, a.pk]  # newest first, as the list defaults
+    assert sorted(names(min_price="75", max_price="80")[0]) == [d.pk]
+    page = client.get(reverse("catalog:search"), {"sort": "price"}).content.decode()
+    places = [page.index(f'href="{p.get_absolute_url()}"') for p in (a, b, d, c)]
+    assert places == sorted(places)
