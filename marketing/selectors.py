@@ -75,8 +75,11 @@ class ItemRule:
 
 @dataclass(frozen=True)
 class PromotionRule:
+    """A promotion as the stages and cards read it, cached for every language at once:
+    ``name`` is the promotion's name in the language active when it is read."""
+
     id: int
-    name: str
+    names: tuple[tuple[str, str], ...]
     kind: str
     threshold_kind: str
     starts_at: datetime.datetime
@@ -88,6 +91,31 @@ class PromotionRule:
 
     def running(self, now) -> bool:
         return self.starts_at <= now < self.ends_at
+
+    @property
+    def name(self) -> str:
+        return localized(dict(self.names))
+
+
+def names_of(row, field_name: str = "name") -> tuple[tuple[str, str], ...]:
+    """A translated field's value in each language (modeltranslation's columns)."""
+    from modeltranslation.utils import build_localized_fieldname
+
+    return tuple(
+        (code, getattr(row, build_localized_fieldname(field_name, code)) or "")
+        for code in settings.MODELTRANSLATION_LANGUAGES
+    )
+
+
+def localized(names: dict[str, str]) -> str:
+    """The value for the active language, else the first language that has one."""
+    from django.utils.translation import get_language
+
+    active = get_language() or settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    for code in (active, *settings.MODELTRANSLATION_LANGUAGES):
+        if names.get(code):
+            return names[code]
+    return ""
 
 
 def scope_of(rule) -> ScopeRule:
@@ -111,7 +139,7 @@ def _build_rules(now) -> list[PromotionRule]:
         rules.append(
             PromotionRule(
                 id=promotion.pk,
-                name=promotion.name,
+                names=names_of(promotion),
                 kind=promotion.kind,
                 threshold_kind=promotion.threshold_kind,
                 starts_at=promotion.starts_at,
@@ -131,12 +159,17 @@ def _build_rules(now) -> list[PromotionRule]:
     return rules
 
 
+# Part of the cached rules' keys: changed with the shape of what is cached, so a release never
+# reads what the one before it left.
+RULES_LAYOUT = "l2"
+
+
 def rules_cached(name: str, build):
     """What ``build()`` makes of the merchant's rules, cached under the rules' version for
     at most PROMOTION_RULES_CACHE_SECONDS. Built before a rule it holds had ended is fine
     (callers check each window); built without a rule made since is not: every edit of a
     promotion or coupon template changes the version."""
-    key = f"marketing:{name}:{cache.get(RULES_VERSION_KEY, 0)}"
+    key = f"marketing:{name}:{RULES_LAYOUT}:{cache.get(RULES_VERSION_KEY, 0)}"
     value = cache.get(key)
     if value is None:
         value = build()

@@ -107,3 +107,23 @@ def test_lists_sort_and_filter_by_the_price_the_cards_show(client):
     page = client.get(reverse("catalog:search"), {"sort": "price"}).content.decode()
     places = [page.index(f'href="{p.get_absolute_url()}"') for p in (a, b, d, c)]
     assert places == sorted(places)
+
+
+def test_a_promotion_is_named_in_the_readers_language_whoever_filled_the_cache(client):
+    """The rules are cached once for every language: a Chinese reader filling the cache
+    leaves the English one reading the English name, on cards and in the cart's quote."""
+    from accounts.tests.factories import UserFactory
+    from orders.tests.conftest import fill_cart
+
+    product = _product("120.00")
+    make_tiers(("100", "20"), name="双12满减", name_en="Double 12", products=[product])
+    tags = {}
+    for language in ("zh-hans", "en"):
+        api = client.get(reverse("api-product", args=[product.pk]), HTTP_ACCEPT_LANGUAGE=language)
+        tags[language] = [t["name"] for t in api.json()["offer"]["tags"]]
+    assert tags == {"zh-hans": ["双12满减"], "en": ["Double 12"]}
+    shopper = UserFactory()
+    fill_cart(shopper, (product.skus.get(), 1))
+    client.force_login(shopper)
+    cart = client.get(reverse("carts:cart"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Double 12" in cart and "双12满减" not in cart
