@@ -54,6 +54,10 @@ def cart_view(*, key: str | None, user=None, coupon=AUTO) -> dict:
         line["discount"] = priced.discount
         line["net"] = priced.net
         line["sale_unit_price"] = priced.sale_unit_price
+        # What the line costs at its limited-time price (the unit price shown times the
+        # quantity); "after discounts" is shown only when more than that comes off.
+        if priced.sale_unit_price is not None:
+            line["sale_total"] = priced.sale_unit_price * line["quantity"]
     return {
         "lines": lines,
         "count": sum(line["quantity"] for line in lines),
@@ -103,6 +107,7 @@ def _line(sku_id: int, entry: dict, sku: Sku | None) -> dict:
             "discount": Decimal("0.00"),
             "net": Decimal("0.00"),
             "sale_unit_price": None,
+            "sale_total": None,
         }
     product = sku.product
     if product.status != ProductStatus.ON_SALE or not sku.is_active:
@@ -135,4 +140,5 @@ def _line(sku_id: int, entry: dict, sku: Sku | None) -> dict:
         "discount": Decimal("0.00"),
         "net": sku.price * quantity,
         "sale_unit_price": None,
+        "sale_total": None,
     }

@@ -127,3 +127,25 @@ def test_a_promotion_is_named_in_the_readers_language_whoever_filled_the_cache(c
     client.force_login(shopper)
     cart = client.get(reverse("carts:cart"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Double 12" in cart and "双12满减" not in cart
+
+
+def test_the_cart_and_checkout_lines_cost_their_sale_price_times_the_quantity(client):
+    """¥80 at ¥50 × 2: the line says ¥100.00 with ¥160.00 struck through; a 满减 on top
+    (满100减20) is what "after discounts" then shows."""
+    from accounts.tests.factories import AddressFactory, UserFactory
+    from orders.tests.conftest import fill_cart
+
+    product = _product("80.00")
+    make_limited_time(product, price="50.00")
+    shopper = UserFactory()
+    AddressFactory(user=shopper)
+    fill_cart(shopper, (product.skus.get(), 2))
+    client.force_login(shopper)
+    for url in (reverse("carts:cart"), reverse("orders:checkout")):
+        page = client.get(url).content.decode()
+        assert '<del class="muted">¥160.00</del>' in page, url
+        assert "After discounts" not in page, url
+    assert "Subtotal ¥100.00" in client.get(reverse("carts:cart")).content.decode()
+    make_tiers(("100", "20"), name_en="Spend ¥100, save ¥20", products=[product])
+    for url in (reverse("carts:cart"), reverse("orders:checkout")):
+        assert "After discounts ¥80.00" in client.get(url).content.decode(), url
