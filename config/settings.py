@@ -300,6 +300,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.payments_query_stale_task",
         "schedule": timedelta(minutes=2),
     },
+    # Points: pending ones become usable once their order's after-sales window has closed;
+    # batches past their date expire (both idempotent).
+    "points-release": {
+        "task": "marketing.tasks.points_release_due_task",
+        "schedule": timedelta(minutes=10),
+    },
+    "points-expire": {
+        "task": "marketing.tasks.points_expire_due_task",
+        "schedule": timedelta(hours=1),
+    },
     # Flash sales: published ones start at their time, and end (units back) at theirs.
     "seckill-advance": {
         "task": "seckill.tasks.events_advance_task",
@@ -377,6 +387,11 @@ ORDER_SHIPPING_FEE = Decimal(env.str("ORDER_SHIPPING_FEE", default="10.00"))
 # How long the price stages keep the promotions' rules (each rule's window is checked against
 # the clock every time, and an edit drops them at once).
 PROMOTION_RULES_CACHE_SECONDS = env.int("PROMOTION_RULES_CACHE_SECONDS", default=60)
+# Points (积分): a batch of points earned in a year expires at the end of the year this many
+# years on (2: points earned in 2026 last until the end of 2028, in the shop's time zone);
+# a check-in gives the cycle's points for the day of the streak (the cycle repeats).
+POINTS_EXPIRY_YEARS = env.int("POINTS_EXPIRY_YEARS", default=2)
+CHECK_IN_CYCLE = env.list("CHECK_IN_CYCLE", cast=int, default=[5, 5, 10, 10, 15, 15, 30])
 # Seconds an order may stay unpaid before it is cancelled and its stock returned.
 ORDER_PAY_TIMEOUT = env.int("ORDER_PAY_TIMEOUT", default=30 * 60)
 

@@ -49,3 +49,15 @@ class CouponNotUsable(ApplicationError):
     code = 70007
     status = status.HTTP_409_CONFLICT
     default_message = _("This coupon cannot be used for this order.")
+
+
+class NotEnoughPoints(ApplicationError):
+    code = 70008
+    status = status.HTTP_409_CONFLICT
+    default_message = _("You do not have that many points.")
+
+
+class AlreadyCheckedIn(ApplicationError):
+    code = 70009
+    status = status.HTTP_409_CONFLICT
+    default_message = _("You have already checked in today.")

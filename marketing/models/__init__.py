@@ -8,6 +8,14 @@ from marketing.models.coupons import (
     CouponTemplate,
     UserCoupon,
 )
+from marketing.models.points import (
+    CheckIn,
+    PointsAccount,
+    PointsBatch,
+    PointsBatchStatus,
+    PointsEntry,
+    PointsReason,
+)
 from marketing.models.promotions import (
     Promotion,
     PromotionItem,
@@ -18,6 +26,12 @@ from marketing.models.promotions import (
 )
 
 __all__ = [
+    "CheckIn",
+    "PointsAccount",
+    "PointsBatch",
+    "PointsBatchStatus",
+    "PointsEntry",
+    "PointsReason",
     "CouponDay",
     "CouponIssue",
     "CouponIssueStatus",

@@ -10,9 +10,27 @@ from marketing.services.coupons import (
     shopper_is_new,
 )
 from marketing.services.issues import coupon_issue_create, coupon_issue_run, coupons_welcome
+from marketing.services.points import (
+    check_in,
+    points_audit,
+    points_credit,
+    points_expire_due,
+    points_expiry,
+    points_give_back,
+    points_release_due,
+    points_spend,
+)
 from marketing.services.promotions import promotion_save, promotions_changed, promotions_stop
 
 __all__ = [
+    "check_in",
+    "points_audit",
+    "points_credit",
+    "points_expire_due",
+    "points_expiry",
+    "points_give_back",
+    "points_release_due",
+    "points_spend",
     "AlreadyGiven",
     "claim_refusal",
     "coupon_claim",
