@@ -391,6 +391,8 @@ PROMOTION_RULES_CACHE_SECONDS = env.int("PROMOTION_RULES_CACHE_SECONDS", default
 # years on (2: points earned in 2026 last until the end of 2028, in the shop's time zone);
 # a check-in gives the cycle's points for the day of the streak (the cycle repeats).
 POINTS_EXPIRY_YEARS = env.int("POINTS_EXPIRY_YEARS", default=2)
+# Points a paid order earns per yuan its goods cost after every discount (a decimal string).
+POINTS_PER_YUAN = Decimal(env.str("POINTS_PER_YUAN", default="1"))
 CHECK_IN_CYCLE = env.list("CHECK_IN_CYCLE", cast=int, default=[5, 5, 10, 10, 15, 15, 30])
 # Seconds an order may stay unpaid before it is cancelled and its stock returned.
 ORDER_PAY_TIMEOUT = env.int("ORDER_PAY_TIMEOUT", default=30 * 60)

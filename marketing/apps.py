@@ -19,6 +19,7 @@ class MarketingConfig(AppConfig):
         from catalog.hooks import register_offers, register_sale_floors
         from marketing import offers, pricing
         from marketing.services.coupons import coupons_follow_order
+        from marketing.services.points_orders import points_follow_order
         from orders.hooks import register_transition_hook
 
         # The engine in carts runs these; carts, orders and catalog never import marketing.
@@ -37,6 +38,8 @@ class MarketingConfig(AppConfig):
         register_stage(Stage.COUPON, "coupon", pricing.coupon_stage, prepare=pricing.coupon_prepare)
         # A coupon follows its order: used when it is paid, back when it is cancelled.
         register_transition_hook(coupons_follow_order)
+        # Points follow it too: earned when paid, usable once its after-sales window closes.
+        register_transition_hook(points_follow_order)
         # Product cards and pages show the offers; catalog never imports marketing.
         register_offers(offers.product_offers, offers.offers_epoch, offers.offers_active)
         register_sale_floors(offers.sale_floors)

@@ -17,8 +17,10 @@ from marketing.services.points import (
     points_expire_due,
     points_expiry,
     points_give_back,
+    points_release_at,
     points_release_due,
     points_spend,
+    points_take_back,
 )
 from marketing.services.promotions import promotion_save, promotions_changed, promotions_stop
 
@@ -29,8 +31,10 @@ __all__ = [
     "points_expire_due",
     "points_expiry",
     "points_give_back",
+    "points_release_at",
     "points_release_due",
     "points_spend",
+    "points_take_back",
     "AlreadyGiven",
     "claim_refusal",
     "coupon_claim",

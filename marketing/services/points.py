@@ -99,17 +99,19 @@ def points_credit(
     reason: str,
     reference: str,
     usable_at: datetime.datetime | None = None,
+    held: bool = False,
     expires_at: datetime.datetime | None = None,
     now: datetime.datetime | None = None,
     note: str = "",
     actor=None,
 ) -> PointsEntry | None:
     """Credit ``amount`` points as one batch: pending until ``usable_at`` when that is still
-    ahead, usable at once otherwise; expiring at ``expires_at`` (default ``points_expiry``)."""
+    ahead (``held``: pending until a date is set, ``points_release_at``), usable at once
+    otherwise; expiring at ``expires_at`` (default ``points_expiry``)."""
     if amount <= 0:
         raise ValueError("a credit is of at least one point")
     now = now or timezone.now()
-    waits = usable_at is not None and usable_at > now
+    waits = held or (usable_at is not None and usable_at > now)
 
     def batch(entry: PointsEntry) -> None:
         PointsBatch.objects.create(
@@ -135,6 +137,25 @@ def points_credit(
     )
 
 
+def _draw(user_id: int, amount: int) -> dict[str, int]:
+    """Take ``amount`` from the usable batches that expire first (the account is locked by
+    the caller's UPDATE); {batch id: points taken}."""
+    left, drawn = amount, {}
+    usable = PointsBatch.objects.filter(
+        user_id=user_id, status=PointsBatchStatus.USABLE, remaining__gt=0
+    ).order_by("expires_at", "pk")
+    for batch in usable:
+        take = min(left, batch.remaining)
+        PointsBatch.objects.filter(pk=batch.pk).update(remaining=F("remaining") - take)
+        drawn[str(batch.pk)] = take
+        left -= take
+        if not left:
+            break
+    if left:  # the balance said yes, the batches no: the ledger is broken, change nothing
+        raise RuntimeError(f"points batches of user {user_id} hold less than the balance")
+    return drawn
+
+
 def points_spend(
     *, user_id: int, amount: int, reason: str, reference: str, note: str = "", actor=None
 ) -> PointsEntry | None:
@@ -143,32 +164,21 @@ def points_spend(
     if amount <= 0:
         raise ValueError("a spend is of at least one point")
 
-    def draw(entry: PointsEntry) -> None:
-        left, drawn = amount, {}
-        usable = PointsBatch.objects.filter(
-            user_id=user_id, status=PointsBatchStatus.USABLE, remaining__gt=0
-        ).order_by("expires_at", "pk")
-        for batch in usable:
-            take = min(left, batch.remaining)
-            PointsBatch.objects.filter(pk=batch.pk).update(remaining=F("remaining") - take)
-            drawn[str(batch.pk)] = take
-            left -= take
-            if not left:
-                break
-        if left:  # the balance said yes, the batches no: the ledger is broken, change nothing
-            raise RuntimeError(f"points batches of user {user_id} hold less than the balance")
-        entry.batches = drawn
-        entry.save(update_fields=["batches"])
-
-    return _record(
-        user_id=user_id,
-        usable=-amount,
-        reason=reason,
-        reference=reference,
-        then=draw,
-        note=note,
-        actor=actor,
+    return _take(
+        user_id=user_id, amount=amount, reason=reason, reference=reference, note=note, actor=actor
     )
+
+
+def _take(*, user_id: int, amount: int, **record) -> PointsEntry | None:
+    """Record taking ``amount`` usable points (0 records the attempt), drawn from the
+    batches that expire first."""
+
+    def draw(entry: PointsEntry) -> None:
+        if amount:
+            entry.batches = _draw(user_id, amount)
+            entry.save(update_fields=["batches"])
+
+    return _record(user_id=user_id, usable=-amount, then=draw, **record)
 
 
 def points_give_back(
@@ -204,6 +214,54 @@ def points_give_back(
         raise ValueError(f"more points to give back than entry {spent.pk} took")
 
     return _record(user_id=user_id, usable=amount, reason=reason, reference=reference, then=batches)
+
+
+def points_release_at(*, user_id: int, reason: str, reference: str, when) -> int:
+    """Set when a held batch becomes usable (an order's after-sales window closing); 1 when
+    a pending batch took the date."""
+    return PointsBatch.objects.filter(
+        user_id=user_id, reason=reason, reference=reference, status=PointsBatchStatus.PENDING
+    ).update(usable_at=when)
+
+
+def points_take_back(
+    *, user_id: int, reason: str, reference: str, earned_reason: str, earned_reference: str
+) -> PointsEntry | None:
+    """Take back the points a batch credited (an order's, when it is refunded in full): from
+    pending while it is pending; once usable, from the balance, but only down to zero (the
+    shopper may have spent them: the entry says how many could not be taken)."""
+    with transaction.atomic():
+        _lock(user_id)
+        batch = PointsBatch.objects.filter(
+            user_id=user_id, reason=earned_reason, reference=earned_reference
+        ).first()
+        if batch is None:
+            return None
+        if batch.status == PointsBatchStatus.PENDING:
+
+            def reverse(entry: PointsEntry) -> None:
+                PointsBatch.objects.filter(pk=batch.pk).update(
+                    status=PointsBatchStatus.REVERSED, remaining=0
+                )
+
+            return _record(
+                user_id=user_id,
+                pending=-batch.remaining,
+                reason=reason,
+                reference=reference,
+                then=reverse,
+            )
+        balance = PointsAccount.objects.values_list("balance", flat=True).get(user_id=user_id)
+        taken = min(batch.amount, balance)
+
+        short = batch.amount - taken
+        return _take(
+            user_id=user_id,
+            amount=taken,
+            reason=reason,
+            reference=reference,
+            note=f"{short} of {batch.amount} already spent" if short else "",
+        )
 
 
 def _settle(due, *, status: str, to: str, move, reason: str, limit: int, **changes) -> int:

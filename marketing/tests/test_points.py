@@ -5,6 +5,7 @@ shop's time zone, and an audit that finds any difference."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -214,3 +215,59 @@ def test_points_audit_is_clean_after_a_mixed_run_and_names_a_tampered_account(ca
         call_command("points_audit")
     printed = capsys.readouterr().out
     assert f"user {shoppers[1].pk} usable: account 1, ledger 104, batches 104" in printed
+
+
+def _paid_order(buyer, price="128.60", quantity=1):
+    from catalog.tests.factories import make_product
+    from orders.services import order_mark_paid
+    from orders.tests.conftest import place_order
+
+    sku = make_product(skus=[{"price": Decimal(price), "stock": 20}], spec=[]).skus.get()
+    order = place_order(buyer, sku, quantity)
+    order_mark_paid(order_id=order.pk)
+    return order
+
+
+def test_a_paid_order_earns_pending_points_usable_once_its_after_sales_window_closes(settings):
+    from orders.models import OrderStatus
+    from orders.services import order_transition
+
+    settings.POINTS_PER_YUAN = Decimal("1")
+    settings.AFTERSALE_DAYS = 7
+    buyer = UserFactory()
+    order = _paid_order(buyer, "128.60")  # ¥128.60 of goods (free shipping over ¥99): 128
+    assert _balance(buyer) == (0, 128)
+    batch = PointsBatch.objects.get(reference=order.order_no)
+    assert (batch.status, batch.usable_at) == (PointsBatchStatus.PENDING, None)
+    for status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED):
+        order = order_transition(order_id=order.pk, to_status=status)
+    batch.refresh_from_db()
+    assert batch.usable_at == order.completed_at + datetime.timedelta(days=7)
+    assert points_release_due(now=batch.usable_at - datetime.timedelta(seconds=1)) == 0
+    assert points_release_due(now=batch.usable_at) == 1
+    assert _balance(buyer) == (128, 0)
+    assert points_audit() == []
+
+
+def test_a_full_refund_takes_back_the_points_pending_or_down_to_zero_once_spent():
+    from orders.models import OrderStatus
+    from orders.services import order_transition
+
+    buyer = UserFactory()
+    pending = _paid_order(buyer, "200.00")
+    settled = _paid_order(buyer, "150.00")
+    assert _balance(buyer) == (0, 350)
+    # The second order's points became usable, and 100 of them were spent.
+    PointsBatch.objects.filter(reference=settled.order_no).update(usable_at=_at(2026, 1, 1))
+    points_release_due(now=_at(2026, 1, 1))
+    points_spend(user_id=buyer.pk, amount=100, reason=PointsReason.ORDER_SPENT, reference="S1")
+    assert _balance(buyer) == (50, 200)
+    for order in (pending, settled):
+        order_transition(order_id=order.pk, to_status=OrderStatus.REFUNDING)
+        order_transition(order_id=order.pk, to_status=OrderStatus.REFUNDED)
+    assert _balance(buyer) == (0, 0)
+    taken = PointsEntry.objects.get(reference=settled.order_no, reason=PointsReason.REFUND_REVERSED)
+    assert (taken.amount, taken.note) == (-50, "100 of 150 already spent")
+    reversed_batch = PointsBatch.objects.get(reference=pending.order_no)
+    assert (reversed_batch.status, reversed_batch.remaining) == (PointsBatchStatus.REVERSED, 0)
+    assert points_audit() == []
