@@ -225,11 +225,18 @@ def points_release_at(*, user_id: int, reason: str, reference: str, when) -> int
 
 
 def points_take_back(
-    *, user_id: int, reason: str, reference: str, earned_reason: str, earned_reference: str
+    *,
+    user_id: int,
+    amount: int | None = None,
+    reason: str,
+    reference: str,
+    earned_reason: str,
+    earned_reference: str,
 ) -> PointsEntry | None:
-    """Take back the points a batch credited (an order's, when it is refunded in full): from
-    pending while it is pending; once usable, from the balance, but only down to zero (the
-    shopper may have spent them: the entry says how many could not be taken)."""
+    """Take back ``amount`` (all when None) of the points a batch credited (an order's, when
+    it is refunded): from pending while it is pending; once usable, from the balance, but
+    only down to zero (the shopper may have spent them: the entry says how many could not
+    be taken)."""
     with transaction.atomic():
         _lock(user_id)
         batch = PointsBatch.objects.filter(
@@ -237,30 +244,29 @@ def points_take_back(
         ).first()
         if batch is None:
             return None
+        wanted = batch.amount if amount is None else amount
         if batch.status == PointsBatchStatus.PENDING:
+            taken = min(wanted, batch.remaining)
 
             def reverse(entry: PointsEntry) -> None:
+                left = batch.remaining - taken
                 PointsBatch.objects.filter(pk=batch.pk).update(
-                    status=PointsBatchStatus.REVERSED, remaining=0
+                    remaining=left,
+                    status=PointsBatchStatus.PENDING if left else PointsBatchStatus.REVERSED,
                 )
 
             return _record(
-                user_id=user_id,
-                pending=-batch.remaining,
-                reason=reason,
-                reference=reference,
-                then=reverse,
+                user_id=user_id, pending=-taken, reason=reason, reference=reference, then=reverse
             )
         balance = PointsAccount.objects.values_list("balance", flat=True).get(user_id=user_id)
-        taken = min(batch.amount, balance)
-
-        short = batch.amount - taken
+        taken = min(wanted, balance)
+        short = wanted - taken
         return _take(
             user_id=user_id,
             amount=taken,
             reason=reason,
             reference=reference,
-            note=f"{short} of {batch.amount} already spent" if short else "",
+            note=f"{short} of {wanted} already spent" if short else "",
         )
 
 

@@ -266,8 +266,33 @@ def test_a_full_refund_takes_back_the_points_pending_or_down_to_zero_once_spent(
         order_transition(order_id=order.pk, to_status=OrderStatus.REFUNDING)
         order_transition(order_id=order.pk, to_status=OrderStatus.REFUNDED)
     assert _balance(buyer) == (0, 0)
-    taken = PointsEntry.objects.get(reference=settled.order_no, reason=PointsReason.REFUND_REVERSED)
+    taken = PointsEntry.objects.get(
+        reference__startswith=settled.order_no, reason=PointsReason.REFUND_REVERSED
+    )
     assert (taken.amount, taken.note) == (-50, "100 of 150 already spent")
     reversed_batch = PointsBatch.objects.get(reference=pending.order_no)
     assert (reversed_batch.status, reversed_batch.remaining) == (PointsBatchStatus.REVERSED, 0)
+    assert points_audit() == []
+
+
+def test_partial_refunds_take_back_the_refunded_goods_share_and_the_full_one_the_rest():
+    from orders.models import OrderStatus
+    from orders.services import order_refund_record, order_transition
+
+    buyer = UserFactory()
+    order = _paid_order(buyer, "100.00", quantity=3)  # ¥300 of goods: 300 points, pending
+
+    def refund(amount):
+        order_transition(order_id=order.pk, to_status=OrderStatus.REFUNDING)
+        order_refund_record(order_id=order.pk, amount=Decimal(amount), back_to=OrderStatus.PAID)
+
+    refund("100.00")
+    assert _balance(buyer) == (0, 200)
+    refund("50.50")  # ¥150.50 of ¥300 refunded in all: 150 of the 300 points
+    assert _balance(buyer) == (0, 150)
+    refund("149.50")  # the rest: the order is refunded
+    assert _balance(buyer) == (0, 0)
+    taken = PointsEntry.objects.filter(reason=PointsReason.REFUND_REVERSED)
+    assert sorted(taken.values_list("pending_amount", flat=True)) == [-150, -100, -50]
+    assert PointsBatch.objects.get(reference=order.order_no).status == PointsBatchStatus.REVERSED
     assert points_audit() == []
