@@ -94,6 +94,16 @@ def _clean_redis(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_outage_reports():
+    """Outage reports are logged once per interval per process: each test starts with none
+    made, so a test that expects one does not depend on which test ran before it on the
+    same xdist worker."""
+    from config import outage
+
+    outage._throttle = outage._Throttle()
+
+
+@pytest.fixture(autouse=True)
 def _reset_language():
     """LocaleMiddleware leaves the last request's language active in the thread; a test
     that browsed in Chinese must not make the next one's services speak Chinese."""
