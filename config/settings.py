@@ -387,13 +387,6 @@ ORDER_SHIPPING_FEE = Decimal(env.str("ORDER_SHIPPING_FEE", default="10.00"))
 # How long the price stages keep the promotions' rules (each rule's window is checked against
 # the clock every time, and an edit drops them at once).
 PROMOTION_RULES_CACHE_SECONDS = env.int("PROMOTION_RULES_CACHE_SECONDS", default=60)
-# Points (积分): a batch of points earned in a year expires at the end of the year this many
-# years on (2: points earned in 2026 last until the end of 2028, in the shop's time zone);
-# a check-in gives the cycle's points for the day of the streak (the cycle repeats).
-POINTS_EXPIRY_YEARS = env.int("POINTS_EXPIRY_YEARS", default=2)
-# Points a paid order earns per yuan its goods cost after every discount (a decimal string).
-POINTS_PER_YUAN = Decimal(env.str("POINTS_PER_YUAN", default="1"))
-CHECK_IN_CYCLE = env.list("CHECK_IN_CYCLE", cast=int, default=[5, 5, 10, 10, 15, 15, 30])
 # Seconds an order may stay unpaid before it is cancelled and its stock returned.
 ORDER_PAY_TIMEOUT = env.int("ORDER_PAY_TIMEOUT", default=30 * 60)
 

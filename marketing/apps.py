@@ -23,6 +23,7 @@ class MarketingConfig(AppConfig):
         from orders.hooks import register_transition_hook
 
         # The engine in carts runs these; carts, orders and catalog never import marketing.
+        register_stage(Stage.MEMBER, "member", pricing.member_stage, prepare=pricing.member_prepare)
         register_stage(
             Stage.LIMITED_TIME,
             "limited_time",
@@ -36,6 +37,7 @@ class MarketingConfig(AppConfig):
             prepare=pricing.threshold_prepare,
         )
         register_stage(Stage.COUPON, "coupon", pricing.coupon_stage, prepare=pricing.coupon_prepare)
+        register_stage(Stage.POINTS, "points", pricing.points_stage, prepare=pricing.points_prepare)
         # A coupon follows its order: used when it is paid, back when it is cancelled.
         register_transition_hook(coupons_follow_order)
         # Points follow it too: earned when paid, usable once its after-sales window closes.

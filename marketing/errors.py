@@ -61,3 +61,12 @@ class AlreadyCheckedIn(ApplicationError):
     code = 70009
     status = status.HTTP_409_CONFLICT
     default_message = _("You have already checked in today.")
+
+
+class PointsNotUsable(ApplicationError):
+    """Points asked for at checkout that the rules do not allow: not whole units, or more
+    than the order may take."""
+
+    code = 70010
+    status = status.HTTP_409_CONFLICT
+    default_message = _("These points cannot be used for this order.")

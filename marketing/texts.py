@@ -128,3 +128,23 @@ def reason_text(reason: str, gap=None) -> str:
     if reason == "below_threshold" and gap:
         return _("Spend %(gap)s more to use it") % {"gap": yuan(gap)}
     return REASONS[reason]()
+
+
+def member_label(level_name: str) -> str:
+    """A member discount as the quote names it: 金卡会员价."""
+    return _("%(level)s member price") % {"level": level_name}
+
+
+def points_label(points: int) -> str:
+    """Points paying part of an order: 积分抵扣（300积分）."""
+    return _("Points (%(points)s points)") % {"points": points}
+
+
+def points_units_text(unit: int) -> str:
+    return _("Points are used in units of %(unit)s.") % {"unit": unit}
+
+
+def points_most_text(most: int) -> str:
+    if not most:
+        return _("No points can be used for this order.")
+    return _("At most %(most)s points can be used for this order.") % {"most": most}

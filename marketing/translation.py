@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from marketing.models import CouponTemplate, Promotion
+from marketing.models import CouponTemplate, MemberLevel, Promotion
 
 
 @register(Promotion)
@@ -12,4 +12,9 @@ class PromotionTranslationOptions(TranslationOptions):
 
 @register(CouponTemplate)
 class CouponTemplateTranslationOptions(TranslationOptions):
+    fields = ("name",)
+
+
+@register(MemberLevel)
+class MemberLevelTranslationOptions(TranslationOptions):
     fields = ("name",)

@@ -2,6 +2,7 @@
 (``shipping``); ``marketing`` registers the promotion and coupon stages."""
 
 from carts.pricing.engine import (
+    ALL_POINTS,
     AUTO,
     ITEMS,
     SHIPPING,
@@ -19,6 +20,7 @@ from carts.pricing.money import allocate, from_fen, round_fen, to_fen
 from carts.pricing.shipping import free_shipping_gap, shipping_estimate, shipping_fee
 
 __all__ = [
+    "ALL_POINTS",
     "AUTO",
     "ITEMS",
     "SHIPPING",

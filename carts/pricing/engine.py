@@ -35,17 +35,19 @@ logger = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
 # The coupon stage picks the best coupon that applies (the cart, checkout's first look).
 AUTO = "auto"
+# The points stage uses as many of the shopper's points as the rules allow.
+ALL_POINTS = "all"
 # What the goods of a quote cost at least, whatever the discounts: one fen.
 MIN_ITEMS_FEN = 1
 
 
 class Stage(IntEnum):
     ITEM = 10  # the line's own price: the SKU's, a flash-sale or group price
-    MEMBER = 20  # member prices (the member-levels issue)
+    MEMBER = 20  # member prices
     LIMITED_TIME = 30  # 限时折扣
     PROMOTION = 40  # 满减 / 满折
     COUPON = 50
-    POINTS = 60  # points spent at checkout (the points issue)
+    POINTS = 60  # points spent at checkout
     SHIPPING = 70
 
 
@@ -115,6 +117,8 @@ class Quote:
     now: datetime = field(default_factory=timezone.now)
     # The coupon the shopper chose: a coupon id, None for none, AUTO for the best.
     coupon: object = AUTO
+    # The points the shopper uses: None or 0 for none, a number, or ALL_POINTS.
+    points: object = None
     address: object = None
     # A fee the caller fixes (None: the shipping stage works it out).
     shipping_override: Decimal | None = None
@@ -130,6 +134,9 @@ class Quote:
     # off), which do not and why; the one chosen.
     coupons: list[dict] = field(default_factory=list)
     coupon_chosen: object = None
+    # The points stage's view: the shopper's balance, how many points may pay how much of
+    # this quote, and how many it used ({} for a visitor).
+    points_offer: dict = field(default_factory=dict)
     # Writes an order made from this quote needs, run in the order's transaction with the
     # order: hold(order). One that raises rolls the order back.
     holds: list[Callable] = field(default_factory=list)
@@ -309,6 +316,7 @@ def price_quote(
     lines: list[PriceLine],
     user=None,
     coupon=AUTO,
+    points=None,
     address=None,
     shipping: Decimal | None = None,
     now: datetime | None = None,
@@ -323,6 +331,7 @@ def price_quote(
         user=user if getattr(user, "is_authenticated", False) else None,
         now=now or prepared["_now"],
         coupon=coupon,
+        points=points,
         address=address,
         shipping_override=shipping,
         prepared=prepared,

@@ -8,6 +8,15 @@ from marketing.models.coupons import (
     CouponTemplate,
     UserCoupon,
 )
+from marketing.models.members import (
+    GrowthEntry,
+    GrowthReason,
+    Member,
+    MemberLevel,
+    MemberRules,
+    Membership,
+    MemberTag,
+)
 from marketing.models.points import (
     CheckIn,
     PointsAccount,
@@ -26,6 +35,13 @@ from marketing.models.promotions import (
 )
 
 __all__ = [
+    "GrowthEntry",
+    "GrowthReason",
+    "Member",
+    "MemberLevel",
+    "MemberRules",
+    "Membership",
+    "MemberTag",
     "CheckIn",
     "PointsAccount",
     "PointsBatch",

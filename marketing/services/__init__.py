@@ -10,6 +10,13 @@ from marketing.services.coupons import (
     shopper_is_new,
 )
 from marketing.services.issues import coupon_issue_create, coupon_issue_run, coupons_welcome
+from marketing.services.members import (
+    growth_change,
+    levels_recompute,
+    member_levels_changed,
+    member_rules_save,
+    points_adjust,
+)
 from marketing.services.points import (
     check_in,
     points_audit,
@@ -25,6 +32,11 @@ from marketing.services.points import (
 from marketing.services.promotions import promotion_save, promotions_changed, promotions_stop
 
 __all__ = [
+    "growth_change",
+    "levels_recompute",
+    "member_levels_changed",
+    "member_rules_save",
+    "points_adjust",
     "check_in",
     "points_audit",
     "points_credit",

@@ -27,13 +27,14 @@ from marketing.models import (
     PointsEntry,
     PointsReason,
 )
+from marketing.selectors.members import member_rules
 
 
 def points_expiry(when: datetime.datetime) -> datetime.datetime:
-    """When points credited at ``when`` expire: the end of the year POINTS_EXPIRY_YEARS on,
-    in the shop's time zone (the first instant of the year after)."""
+    """When points credited at ``when`` expire: the end of the year the rules' expiry years
+    on, in the shop's time zone (the first instant of the year after)."""
     zone = ZoneInfo(settings.TIME_ZONE)
-    year = when.astimezone(zone).year + settings.POINTS_EXPIRY_YEARS + 1
+    year = when.astimezone(zone).year + member_rules().points_expiry_years + 1
     return datetime.datetime(year, 1, 1, tzinfo=zone)
 
 
@@ -328,10 +329,10 @@ def points_expire_due(*, now: datetime.datetime | None = None, limit: int = 500)
 def check_in(*, user, now: datetime.datetime | None = None) -> CheckIn:
     """Check the shopper in for today in the shop's time zone (AlreadyCheckedIn when done):
     the streak goes on from yesterday or starts again, and its day of the cycle
-    (CHECK_IN_CYCLE) says the points, credited at once."""
+    (the rules' check-in cycle) says the points, credited at once."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    cycle = settings.CHECK_IN_CYCLE
+    cycle = member_rules().cycle
     with transaction.atomic():
         yesterday = CheckIn.objects.filter(user=user, day=today - datetime.timedelta(days=1))
         streak = (yesterday.values_list("streak", flat=True).first() or 0) + 1

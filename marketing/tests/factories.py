@@ -10,13 +10,15 @@ from django.utils import timezone
 from marketing.models import (
     CouponKind,
     CouponTemplate,
+    MemberLevel,
+    MemberRules,
     Promotion,
     PromotionItem,
     PromotionKind,
     PromotionTier,
     ThresholdKind,
 )
-from marketing.services import promotions_changed
+from marketing.services import member_levels_changed, member_rules_save, promotions_changed
 
 
 def make_template(**fields) -> CouponTemplate:
@@ -82,3 +84,18 @@ def make_limited_time(product, *, price=None, price_percent=None, sku=None, **fi
     )
     promotions_changed()
     return promotion
+
+
+def set_rules(**fields) -> MemberRules:
+    """The shop's points rules with ``fields`` changed, as the merchant saves them."""
+    rules = MemberRules.objects.filter(pk=1).first() or MemberRules(pk=1)
+    for name, value in fields.items():
+        setattr(rules, name, value)
+    member_rules_save(rules=rules, fields=list(fields))
+    return rules
+
+
+def make_level(name: str, growth_min: int, **fields) -> MemberLevel:
+    level = MemberLevel.objects.create(name_zh_hans=name, growth_min=growth_min, **fields)
+    member_levels_changed()
+    return level

@@ -33,6 +33,7 @@ from marketing.services import (
     points_release_due,
     points_spend,
 )
+from marketing.tests.factories import set_rules
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -169,8 +170,8 @@ def test_a_double_tap_on_check_in_checks_in_once_and_credits_once():
     assert _balance(shopper) == (5, 0)
 
 
-def test_the_streak_follows_the_shops_calendar_and_a_missed_day_starts_it_again(settings):
-    settings.CHECK_IN_CYCLE = [5, 10, 20]
+def test_the_streak_follows_the_shops_calendar_and_a_missed_day_starts_it_again():
+    set_rules(check_in_cycle="5, 10，20")
     shopper = UserFactory()
     # 23:50 and, ten minutes later, 00:00 in Shanghai (15:50 and 16:00 UTC, one UTC day).
     first = check_in(user=shopper, now=_at(2026, 12, 3, 23, 50))
@@ -232,7 +233,7 @@ def test_a_paid_order_earns_pending_points_usable_once_its_after_sales_window_cl
     from orders.models import OrderStatus
     from orders.services import order_transition
 
-    settings.POINTS_PER_YUAN = Decimal("1")
+    set_rules(points_per_yuan=Decimal("1"))
     settings.AFTERSALE_DAYS = 7
     buyer = UserFactory()
     order = _paid_order(buyer, "128.60")  # ¥128.60 of goods (free shipping over ¥99): 128

@@ -1,6 +1,7 @@
-"""The stages marketing adds to the price engine (carts.pricing), registered at startup:
+"""The promotion and coupon stages of the price engine (carts.pricing), registered at startup:
 
-- limited-time prices (限时折扣): each line at the lowest running price for its SKU;
+- limited-time prices (限时折扣): each line at the lowest running price for its SKU (where
+  that is below what a member price made it);
 - 满减 / 满折: each line counts toward at most one promotion, the one that takes off most,
   its best tier met by what the lines cost after limited-time prices; the next tier's gap
   is a hint;
@@ -90,9 +91,11 @@ def limited_time_stage(quote: Quote) -> None:
             best[i] = found
     by_rule: dict[int, tuple[object, dict[int, Decimal]]] = {}
     for i, (sale, rule) in best.items():
-        by_rule.setdefault(rule.id, (rule, {}))[1][i] = (quote.lines[i].unit_price - sale) * (
-            quote.lines[i].quantity
-        )
+        # Down to the sale price from what the line costs so far: a member price lower than
+        # the sale price keeps the line (the better of the two, never both).
+        saving = quote.lines[i].net - sale * quote.lines[i].quantity
+        if saving > 0:
+            by_rule.setdefault(rule.id, (rule, {}))[1][i] = saving
     for rule, amounts in by_rule.values():
         discount = quote.discount_each_line(
             source=f"promotion:{rule.id}",
