@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Address, User
-from accounts.services import user_disable
+from accounts.services import users_disable
 
 
 class AddressInline(admin.TabularInline):
@@ -47,10 +47,7 @@ class UserAdmin(DjangoUserAdmin):
         description=_("Disable selected users (also revokes their tokens)"), permissions=["change"]
     )
     def disable_users(self, request, queryset):
-        count = 0
-        for user in queryset.filter(is_active=True).exclude(pk=request.user.pk):
-            user_disable(user=user)
-            count += 1
+        count = users_disable(users=queryset, keep=request.user)
         self.message_user(request, _("%(n)d user(s) disabled.") % {"n": count}, messages.SUCCESS)
 
 

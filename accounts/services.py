@@ -192,6 +192,16 @@ def user_update_profile(*, user: User, data: dict) -> User:
     return user
 
 
+def users_disable(*, users, keep) -> int:
+    """Disable each active account of ``users`` but ``keep`` (the merchant doing it); how
+    many."""
+    count = 0
+    for user in users.filter(is_active=True).exclude(pk=keep.pk):
+        user_disable(user=user)
+        count += 1
+    return count
+
+
 def user_disable(*, user: User) -> None:
     """Disable an account: no login, no refresh, open tokens stop working."""
     User.objects.filter(pk=user.pk).update(is_active=False)

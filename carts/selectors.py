@@ -28,10 +28,10 @@ def cart_count(*, key: str | None) -> int:
     return sum(int(v) for f, v in raw.items() if f.startswith("q:"))
 
 
-def cart_view(*, key: str | None, user=None, coupon=AUTO) -> dict:
+def cart_view(*, key: str | None, user=None, coupon=AUTO, points=None) -> dict:
     """The cart as the shopper sees it, priced by the engine (carts.pricing) for ``user``
-    with ``coupon`` (the best that applies unless told): a fixed number of SQL queries
-    whatever its size."""
+    with ``coupon`` (the best that applies unless told) and ``points`` (none unless told): a
+    fixed number of SQL queries whatever its size."""
     raw = cart_lines_raw(key=key) if key else {}
     skus = {
         sku.pk: sku
@@ -49,6 +49,7 @@ def cart_view(*, key: str | None, user=None, coupon=AUTO) -> dict:
         lines=[price_line(skus[line["sku_id"]], line["quantity"]) for line in chosen],
         user=user,
         coupon=coupon,
+        points=points,
     )
     for line, priced in zip(chosen, quote.lines, strict=True):
         line["discount"] = priced.discount
@@ -83,6 +84,7 @@ def quote_figures(quote: Quote) -> dict:
         "hints": [h for h in quote.hints if h["kind"] != "free_shipping_gap"],
         "coupons": quote.coupons,
         "coupon_chosen": quote.coupon_chosen,
+        "points_offer": quote.points_offer,
     }
 
 

@@ -30,11 +30,15 @@ class CartLineSerializer(serializers.Serializer):
 class DiscountSerializer(serializers.Serializer):
     """One discount as the price engine recorded it."""
 
-    kind = serializers.CharField(help_text="limited_time, promotion, coupon …")
+    kind = serializers.CharField(help_text="member, limited_time, promotion, coupon, points …")
     source = serializers.CharField(help_text='What gave it: "promotion:<id>", "coupon:<id>".')
     label = serializers.CharField(help_text="As the shopper reads it, e.g. 满199减30.")
     amount = serializers.DecimalField(**MONEY)
     target = serializers.ChoiceField(choices=["items", "shipping"])
+    points = serializers.SerializerMethodField(help_text="The points spent (kind points).")
+
+    def get_points(self, discount) -> int | None:
+        return (discount.details or {}).get("points") if discount.kind == "points" else None
 
 
 class HintSerializer(serializers.Serializer):
@@ -44,6 +48,20 @@ class HintSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="The promotion's name.")
     gap = serializers.DecimalField(**MONEY, help_text="Yuan, or pieces for a tier by pieces.")
     text = serializers.CharField(help_text="e.g. 还差¥20可减¥30, in the request's language.")
+
+
+class QuotePointsSerializer(serializers.Serializer):
+    """What points can do for a quote (all zero for a visitor)."""
+
+    balance = serializers.IntegerField(default=0, help_text="The shopper's usable points.")
+    points_per_yuan_off = serializers.IntegerField(default=0, help_text="Points for ¥1 off.")
+    max_percent = serializers.IntegerField(
+        default=0, help_text="The share of the goods points may pay, percent."
+    )
+    max_points = serializers.IntegerField(default=0, help_text="The most this order may use.")
+    max_value = serializers.DecimalField(**MONEY, default="0.00")
+    points = serializers.IntegerField(default=0, help_text="Points this quote uses.")
+    value = serializers.DecimalField(**MONEY, default="0.00", help_text="What they take off.")
 
 
 class QuoteCouponSerializer(serializers.Serializer):

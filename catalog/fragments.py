@@ -24,6 +24,8 @@ from django.utils.safestring import SafeString, mark_safe
 from catalog.cache import catalog_cached, catalog_get_current, catalog_set_current
 
 CSRF_SLOT = "<!--kuaimai:csrf-->"
+# Where a product page puts what is this shopper's own (catalog.hooks.product_extras).
+EXTRAS_SLOT = "<!--kuaimai:extras-->"
 
 
 def fragment(

@@ -60,3 +60,21 @@ def sale_floors() -> dict:
         for product_id, price in floors().items():
             found[product_id] = min(price, found.get(product_id, price))
     return found
+
+
+_extras: list[Callable[..., dict]] = []
+
+
+def register_product_extras(provider: Callable[..., dict]) -> None:
+    """``provider(user=, product=)`` returns what a product page shows this shopper beyond
+    the cached page (their member price, the points the item earns them): a dict for
+    ``catalog/_product_extras.html``."""
+    if provider not in _extras:
+        _extras.append(provider)
+
+
+def product_extras(*, user, product: dict) -> dict:
+    found: dict = {}
+    for provider in _extras:
+        found |= provider(user=user, product=product)
+    return found

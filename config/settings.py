@@ -123,6 +123,7 @@ TEMPLATES = [
                 "catalog.context_processors.header",
                 "carts.context_processors.cart",
                 "orders.context_processors.messages_badge",
+                "marketing.context_processors.points_badge",
                 "payments.context_processors.payment_methods",
             ],
         },

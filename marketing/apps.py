@@ -16,7 +16,7 @@ class MarketingConfig(AppConfig):
     def ready(self):
         from accounts.hooks import register_joined_hook
         from carts.pricing import Stage, register_stage
-        from catalog.hooks import register_offers, register_sale_floors
+        from catalog.hooks import register_offers, register_product_extras, register_sale_floors
         from marketing import offers, pricing
         from marketing.services.coupons import coupons_follow_order
         from marketing.services.points_orders import points_follow_order
@@ -45,5 +45,6 @@ class MarketingConfig(AppConfig):
         # Product cards and pages show the offers; catalog never imports marketing.
         register_offers(offers.product_offers, offers.offers_epoch, offers.offers_active)
         register_sale_floors(offers.sale_floors)
+        register_product_extras(offers.member_extras)
         # A new shopper gets the new-shopper coupons; accounts never imports marketing.
         register_joined_hook(_welcome)

@@ -1,6 +1,6 @@
-"""Demo promotions and coupons (idempotent): a running 满减, a limited-time price on a few
-products, three coupon templates in the coupon centre, and two coupons held by the demo
-shopper."""
+"""Demo promotions, coupons and members (idempotent): a running 满减, a limited-time price on
+a few products, three coupon templates in the coupon centre, two coupons held by the demo
+shopper; four member levels, the demo shopper at 银卡 with points and a check-in streak."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -22,7 +22,51 @@ from marketing.services import coupon_claim, promotions_changed
 TIERS_NAME = "双12满减"
 
 
+LEVELS = [
+    # (zh-hans, en, growth needed, percent off, points multiplier)
+    ("普通会员", "Member", 0, "0", "1"),
+    ("银卡会员", "Silver", 500, "2", "1.2"),
+    ("金卡会员", "Gold", 2000, "5", "1.5"),
+    ("钻石会员", "Diamond", 5000, "8", "2"),
+]
+
+
+def seed_members(stdout) -> None:
+    """The level table, and the demo shopper at 银卡 with points and a two-day streak."""
+    from marketing.models import GrowthReason, MemberLevel, PointsReason
+    from marketing.services import check_in, growth_change, member_levels_changed, points_credit
+
+    if MemberLevel.objects.exists():
+        return
+    for zh, en, growth, off, times in LEVELS:
+        MemberLevel.objects.create(
+            name_zh_hans=zh,
+            name_en=en,
+            growth_min=growth,
+            discount_percent=Decimal(off),
+            points_multiplier=Decimal(times),
+        )
+    member_levels_changed()
+    shopper = get_user_model().objects.filter(username="shopper").first()
+    if shopper is not None:
+        growth_change(
+            user_id=shopper.pk, amount=600, reason=GrowthReason.ADJUSTED, reference="demo"
+        )
+        points_credit(
+            user_id=shopper.pk,
+            amount=1_200,
+            reason=PointsReason.ADJUSTED,
+            reference="demo",
+            note="新会员礼 / welcome gift",
+        )
+        now = timezone.now()
+        for days_ago in (2, 1):  # checked in the last two days: today continues the streak
+            check_in(user=shopper, now=now - timedelta(days=days_ago))
+    stdout.write("Demo members: four levels; the demo shopper is 银卡 with 1,200+ points.\n")
+
+
 def seed(stdout) -> None:
+    seed_members(stdout)
     if Promotion.objects.filter(name_zh_hans=TIERS_NAME).exists():
         return
     now = timezone.now()

@@ -190,3 +190,36 @@ def product_offers(*, products: list[dict]) -> dict[int, dict]:
                 offer["ends_at"] = min(ends).isoformat()
             found[product["id"]] = offer
     return found
+
+
+def member_extras(*, user, product: dict) -> dict:
+    """What a product page shows this shopper (catalog.hooks.product_extras): the member
+    price of their level (the lowest SKU's, where a limited-time price is not lower) and the
+    points buying it earns at the rules' rate and their level's multiplier, on the best
+    price they would pay."""
+    from marketing.pricing import member_price
+    from marketing.selectors import member_level_of, member_rules
+
+    skus = product.get("skus") or []
+    if not skus:
+        return {}
+    level = member_level_of(user)
+    sales = (product.get("offer") or {}).get("skus", {})
+    best, members = [], []
+    for sku in skus:
+        usual = Decimal(sku["price"])
+        sale = Decimal(sales[str(sku["id"])]) if str(sku["id"]) in sales else usual
+        member = member_price(level, usual)
+        best.append(min(sale, member) if member is not None else sale)
+        if member is not None and member < sale:
+            members.append(member)
+    rules = member_rules()
+    multiplier = level.points_multiplier if level else Decimal("1")
+    earned = sorted({int(price * rules.points_per_yuan * multiplier) for price in best})
+    return {
+        "member_price": min(members) if members else None,
+        "member_from": len(set(members)) > 1,
+        "level_name": level.name if level else "",
+        "points": earned[0] if earned else 0,
+        "points_from": len(earned) > 1,
+    }

@@ -8,4 +8,7 @@ urlpatterns = [
     path("coupons/", views.coupon_centre, name="centre"),
     path("coupons/<int:template_id>/claim", views.coupon_claim, name="claim"),
     path("accounts/coupons/", views.my_coupons, name="mine"),
+    path("accounts/points/", views.my_points, name="points"),
+    path("accounts/check-in/", views.check_in_page, name="check_in"),
+    path("accounts/level/", views.my_level, name="level"),
 ]

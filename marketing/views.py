@@ -1,4 +1,5 @@
-"""Coupon pages (thin): the coupon centre (领券中心) and my coupons (我的优惠券)."""
+"""Shopper pages (thin): the coupon centre (领券中心), my coupons (我的优惠券), my points
+(我的积分), check-in (签到) and my level (会员等级)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -59,3 +60,74 @@ def my_coupons(request):
         coupon.face = texts.coupon_value_text(coupon.template)
         coupon.scope = texts.scope_text(coupon.template)
     return render(request, "marketing/my_coupons.html", {"page": page, "tab": tab, "tabs": TABS})
+
+
+# --- points, check-in, level (我的积分, 签到, 会员等级) ------------------------------------------
+
+
+def _calendar(month: dict) -> list[list[dict]]:
+    """The month's weeks, Monday first: each day with whether the shopper checked in."""
+    import calendar
+
+    first = month["first"]
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    return [
+        [
+            {
+                "date": day,
+                "in_month": day.month == first.month,
+                "points": month["days"].get(day),
+                "today": day == month["today"],
+            }
+            for day in week
+        ]
+        for week in weeks
+    ]
+
+
+@login_required
+def my_points(request):
+    page = Paginator(selectors.points_ledger(request.user), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "marketing/my_points.html",
+        {"summary": selectors.points_summary(request.user), "page": page, "active": "points"},
+    )
+
+
+@login_required
+def check_in_page(request):
+    if request.method == "POST":
+        try:
+            row = services.check_in(user=request.user)
+        except ApplicationError as exc:
+            messages.info(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Checked in: %(points)s points, day %(streak)s in a row.")
+                % {"points": row.points, "streak": row.streak},
+            )
+        return redirect("marketing:check_in")
+    from django.utils.dates import WEEKDAYS_ABBR
+
+    month = selectors.check_in_month(request.user)
+    return render(
+        request,
+        "marketing/check_in.html",
+        {
+            "month": month,
+            "weeks": _calendar(month),
+            "weekdays": [WEEKDAYS_ABBR[i] for i in range(7)],
+            "active": "check_in",
+        },
+    )
+
+
+@login_required
+def my_level(request):
+    return render(
+        request,
+        "marketing/my_level.html",
+        {"member": selectors.member_summary(request.user), "active": "level"},
+    )

@@ -11,6 +11,7 @@ from carts.serializers import (
     DiscountSerializer,
     HintSerializer,
     QuoteCouponSerializer,
+    QuotePointsSerializer,
 )
 from config.pagination import paginated_response, paginated_schema
 from config.schema import ERRORS, ErrorSerializer
@@ -43,12 +44,25 @@ class CheckoutPreviewApi(APIView):
         return Response(self.OutputSerializer(services.checkout_lines(user=request.user)).data)
 
 
+def points_field():
+    return serializers.IntegerField(
+        min_value=0,
+        max_value=10**9,
+        required=False,
+        default=0,
+        help_text="Points to pay with, in whole units of points_per_yuan_off, at most the "
+        "quote's points.max_points; 0 or left out for none.",
+    )
+
+
 COUPON_ERRORS = {
     404: OpenApiResponse(ErrorSerializer, description="70001 not one of your coupons"),
     409: OpenApiResponse(
         ErrorSerializer,
         description="70007 the coupon does not apply (used, held by another order, expired, "
-        "below its minimum); 30002 out of stock; 30005 prices changed",
+        "below its minimum); 70008 not that many points (spent meanwhile); 70010 points not "
+        "in whole units or more than the order may take; 30002 out of stock; 30005 prices "
+        "changed",
     ),
 }
 
@@ -67,6 +81,7 @@ class CheckoutQuoteApi(APIView):
             allow_null=True,
             help_text="A coupon of yours; null for none; left out, the best that applies.",
         )
+        points = points_field()
 
     class OutputSerializer(serializers.Serializer):
         lines = CartLineSerializer(many=True)
@@ -77,6 +92,7 @@ class CheckoutQuoteApi(APIView):
         total = serializers.DecimalField(**MONEY, help_text="Send it back as expected_total.")
         hints = HintSerializer(many=True)
         coupons = QuoteCouponSerializer(many=True)
+        points = QuotePointsSerializer(source="points_offer")
         coupon_id = serializers.IntegerField(
             source="coupon_chosen", allow_null=True, help_text="The coupon applied."
         )
@@ -91,7 +107,9 @@ class CheckoutQuoteApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         coupon = data.validated_data.get("coupon_id", AUTO)
-        quote = services.checkout_lines(user=request.user, coupon=coupon)
+        quote = services.checkout_lines(
+            user=request.user, coupon=coupon, points=data.validated_data["points"]
+        )
         return Response(self.OutputSerializer(quote).data)
 
 
@@ -114,6 +132,7 @@ class OrderListApi(APIView):
             default=None,
             help_text="A coupon of yours to use (the quote says which apply); none if left out.",
         )
+        points = points_field()
 
     @extend_schema(
         parameters=[OpenApiParameter("tab", str, enum=list(selectors.TABS))],

@@ -5,7 +5,17 @@ from orders.models import Order, OrderEvent, OrderItem
 from orders.selectors import order_actions
 
 
+class OrderItemDiscountSerializer(serializers.Serializer):
+    """A line's share of one of the order's discounts (its member price, its coupon …)."""
+
+    kind = serializers.CharField(source="discount.kind")
+    label = serializers.CharField(source="discount.label")
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
 class OrderItemSerializer(serializers.ModelSerializer):
+    discounts = OrderItemDiscountSerializer(many=True, read_only=True)
+
     class Meta:
         model = OrderItem
         fields = [
@@ -20,6 +30,7 @@ class OrderItemSerializer(serializers.ModelSerializer):
             "quantity",
             "line_total",
             "discount_amount",
+            "discounts",
             "paid_amount",
         ]
 

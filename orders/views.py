@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.forms import AddressForm
 from accounts.selectors import address_list_for_user
 from accounts.views import address_form_save
-from carts.pricing import AUTO
+from carts.pricing import ALL_POINTS, AUTO
 from config.dates import local_time
 from config.exceptions import ApplicationError
 from config.parsing import parse_amount, parse_id
@@ -73,17 +73,26 @@ def _coupon_choice(value: str):
     return parse_id(value) or AUTO
 
 
-def _checkout_review(request, *, status=200, errors=None, address_form=None, coupon=None):
+def _points_choice(request):
+    """Whether the form ticked "use points": as many as the order may take, else none."""
+    return ALL_POINTS if request.POST.get("points") == ALL_POINTS else None
+
+
+def _checkout_review(
+    request, *, status=200, errors=None, address_form=None, coupon=None, points=None
+):
     if coupon is None:
         coupon = _coupon_choice(request.POST.get("coupon") or request.GET.get("coupon", ""))
+    if points is None:
+        points = _points_choice(request)
     try:
         try:
-            cart = services.checkout_lines(user=request.user, coupon=coupon)
+            cart = services.checkout_lines(user=request.user, coupon=coupon, points=points)
         except ApplicationError as exc:
             if coupon in (AUTO, None) or not exc.errors.get("coupon_id"):
                 raise
             messages.error(request, exc.message)  # that coupon does not apply: the best does
-            cart = services.checkout_lines(user=request.user)
+            cart = services.checkout_lines(user=request.user, points=points)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("carts:cart")
@@ -132,6 +141,7 @@ def _checkout_submit(request):
             expected_total=expected,
             source="web",
             coupon=_coupon_choice(request.POST.get("coupon", "none")),
+            points=_points_choice(request),
         )
     except PriceChanged as exc:
         messages.warning(request, exc.message)
@@ -142,6 +152,9 @@ def _checkout_submit(request):
         messages.error(request, exc.message)
         if exc.errors.get("coupon_id"):  # used or held meanwhile: review with the best left
             return _checkout_review(request, status=409, coupon=AUTO)
+        if exc.errors.get("points"):
+            # Spent meanwhile (another order, another tab): review again with what is left.
+            return _checkout_review(request, status=409)
         return redirect("carts:cart")
     messages.success(
         request,

@@ -252,6 +252,16 @@ class Quote:
         return self.items_amount - self.items_discount
 
     @property
+    def goods_net(self) -> Decimal:
+        """What the lines cost after their discounts but before points: points pay for the
+        goods rather than make them cheaper, so using them never loses free shipping."""
+        paid_by_points = sum(
+            (d.amount for d in self.discounts if d.target == ITEMS and d.stage >= Stage.POINTS),
+            ZERO,
+        )
+        return self.items_net + paid_by_points
+
+    @property
     def shipping_discount(self) -> Decimal:
         return sum((d.amount for d in self.discounts if d.target == SHIPPING), ZERO)
 

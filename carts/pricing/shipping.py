@@ -1,5 +1,5 @@
 """The shipping stage: a flat fee, free at or above a threshold of what the items cost after
-their discounts (settings ORDER_SHIPPING_FEE, ORDER_FREE_SHIPPING_THRESHOLD)."""
+their discounts, points aside (settings ORDER_SHIPPING_FEE, ORDER_FREE_SHIPPING_THRESHOLD)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def shipping_estimate(quote: Quote) -> Decimal:
     coupon is worth this much)."""
     if quote.shipping_override is not None:
         return quote.shipping_override
-    return shipping_fee(quote.items_net) if quote.lines else ZERO
+    return shipping_fee(quote.goods_net) if quote.lines else ZERO
 
 
 def shipping_stage(quote: Quote) -> None:
@@ -49,4 +49,4 @@ def shipping_stage(quote: Quote) -> None:
             details=details,
         )
     if quote.shipping_override is None and quote.shipping_fee:
-        quote.hints.append({"kind": "free_shipping_gap", "gap": free_shipping_gap(quote.items_net)})
+        quote.hints.append({"kind": "free_shipping_gap", "gap": free_shipping_gap(quote.goods_net)})

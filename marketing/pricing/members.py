@@ -16,7 +16,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from carts.pricing import ALL_POINTS, Quote, Stage, round_fen, to_fen
 from marketing import texts
-from marketing.errors import PointsNotUsable
+from marketing.errors import NotEnoughPoints, PointsNotUsable
 from marketing.pricing.promotions import _prepared
 from marketing.selectors.members import member_level_of, member_rules, points_balance
 
@@ -116,12 +116,15 @@ def points_stage(quote: Quote) -> None:
         from marketing.models import PointsReason
         from marketing.services.points import points_spend
 
-        points_spend(
-            user_id=user.pk,
-            amount=points,
-            reason=PointsReason.ORDER_SPENT,
-            reference=order.order_no,
-        )
+        try:
+            points_spend(
+                user_id=user.pk,
+                amount=points,
+                reason=PointsReason.ORDER_SPENT,
+                reference=order.order_no,
+            )
+        except NotEnoughPoints as exc:  # spent meanwhile: the order rolls back
+            raise NotEnoughPoints(errors={"points": [exc.message]}) from None
 
     quote.holds.append(hold)
 

@@ -52,6 +52,15 @@ class LevelRule:
     def name(self) -> str:
         return localized(dict(self.names))
 
+    @property
+    def multiplier_text(self) -> str:
+        """1.2, 2, 10: as a shopper reads it."""
+        return f"{self.points_multiplier.quantize(Decimal('0.01')).normalize():f}"
+
+    @property
+    def discount_text(self) -> str:
+        return f"{self.discount_percent.quantize(Decimal('0.1')).normalize():f}"
+
 
 def _rules_of(row: MemberRules) -> Rules:
     return Rules(
@@ -149,7 +158,9 @@ def points_expiring_next(user) -> dict | None:
     if first is None:
         return None
     points = usable.filter(expires_at=first).aggregate(n=Sum("remaining"))["n"]
-    return {"points": points, "expires_at": first}
+    # They last through the day before that instant (a new year's first instant: 31 Dec).
+    last_day = timezone.localdate(first - datetime.timedelta(microseconds=1))
+    return {"points": points, "expires_at": first, "last_day": last_day}
 
 
 def points_summary(user) -> dict:

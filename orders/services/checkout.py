@@ -64,10 +64,11 @@ def _new_order_no() -> str:
     return timezone.localtime().strftime("%Y%m%d%H%M%S") + f"{secrets.randbelow(10**8):08d}"
 
 
-def checkout_lines(*, user, coupon=AUTO) -> dict:
+def checkout_lines(*, user, coupon=AUTO, points=None) -> dict:
     """The cart lines selected for checkout, priced with ``coupon`` (the best that applies
-    unless told); raises when nothing can be bought."""
-    cart = cart_view(key=user_cart_key(user.pk), user=user, coupon=coupon)
+    unless told) and ``points`` (a number, ALL_POINTS, or none); raises when nothing can be
+    bought."""
+    cart = cart_view(key=user_cart_key(user.pk), user=user, coupon=coupon, points=points)
     chosen = [line for line in cart["lines"] if line["selected"]]
     if not chosen:
         raise NothingToCheckOut()
@@ -95,9 +96,11 @@ def order_create_from_cart(
     expected_total: Decimal | None = None,
     source: str = "web",
     coupon=None,
+    points=None,
 ) -> tuple[Order, bool]:
     """Turn the selected cart lines into an order, priced by the engine with ``coupon`` (a
-    coupon id of the shopper's, None for none); returns (order, created).
+    coupon id of the shopper's, None for none) and ``points`` (how many to pay with: a
+    number, ALL_POINTS, or None for none; the order holds them); returns (order, created).
 
     One transaction: stock is taken per SKU in id order with conditional updates (any
     shortfall rolls everything back and names the SKU), prices are read under those row
@@ -122,6 +125,7 @@ def order_create_from_cart(
             expected_total=expected_total,
             source=source,
             coupon=coupon,
+            points=points,
         )
     except (ApplicationError, ValidationError, IntegrityError):
         # A concurrent submit with the same key may have committed meanwhile (and emptied the
@@ -153,7 +157,7 @@ class OrderLine:
 
 
 def _order_create_checked(
-    *, user, address_id, remark, idempotency_key, expected_total, source, coupon
+    *, user, address_id, remark, idempotency_key, expected_total, source, coupon, points
 ) -> Order:
     address = Address.objects.filter(user=user, pk=address_id).first()
     if address is None:
@@ -179,6 +183,7 @@ def _order_create_checked(
         pay_timeout=settings.ORDER_PAY_TIMEOUT,
         shipping=None,
         coupon=coupon,
+        points=points,
         also_after_commit=[lambda: cart_remove(key=cart_key, sku_ids=sku_ids)],
     )
 
@@ -222,6 +227,7 @@ def order_create_from_lines(
             pay_timeout=pay_timeout,
             shipping=shipping,
             coupon=None,
+            points=None,
             also_after_commit=[],
             also_write=also_write,
         )
@@ -277,6 +283,7 @@ def _order_create(
     pay_timeout,
     shipping,
     coupon,
+    points,
     prepared,
 ) -> Order:
     sources = stock_take_lines(
@@ -305,6 +312,7 @@ def _order_create(
         ],
         user=user,
         coupon=coupon,
+        points=points,
         address=address,
         shipping=shipping,
         prepared=prepared,
@@ -350,7 +358,8 @@ def _order_create(
         item.order = order
     OrderItem.objects.bulk_create(items)
     _discounts_write(order, items, quote)
-    for hold in quote.holds:  # a coupon held by this order, … (rolls the order back if lost)
+    # A coupon held by this order, the points it spends … (one lost rolls the order back).
+    for hold in quote.holds:
         hold(order)
     OrderEvent.objects.create(
         order=order,
