@@ -93,3 +93,49 @@ def test_claim_a_coupon_see_it_and_the_promotion_pay_and_get_a_line_back(
     assert cup_line.paid_amount == Decimal("48.56")
     assert order.refunded_amount == Decimal("48.56")
     assert tea.pk
+
+
+def test_check_in_pay_part_of_an_order_with_points_and_get_them_back_by_cancelling(
+    live_server, browser, buyer
+):
+    from marketing.models import PointsAccount
+    from marketing.tests.factories import set_rules
+
+    set_rules(points_per_yuan_off=10, points_max_percent=50, check_in_cycle="200")
+    make_product(name="Tea", slug="tea", skus=[{"price": Decimal("150.00")}], spec=[])
+    page = browser.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=identifier]", buyer.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form:has(input[name=identifier]) [type=submit]")
+    page.wait_for_url(f"{live_server.url}/**")
+
+    page.goto(f"{live_server.url}/accounts/check-in/")
+    with page.expect_navigation():
+        page.click("main form button:has-text('Check in')")
+    assert "Checked in: 200 points" in page.inner_text("main")
+    assert page.locator("td.today.checked").count() == 1
+    page.goto(f"{live_server.url}/accounts/points/")
+    assert page.inner_text("[data-points-balance]") == "200"
+
+    for attempt in range(2):
+        page.goto(f"{live_server.url}/product/tea/")
+        with page.expect_navigation():
+            page.click("form.add-to-cart button[type=submit]")
+        page.goto(f"{live_server.url}/checkout/")
+        assert "Use 200 points for ¥20.00 off" in page.inner_text(".points-choice")
+        with page.expect_navigation():
+            page.check(".points-choice input[name=points]")  # prices the order again
+        summary = page.inner_text(".summary")
+        assert "Points (200 points)" in summary and "¥130.00" in summary
+        page.click("text=Place order")
+        page.wait_for_url("**/orders/**")
+        assert PointsAccount.objects.get(user=buyer).balance == 0
+        if attempt == 0:
+            order = Order.objects.get(user=buyer)
+            assert order.total_amount == Decimal("130.00")
+            with page.expect_navigation():
+                page.click("form[action$='/cancel/'] button[type=submit]")
+            assert Order.objects.get(pk=order.pk).status == OrderStatus.CANCELLED
+            assert PointsAccount.objects.get(user=buyer).balance == 200  # back, to spend again
