@@ -205,7 +205,8 @@ def check_in_month(user, *, today: datetime.date | None = None) -> dict:
         "streak": streak,
         "reward": reward,
         "cycle": cycle,
-        "day_of_cycle": streak % len(cycle) + (0 if checked else 1),
+        # Today's day of the cycle, 1 to its length.
+        "day_of_cycle": (streak - 1 if checked else streak) % len(cycle) + 1,
     }
 
 

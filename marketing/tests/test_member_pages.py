@@ -274,3 +274,22 @@ def test_the_ledger_page_shows_points_per_month(merchant_client):
     month = page.context["monthly"][0]
     assert (month["adjusted"], month["outstanding"]) == (120, 120)
     assert "Points per month" in page.content.decode()
+
+
+def test_the_calendar_marks_the_day_of_the_cycle_at_its_end_and_after_a_gap(buyer):
+    import datetime
+
+    from django.utils import timezone
+
+    from marketing.selectors import check_in_month
+    from marketing.services import check_in
+
+    set_rules(check_in_cycle="7,8")
+    today = timezone.localtime()
+    check_in(user=buyer, now=today - datetime.timedelta(days=1))
+    check_in(user=buyer, now=today)
+    month = check_in_month(buyer, today=timezone.localdate(today))
+    # Day 2 of 2 today; tomorrow starts the cycle again at 7.
+    assert (month["streak"], month["day_of_cycle"], month["reward"]) == (2, 2, 7)
+    later = check_in_month(buyer, today=timezone.localdate(today) + datetime.timedelta(days=2))
+    assert (later["streak"], later["day_of_cycle"], later["checked_in"]) == (0, 1, False)
