@@ -173,8 +173,13 @@ def test_the_quote_and_the_order_take_points_and_refuse_what_the_rules_do_not_al
 
 
 def test_the_rules_page_saves_what_the_merchant_changed_and_checks_the_cycle(merchant_client):
+    rules_list = reverse("admin:marketing_memberrules_changelist")
+    # A database without the row (a flushed test database) makes it on the first Save.
+    MemberRules.objects.all().delete()
+    assert merchant_client.get(rules_list).url == reverse("admin:marketing_memberrules_add")
+    set_rules()
     url = reverse("admin:marketing_memberrules_change", args=[1])
-    assert merchant_client.get(reverse("admin:marketing_memberrules_changelist")).url == url
+    assert merchant_client.get(rules_list).url == url
     page = merchant_client.get(url)
     bad = merchant_client.post(url, admin_page_post_data(page, check_in_cycle="5,²,10"))
     assert bad.status_code == 200 and "whole numbers" in bad.content.decode()
