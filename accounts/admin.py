@@ -2,14 +2,23 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Address, User
+from accounts.models import ADDRESS_EDITABLE_FIELDS, Address, User
 from accounts.services import users_disable
+
+ADDRESS_FIELDS = ADDRESS_EDITABLE_FIELDS
 
 
 class AddressInline(admin.TabularInline):
+    """A shopper's addresses are theirs to change (through the address services, which place
+    them in the divisions): shown here, never written."""
+
     model = Address
     extra = 0
-    fields = ("receiver", "phone", "province", "city", "district", "detail", "is_default")
+    fields = ADDRESS_FIELDS
+    readonly_fields = ADDRESS_FIELDS
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
@@ -55,5 +64,10 @@ class UserAdmin(DjangoUserAdmin):
 class AddressAdmin(admin.ModelAdmin):
     list_display = ("receiver", "user", "phone", "province", "city", "is_default", "updated_at")
     search_fields = ("receiver", "phone", "user__username")
+    list_filter = (("region_code", admin.EmptyFieldListFilter),)
     list_select_related = ("user",)
-    raw_id_fields = ("user",)
+    fields = ("user", *ADDRESS_FIELDS, "created_at", "updated_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False

@@ -1,13 +1,16 @@
 """Accounts API (thin): parse input, call a service or selector, serialize the output."""
 
+import dataclasses
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import selectors, services
+from accounts import regions, selectors, services
 from accounts.authentication import access_token_deny
 from accounts.models import ADDRESS_EDITABLE_FIELDS, Address, User
 from config.net import client_ip
@@ -229,10 +232,103 @@ class PasswordChangeApi(APIView):
 
 
 class AddressSerializer(serializers.ModelSerializer):
+    """An address. Its place is ``region_code``, a district's code from ``GET /regions``;
+    the names are the table's. A client that sends the three names instead (浙江省 / 杭州市 /
+    西湖区) gets them matched to a district, or a 400 on ``region_code``."""
+
+    region_confirmed = serializers.BooleanField(
+        read_only=True,
+        help_text="False for an address saved before regions had codes that could not be "
+        "placed: ask the shopper to choose its region before using it.",
+    )
+
     class Meta:
         model = Address
-        fields = ["id", *ADDRESS_EDITABLE_FIELDS, "created_at", "updated_at"]
+        fields = [
+            "id",
+            *ADDRESS_EDITABLE_FIELDS,
+            "region_confirmed",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {
+            "region_code": {"help_text": "The district's code (GET /api/v1/regions)."},
+            "province": {"required": False},
+            "city": {"required": False},
+            "district": {"required": False},
+        }
+
+
+class RegionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.IntegerField(help_text="1 province, 2 city, 3 district")
+    has_children = serializers.BooleanField()
+
+
+class RegionListApi(APIView):
+    """The national divisions a level at a time: the provinces, or the places under
+    ``parent`` (a province's cities, a city's districts)."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "parent", str, description="A province's or a city's code; none: the provinces"
+            )
+        ],
+        responses={200: RegionSerializer(many=True), **ERRORS},
+        tags=["addresses"],
+    )
+    def get(self, request):
+        parent = request.query_params.get("parent", "")
+        found = regions.region(parent) if parent else None
+        if parent and (found is None or found.level == regions.DISTRICT):
+            raise NotFound(_("No such region."))
+        places = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "level": r.level,
+                "has_children": r.level < regions.DISTRICT,
+            }
+            for r in regions.children(parent)
+        ]
+        response = Response(RegionSerializer(places, many=True).data)
+        # The table changes with a release, not a day: caches may keep it.
+        response["Cache-Control"] = "public, max-age=86400"
+        return response
+
+
+class AddressParseApi(APIView):
+    """Split a pasted line ("浙江省杭州市西湖区文三路 90 号 张三 13800138000") into the fields
+    of an address; nothing is saved. Fields it could not find come back empty."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        text = serializers.CharField(max_length=300)
+
+    class OutputSerializer(serializers.Serializer):
+        receiver = serializers.CharField()
+        phone = serializers.CharField()
+        region_code = serializers.CharField()
+        province = serializers.CharField()
+        city = serializers.CharField()
+        district = serializers.CharField()
+        detail = serializers.CharField()
+
+    @extend_schema(
+        request=InputSerializer, responses={200: OutputSerializer, **ERRORS}, tags=["addresses"]
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        parsed = regions.parse(data.validated_data["text"])
+        return Response(self.OutputSerializer(dataclasses.asdict(parsed)).data)
 
 
 class AddressListApi(APIView):

@@ -51,6 +51,7 @@ def seed(stdout) -> None:
             province="上海市",
             city="上海市",
             district="浦东新区",
+            region_code="310115",
             detail="世纪大道 100 号",
             postal_code="200120",
             is_default=True,

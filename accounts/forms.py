@@ -3,7 +3,8 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ADDRESS_EDITABLE_FIELDS, Address, User
+from accounts import regions
+from accounts.models import Address, User
 from accounts.phones import mobile_normalize
 
 
@@ -91,17 +92,126 @@ class ProfileForm(ServiceErrorsMixin, forms.ModelForm):
 
 
 class AddressForm(ServiceErrorsMixin, forms.ModelForm):
+    """An address: receiver, phone, the district picked province › city › district from the
+    national divisions (codes; a script fills each list from the one above, and without it
+    the "Show the list" button does), the street; a pasted line fills them all ("Fill in")."""
+
+    paste = forms.CharField(
+        label=_("Paste a whole address"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 2,
+                # An example of what is pasted: Chinese in every language.
+                "placeholder": "浙江省杭州市西湖区文三路 90 号 张三 13800138000",
+            }
+        ),
+        help_text=_("Receiver, phone and address in one line: the fields below are filled in."),
+    )
+    receiver = forms.CharField(label=_("Receiver"), max_length=50)
     # Typed with +86, spaces or dashes; the service keeps the 11 digits.
     phone = forms.CharField(
         label=_("Mobile number"),
         max_length=24,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
+    province_code = forms.ChoiceField(label=_("Province"))
+    city_code = forms.ChoiceField(label=_("City"))
+    region_code = forms.ChoiceField(label=_("District"))
 
     class Meta:
         model = Address
-        fields = list(ADDRESS_EDITABLE_FIELDS)
+        fields = ["receiver", "phone", "region_code", "detail", "postal_code", "is_default"]
         labels = {"is_default": _("Use as my default address")}
+
+    field_order = [
+        "paste",
+        "receiver",
+        "phone",
+        "province_code",
+        "city_code",
+        "region_code",
+        "detail",
+        "postal_code",
+        "is_default",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        province, city = self._chosen()
+        choose = [("", _("Choose…"))]
+        self.fields["province_code"].choices = choose + _region_choices("")
+        self.fields["city_code"].choices = choose + (_region_choices(province) if province else [])
+        self.fields["region_code"].choices = choose + (_region_choices(city) if city else [])
+        for name, level in (("province_code", "province"), ("city_code", "city")):
+            self.fields[name].widget.attrs["data-region"] = level
+        self.fields["region_code"].widget.attrs["data-region"] = "district"
+        if self.instance.pk and not self.is_bound:
+            lineage = regions.lineage(self.instance.region_code)
+            if len(lineage) == 3:
+                self.initial.update(province_code=lineage[0].code, city_code=lineage[1].code)
+            else:
+                self.fields["province_code"].help_text = _(
+                    "We could not place “%(place)s” in the national divisions: "
+                    "please choose its province, city and district."
+                ) % {
+                    "place": f"{self.instance.province}{self.instance.city}{self.instance.district}"
+                }
+
+    def _chosen(self) -> tuple[str, str]:
+        """The province and city whose lists to show: what was sent, else the address's."""
+        if self.is_bound:
+            province = self.data.get(self.add_prefix("province_code")) or ""
+            city = self.data.get(self.add_prefix("city_code")) or ""
+        else:
+            lineage = regions.lineage(self.initial.get("region_code") or self.instance.region_code)
+            province = self.initial.get("province_code") or (lineage[0].code if lineage else "")
+            city = self.initial.get("city_code") or (lineage[1].code if len(lineage) > 1 else "")
+        if not isinstance(province, str) or not isinstance(city, str):
+            return "", ""
+        city_region = regions.region(city)
+        if city_region is None or city_region.parent != province:
+            city = ""
+        return province, city
+
+    # Whether the form was shown again by a "Fill in" or "Show the list" press.
+    refill = False
 
     def _post_clean(self):
         pass
+
+    @classmethod
+    def refilled(cls, data, *, instance=None, parse=False):
+        """An unbound form showing what ``data`` holds (a "Show the list" or "Fill in"
+        press: nothing is saved, no errors are shown); with ``parse``, the pasted line's
+        parts fill the fields."""
+        keys = [n for n in cls.field_order if n != "paste"]
+        initial = {k: data.get(k, "") for k in keys if isinstance(data.get(k, ""), str)}
+        initial["is_default"] = bool(data.get("is_default"))
+        if parse:
+            parsed = regions.parse(data.get("paste") or "")
+            found = regions.lineage(parsed.region_code)
+            initial.update(
+                {
+                    k: v
+                    for k, v in {
+                        "receiver": parsed.receiver,
+                        "phone": parsed.phone,
+                        "detail": parsed.detail,
+                        "province_code": found[0].code if found else "",
+                        "city_code": found[1].code if found else "",
+                        "region_code": parsed.region_code,
+                    }.items()
+                    if v
+                }
+            )
+        form = cls(initial=initial, instance=instance)
+        form.refill = True
+        return form
+
+
+def _region_choices(parent: str) -> list[tuple[str, str]]:
+    if parent and regions.region(parent) is None:
+        return []
+    return [(r.code, r.name) for r in regions.children(parent)]

@@ -136,10 +136,22 @@ def address_list(request):
     )
 
 
+def address_form_posted(request, *, address=None) -> tuple[AddressForm, bool]:
+    """The address form of a POST, and whether to save it: a "Fill in" (the pasted line) or
+    "Show the list" (the next level's places, without the script) press only shows the form
+    again, filled in."""
+    if "parse" in request.POST or "refill" in request.POST:
+        form = AddressForm.refilled(request.POST, instance=address, parse="parse" in request.POST)
+        return form, False
+    return AddressForm(request.POST, instance=address), True
+
+
 def _address_form(request, address=None):
-    form = AddressForm(request.POST or None, instance=address)
-    if request.method == "POST" and address_form_save(request, form, address=address):
-        return redirect(_next_url(request, reverse_lazy("accounts:addresses")))
+    form = AddressForm(instance=address)
+    if request.method == "POST":
+        form, save = address_form_posted(request, address=address)
+        if save and address_form_save(request, form, address=address):
+            return redirect(_next_url(request, reverse_lazy("accounts:addresses")))
     return render(
         request,
         "accounts/address_form.html",

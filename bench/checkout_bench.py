@@ -62,9 +62,10 @@ def setup(threads: int, stock: int) -> tuple[Sku, list]:
             user=user,
             receiver="Bench",
             phone="13000000000",
-            province="P",
-            city="C",
-            district="D",
+            province="上海市",
+            city="上海市",
+            district="浦东新区",
+            region_code="310115",
             detail="1 Bench Road",
             is_default=True,
         )

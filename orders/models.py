@@ -54,6 +54,8 @@ class Order(models.Model):
     province = models.CharField(_("province"), max_length=50)
     city = models.CharField(_("city"), max_length=50)
     district = models.CharField(_("district"), max_length=50)
+    # The district's code (accounts.regions): what freight and the shipping desk go by.
+    region_code = models.CharField(_("region"), max_length=6, blank=True, default="")
     detail = models.CharField(_("street address"), max_length=200)
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True, default="")
     source = models.CharField(

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import AddressForm
 from accounts.selectors import address_list_for_user
-from accounts.views import address_form_save
+from accounts.views import address_form_posted, address_form_save
 from carts.pricing import ALL_POINTS, AUTO
 from config.dates import local_time
 from config.exceptions import ApplicationError
@@ -46,7 +46,7 @@ def checkout(request):
             request, _("Please log in to check out. Your cart is kept and joins your account.")
         )
         return redirect_to_login(request.get_full_path())
-    if request.method == "POST" and "add_address" in request.POST:
+    if request.method == "POST" and {"add_address", "parse", "refill"} & set(request.POST):
         return _checkout_add_address(request)
     if request.method == "POST" and "requote" in request.POST:  # another coupon chosen
         return _checkout_review(request)
@@ -57,7 +57,9 @@ def checkout(request):
 
 def _checkout_add_address(request):
     """The new-address form on checkout: errors stay on checkout, beside their fields."""
-    form = AddressForm(request.POST)
+    form, save = address_form_posted(request)
+    if not save:
+        return _checkout_review(request, address_form=form)
     address = address_form_save(request, form)
     if address is None:
         return _checkout_review(request, status=400, address_form=form)
@@ -100,7 +102,7 @@ def _checkout_review(
     chosen = (
         request.POST.get("address")
         or request.GET.get("address")
-        or next((str(a.pk) for a in addresses if a.is_default), "")
+        or next((str(a.pk) for a in addresses if a.is_default and a.region_confirmed), "")
     )
     return render(
         request,

@@ -36,5 +36,6 @@ class AddressFactory(factory.django.DjangoModelFactory):
     province = "广东省"
     city = "深圳市"
     district = "南山区"
+    region_code = "440305"
     detail = factory.Sequence(lambda n: f"科技园路 {n} 号")
     postal_code = "518000"

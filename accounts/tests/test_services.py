@@ -78,9 +78,7 @@ def test_concurrent_address_creates_never_pass_the_limit(settings):
     data = {
         "receiver": "并发",
         "phone": "13000000000",
-        "province": "p",
-        "city": "c",
-        "district": "d",
+        "region_code": "310115",
         "detail": "x",
     }
     outcomes = run_concurrently(lambda: services.address_create(user=user, data=data), 6)

@@ -216,9 +216,9 @@ def test_profile_page_updates_and_validates(client, user):
 ADDRESS_FORM = {
     "receiver": "陈七",
     "phone": "13811112222",
-    "province": "北京市",
-    "city": "北京市",
-    "district": "海淀区",
+    "province_code": "110000",
+    "city_code": "110100",
+    "region_code": "110108",
     "detail": "中关村大街 1 号",
     "postal_code": "100080",
 }
@@ -393,9 +393,9 @@ def test_an_address_with_a_bad_mobile_is_a_field_error(client, user):
         {
             "receiver": "张三",
             "phone": "010-1234567",
-            "province": "北京市",
-            "city": "北京市",
-            "district": "朝阳区",
+            "province_code": "110000",
+            "city_code": "110100",
+            "region_code": "110105",
             "detail": "建国路 1 号",
         },
     )

@@ -159,9 +159,7 @@ class OrderLine:
 def _order_create_checked(
     *, user, address_id, remark, idempotency_key, expected_total, source, coupon, points
 ) -> Order:
-    address = Address.objects.filter(user=user, pk=address_id).first()
-    if address is None:
-        raise ValidationError({"address_id": [_("Choose one of your addresses.")]})
+    address = _address_of(user, address_id)
     remark = (remark or "").strip()
     if len(remark) > 200:
         raise ValidationError({"remark": [_("At most 200 characters.")]})
@@ -406,25 +404,47 @@ def address_snapshot(address: Address | None) -> dict:
     """The order's copy of an address (blank fields without one)."""
     if address is None:
         return dict.fromkeys(
-            ("receiver_name", "receiver_phone", "province", "city", "district", "detail"), ""
-        ) | {"postal_code": ""}
+            (
+                "receiver_name",
+                "receiver_phone",
+                "province",
+                "city",
+                "district",
+                "region_code",
+                "detail",
+                "postal_code",
+            ),
+            "",
+        )
     return {
         "receiver_name": address.receiver,
         "receiver_phone": address.phone,
         "province": address.province,
         "city": address.city,
         "district": address.district,
+        "region_code": address.region_code,
         "detail": address.detail,
         "postal_code": address.postal_code,
     }
 
 
-def order_set_address(*, order_id: int, user, address_id) -> Order:
-    """Ship an unpaid order to one of the shopper's addresses (a flash-sale order is made
-    before the shopper chose one); only the address columns are written."""
+def _address_of(user, address_id) -> Address:
+    """One of the shopper's addresses whose region is known (an address from before regions
+    had codes is confirmed first: freight depends on it)."""
     address = Address.objects.filter(user=user, pk=address_id).first()
     if address is None:
         raise ValidationError({"address_id": [_("Choose one of your addresses.")]})
+    if not address.region_code:
+        raise ValidationError(
+            {"address_id": [_("Choose the province, city and district of this address first.")]}
+        )
+    return address
+
+
+def order_set_address(*, order_id: int, user, address_id) -> Order:
+    """Ship an unpaid order to one of the shopper's addresses (a flash-sale order is made
+    before the shopper chose one); only the address columns are written."""
+    address = _address_of(user, address_id)
     updated = Order.objects.filter(
         pk=order_id, user=user, status=S.PENDING_PAYMENT, pay_deadline__gt=timezone.now()
     ).update(**address_snapshot(address), updated_at=timezone.now())

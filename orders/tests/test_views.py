@@ -145,9 +145,9 @@ def test_address_added_inline_on_checkout_comes_back_to_checkout(client):
             "add_address": "1",
             "receiver": "Wu",
             "phone": "13900000000",
-            "province": "Zhejiang",
-            "city": "Hangzhou",
-            "district": "Xihu",
+            "province_code": "330000",
+            "city_code": "330100",
+            "region_code": "330106",
             "detail": "1 Lake Road",
             "postal_code": "310000",
         },
@@ -166,12 +166,12 @@ def test_an_error_in_the_new_address_stays_on_checkout_beside_the_field(client):
     fill_cart(user, (make_product(name="Vase").skus.get(), 1))
     response = client.post(
         reverse("orders:checkout"),
-        {"add_address": "1", "receiver": "Wu", "phone": "12", "province": "Zhejiang"},
+        {"add_address": "1", "receiver": "Wu", "phone": "12", "province_code": "330000"},
     )
     assert response.status_code == 400
     assert "orders/checkout.html" in [t.name for t in response.templates]
     form = response.context["address_form"]
-    assert set(form.errors) == {"city", "district", "detail"}
+    assert set(form.errors) == {"city_code", "region_code", "detail"}
     html = response.content.decode()
     assert "Vase" in html and '<details class="card new-address" open>' in html
     assert not user.addresses.exists()

@@ -79,7 +79,11 @@ class _Batch:
             users=get_user_model().objects.in_bulk(user_ids),
             addresses={
                 address.user_id: address
-                for address in Address.objects.filter(user_id__in=user_ids, is_default=True)
+                # An address still to confirm (no region) is not used: the order waits
+                # for the shopper to choose one, as without a default.
+                for address in Address.objects.filter(
+                    user_id__in=user_ids, is_default=True
+                ).exclude(region_code="")
             },
             done={
                 admission.reservation_id: admission

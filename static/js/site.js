@@ -288,4 +288,40 @@
       }).catch(function () {});
     });
   });
+  // The region picker: choosing a province lists its cities, a city its districts (without
+  // this the form's "Show the list" button does it through the server).
+  document.querySelectorAll(".region-picker[data-regions-url]").forEach(function (picker) {
+    var url = picker.getAttribute("data-regions-url");
+    var levels = ["province", "city", "district"];
+    function select(level) { return picker.querySelector('select[data-region="' + level + '"]'); }
+    function fill(target, places) {
+      var first = target.options[0];
+      target.innerHTML = "";
+      target.appendChild(first);
+      places.forEach(function (place) {
+        var option = document.createElement("option");
+        option.value = place.code;
+        option.textContent = place.name;
+        target.appendChild(option);
+      });
+      // A city with one district (东莞) has it chosen at once.
+      if (places.length === 1) { target.value = places[0].code; }
+    }
+    levels.slice(0, 2).forEach(function (level, i) {
+      var source = select(level);
+      if (!source) return;
+      source.addEventListener("change", function () {
+        levels.slice(i + 1).forEach(function (below) { fill(select(below), []); });
+        if (!source.value) return;
+        fetch(url + "?parent=" + encodeURIComponent(source.value), { headers: { Accept: "application/json" } })
+          .then(function (response) { return response.ok ? response.json() : []; })
+          .then(function (places) {
+            var next = select(levels[i + 1]);
+            fill(next, places);
+            if (places.length === 1) { next.dispatchEvent(new Event("change")); }
+          })
+          .catch(function () {});
+      });
+    });
+  });
 })();

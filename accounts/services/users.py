@@ -1,4 +1,4 @@
-"""Writes of the accounts app: registration, login with lockout, passwords, tokens, addresses."""
+"""Writes of the accounts app about users: registration, login with lockout, passwords, tokens."""
 
 from __future__ import annotations
 
@@ -24,14 +24,13 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts import wechat
 from accounts.errors import (
     AccountDisabled,
-    AddressLimitReached,
     InvalidCredentials,
     InvalidRefreshToken,
     LoginLocked,
     WrongPassword,
 )
 from accounts.hooks import shopper_joined
-from accounts.models import ADDRESS_EDITABLE_FIELDS, Address, User
+from accounts.models import User
 from accounts.phones import mobile_normalize
 from accounts.selectors import user_get_by_identifier
 from config.metrics import LOGIN_FAILURES, LOGIN_LOCKOUTS
@@ -356,81 +355,3 @@ def user_login_wechat(*, code: str) -> tuple[User, bool]:
     if not user.is_active:
         raise AccountDisabled()
     return user, created
-
-
-# --- Addresses -----------------------------------------------------------------------------
-
-
-def _lock_address_book(user_id: int) -> None:
-    """Every write to a user's address book first locks the user's row, so writes of one
-    book run one after another (the one-default constraint is never raced)."""
-    User.objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True).first()
-
-
-def _clean_address(address: Address) -> None:
-    address.phone = _normalize_phone(address.phone)
-    address.full_clean(exclude=["user", "is_default"])
-
-
-@transaction.atomic
-def address_create(*, user: User, data: dict) -> Address:
-    """Add an address (at most ADDRESS_LIMIT_PER_USER); the first one becomes the default."""
-    # Two concurrent creates must not both pass the limit check.
-    _lock_address_book(user.pk)
-    limit = settings.ADDRESS_LIMIT_PER_USER
-    existing = Address.objects.filter(user=user).count()
-    if existing >= limit:
-        raise AddressLimitReached(AddressLimitReached.default_message % {"limit": limit})
-    address = Address(user=user, **{k: v for k, v in data.items() if k in ADDRESS_EDITABLE_FIELDS})
-    _clean_address(address)
-    if existing == 0:
-        address.is_default = True
-    if address.is_default:
-        Address.objects.filter(user=user, is_default=True).update(is_default=False)
-    address.save()
-    return address
-
-
-@transaction.atomic
-def address_update(*, address: Address, data: dict) -> Address:
-    """Change an address; ``is_default=True`` makes it the default.
-
-    Saves only the fields given: the default flag may have moved since ``address`` was
-    read, and writing it back would break the one-default rule.
-    """
-    for field in ADDRESS_EDITABLE_FIELDS:
-        if field in data:
-            setattr(address, field, data[field])
-    _clean_address(address)
-    _lock_address_book(address.user_id)
-    fields = [f for f in ADDRESS_EDITABLE_FIELDS if f in data and f != "is_default"]
-    address.save(update_fields=[*fields, "updated_at"])
-    if data.get("is_default"):
-        address_set_default(address=address)
-    else:
-        address.is_default = Address.objects.filter(pk=address.pk, is_default=True).exists()
-    return address
-
-
-@transaction.atomic
-def address_set_default(*, address: Address) -> Address:
-    """Make this the user's only default address (concurrent calls queue on the lock)."""
-    _lock_address_book(address.user_id)
-    Address.objects.filter(user_id=address.user_id, is_default=True).exclude(pk=address.pk).update(
-        is_default=False
-    )
-    Address.objects.filter(pk=address.pk).update(is_default=True, updated_at=timezone.now())
-    address.refresh_from_db()
-    return address
-
-
-@transaction.atomic
-def address_delete(*, address: Address) -> None:
-    """Delete an address; if it was the default, the most recent other one takes over."""
-    user_id, was_default = address.user_id, address.is_default
-    _lock_address_book(user_id)
-    address.delete()
-    if was_default:
-        successor = Address.objects.filter(user_id=user_id).order_by("-updated_at", "-pk").first()
-        if successor:
-            Address.objects.filter(pk=successor.pk).update(is_default=True)
