@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import Group
 
+from accounts import regions
 from accounts.models import Address, User
 from accounts.permissions import MERCHANTS_GROUP, merchant_permissions_sync
 
@@ -43,16 +44,24 @@ def seed(stdout) -> None:
         stdout.write(f"{'created' if created else 'kept'} user {username}")
 
     shopper = User.objects.get(username="shopper")
-    if not Address.objects.filter(user=shopper).exists():
+    # Shanghai, the default, and Urumqi far away, where shipping costs more (the delivery
+    # demo's rules); each once, by its district.
+    for code, street, postal_code in (
+        ("310115", "世纪大道 100 号", "200120"),
+        ("650102", "解放北路 1 号", "830000"),
+    ):
+        if Address.objects.filter(user=shopper, region_code=code).exists():
+            continue
+        province, city, district = (r.name for r in regions.lineage(code))
         Address.objects.create(
             user=shopper,
             receiver="张三",
             phone="13800000001",
-            province="上海市",
-            city="上海市",
-            district="浦东新区",
-            region_code="310115",
-            detail="世纪大道 100 号",
-            postal_code="200120",
-            is_default=True,
+            province=province,
+            city=city,
+            district=district,
+            region_code=code,
+            detail=street,
+            postal_code=postal_code,
+            is_default=not Address.objects.filter(user=shopper).exists(),
         )

@@ -11,6 +11,7 @@ MERCHANTS_GROUP = "Merchants"
 # app label -> "*" (every permission of every model) or {model: [actions]}
 MERCHANT_PERMISSIONS: dict[str, str | dict[str, list[str]]] = {
     "accounts": {"user": ["view"], "address": ["view"]},
+    "delivery": "*",
     "catalog": "*",
     "orders": "*",
     "payments": "*",

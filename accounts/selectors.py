@@ -28,3 +28,11 @@ def address_list_for_user(*, user: User) -> QuerySet[Address]:
 def address_get_for_user(*, user: User, pk) -> Address:
     """The user's own address; anyone else's is a 404."""
     return get_object_or_404(Address, user=user, pk=pk)
+
+
+def address_default_for(*, user) -> Address | None:
+    """The shopper's default address if its region is known (what the cart estimates
+    shipping for); None for a visitor, or without one."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Address.objects.filter(user=user, is_default=True).exclude(region_code="").first()

@@ -7,6 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.selectors import address_default_for
 from carts import services
 from carts.keys import user_cart_key
 from carts.selectors import cart_view
@@ -17,7 +18,8 @@ from config.schema import ERRORS
 
 
 def _cart_response(user) -> Response:
-    return Response(CartSerializer(cart_view(key=user_cart_key(user.pk), user=user)).data)
+    cart = cart_view(key=user_cart_key(user.pk), user=user, address=address_default_for(user=user))
+    return Response(CartSerializer(cart).data)
 
 
 class CartApi(APIView):

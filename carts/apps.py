@@ -19,7 +19,7 @@ class CartsConfig(AppConfig):
 
     def ready(self):
         from carts.pricing import Stage, register_stage
-        from carts.pricing.shipping import shipping_stage
+        from carts.pricing.shipping import shipping_prepare, shipping_stage
 
         user_logged_in.connect(_merge_guest_cart, dispatch_uid="carts_merge_guest_cart")
-        register_stage(Stage.SHIPPING, "shipping", shipping_stage)
+        register_stage(Stage.SHIPPING, "shipping", shipping_stage, prepare=shipping_prepare)

@@ -28,10 +28,11 @@ def cart_count(*, key: str | None) -> int:
     return sum(int(v) for f, v in raw.items() if f.startswith("q:"))
 
 
-def cart_view(*, key: str | None, user=None, coupon=AUTO, points=None) -> dict:
+def cart_view(*, key: str | None, user=None, coupon=AUTO, points=None, address=None) -> dict:
     """The cart as the shopper sees it, priced by the engine (carts.pricing) for ``user``
-    with ``coupon`` (the best that applies unless told) and ``points`` (none unless told): a
-    fixed number of SQL queries whatever its size."""
+    with ``coupon`` (the best that applies unless told), ``points`` (none unless told) and
+    shipping to ``address`` (None: each template's own charge, an estimate): a fixed number
+    of SQL queries whatever its size."""
     raw = cart_lines_raw(key=key) if key else {}
     skus = {
         sku.pk: sku
@@ -50,8 +51,10 @@ def cart_view(*, key: str | None, user=None, coupon=AUTO, points=None) -> dict:
         user=user,
         coupon=coupon,
         points=points,
+        address=address,
     )
-    for line, priced in zip(chosen, quote.lines, strict=True):
+    for i, (line, priced) in enumerate(zip(chosen, quote.lines, strict=True)):
+        line["undeliverable"] = i in quote.undeliverable
         line["discount"] = priced.discount
         line["net"] = priced.net
         line["sale_unit_price"] = priced.sale_unit_price
@@ -65,6 +68,7 @@ def cart_view(*, key: str | None, user=None, coupon=AUTO, points=None) -> dict:
         "selected_count": sum(line["quantity"] for line in chosen),
         **quote_figures(quote),
         "has_issues": any(line["issue"] for line in lines),
+        "address": address,
         "price_changes": [line for line in chosen if line["price_changed"]],
     }
 
@@ -78,6 +82,15 @@ def quote_figures(quote: Quote) -> dict:
         "discounts": quote.discounts,
         "discount_amount": quote.discount_amount,
         "shipping_fee": quote.shipping_fee,
+        # Each template's freight when the lines ship under more than one (or some are not
+        # delivered): {name, fee, free, delivers}.
+        "freight": [
+            {"name": g.template.name, "fee": g.fee, "free": g.free, "delivers": g.delivers}
+            for g in quote.freight
+        ],
+        # The lines not delivered to the address's region (checkout refuses them).
+        "undeliverable": [quote.lines[i].sku_id for i in quote.undeliverable],
+        "shipping_estimated": quote.address is None,
         # "Add ¥X more for free shipping": what the selected items lack (0 once free).
         "free_shipping_gap": gap or Decimal("0.00"),
         "total": quote.total,

@@ -25,6 +25,9 @@ class CartLineSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Why the line cannot be checked out; null when it can.",
     )
+    undeliverable = serializers.BooleanField(
+        default=False, help_text="Not delivered to the address's region."
+    )
 
 
 class DiscountSerializer(serializers.Serializer):
@@ -81,7 +84,27 @@ class QuoteCouponSerializer(serializers.Serializer):
     gap = serializers.DecimalField(**MONEY, allow_null=True, help_text="Below its minimum by.")
 
 
-class CartSerializer(serializers.Serializer):
+class FreightSerializer(serializers.Serializer):
+    """One shipping template's freight in a quote: its lines are charged together, once."""
+
+    name = serializers.CharField(help_text="The template's name.")
+    fee = serializers.DecimalField(**MONEY)
+    free = serializers.BooleanField(help_text="Free by the template's rule here.")
+    delivers = serializers.BooleanField(help_text="False: not delivered to the address's region.")
+
+
+class ShippingFiguresMixin(serializers.Serializer):
+    freight = FreightSerializer(many=True)
+    undeliverable = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="SKU ids of lines not delivered to the address's region: an order refuses them.",
+    )
+    shipping_estimated = serializers.BooleanField(
+        help_text="True without an address: each template's own charge, not a region's."
+    )
+
+
+class CartSerializer(ShippingFiguresMixin, serializers.Serializer):
     lines = CartLineSerializer(many=True)
     count = serializers.IntegerField()
     selected_count = serializers.IntegerField()

@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import address_default_for
 from carts import services
 from carts.keys import cart_key_for_request
 from carts.selectors import cart_view
@@ -26,7 +27,9 @@ def cart_page(request):
     # A signed-in shopper's guest cart still waiting to be merged (Redis was down at login)
     # joins first; a guest gets no cart made by looking.
     cart = cart_view(
-        key=cart_key_for_request(request, create=request.user.is_authenticated), user=request.user
+        key=cart_key_for_request(request, create=request.user.is_authenticated),
+        user=request.user,
+        address=address_default_for(user=request.user),
     )
     return render(request, "carts/cart.html", {"cart": cart})
 

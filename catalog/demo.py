@@ -127,6 +127,7 @@ def seed(stdout, *, images: bool = True) -> None:
     """Written in Chinese with English alongside, whatever language the command runs in."""
     with translation.override("zh-hans"):
         created = _seed(images=images)
+    _bulky()
     stdout.write(f"catalog: {created} products created, {Product.objects.count()} in all")
 
 
@@ -182,3 +183,26 @@ def _seed(*, images: bool) -> int:
                 )
             created += 1
     return created
+
+
+# Bulky goods ship by weight (the delivery demo's template), each SKU weighing this (kg).
+BULKY = {
+    "homely-white-goose-down-duvet": "2.600",
+    "homely-winter-down-duvet": "2.200",
+    "homely-flannel-blanket": "1.300",
+}
+
+
+def _bulky() -> None:
+    from delivery.demo import BULKY as TEMPLATE
+    from delivery.models import ShippingTemplate
+
+    template = ShippingTemplate.objects.filter(name=TEMPLATE).first()
+    if template is None:
+        return
+    for slug, weight in BULKY.items():
+        product = Product.objects.filter(slug=slug, shipping_template__isnull=True).first()
+        if product is None:
+            continue
+        Product.objects.filter(pk=product.pk).update(shipping_template=template)
+        product.skus.update(weight=Decimal(weight))

@@ -89,6 +89,15 @@ class Product(models.Model):
         on_delete=models.SET_NULL,
         related_name="products",
     )
+    shipping_template = models.ForeignKey(
+        "delivery.ShippingTemplate",
+        verbose_name=_("shipping template"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="products",
+        help_text=_("Blank: the default template."),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=ProductStatus.choices, default=ProductStatus.DRAFT
     )
@@ -147,6 +156,14 @@ class Sku(models.Model):
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     stock = models.PositiveIntegerField(_("stock"), default=0)
+    # What a unit weighs packed, for templates charged by weight.
+    weight = models.DecimalField(
+        _("weight (kg)"),
+        max_digits=8,
+        decimal_places=3,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     low_stock_threshold = models.PositiveIntegerField(_("low-stock threshold"), default=5)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

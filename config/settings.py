@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django_filters",
     "channels",
     "accounts",
+    "delivery",
     "catalog",
     "carts",
     "orders",

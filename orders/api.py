@@ -12,6 +12,7 @@ from carts.serializers import (
     HintSerializer,
     QuoteCouponSerializer,
     QuotePointsSerializer,
+    ShippingFiguresMixin,
 )
 from config.pagination import paginated_response, paginated_schema
 from config.schema import ERRORS, ErrorSerializer
@@ -25,7 +26,7 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 class CheckoutPreviewApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(ShippingFiguresMixin, serializers.Serializer):
         lines = CartLineSerializer(many=True)
         items_amount = serializers.DecimalField(**MONEY)
         discounts = DiscountSerializer(many=True)
@@ -41,7 +42,9 @@ class CheckoutPreviewApi(APIView):
         summary="Review the selected cart lines at current prices before ordering",
     )
     def post(self, request):
-        return Response(self.OutputSerializer(services.checkout_lines(user=request.user)).data)
+        address = services.checkout_address(user=request.user, address_id=None)
+        review = services.checkout_lines(user=request.user, address=address)
+        return Response(self.OutputSerializer(review).data)
 
 
 def points_field():
@@ -82,8 +85,14 @@ class CheckoutQuoteApi(APIView):
             help_text="A coupon of yours; null for none; left out, the best that applies.",
         )
         points = points_field()
+        address_id = serializers.IntegerField(
+            min_value=1,
+            required=False,
+            help_text="One of your addresses, for its region's shipping; left out, your "
+            "default address (none: an estimate).",
+        )
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(ShippingFiguresMixin, serializers.Serializer):
         lines = CartLineSerializer(many=True)
         items_amount = serializers.DecimalField(**MONEY)
         discounts = DiscountSerializer(many=True)
@@ -107,8 +116,12 @@ class CheckoutQuoteApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         coupon = data.validated_data.get("coupon_id", AUTO)
+        address_id = data.validated_data.get("address_id")
         quote = services.checkout_lines(
-            user=request.user, coupon=coupon, points=data.validated_data["points"]
+            user=request.user,
+            coupon=coupon,
+            points=data.validated_data["points"],
+            address=services.checkout_address(user=request.user, address_id=address_id),
         )
         return Response(self.OutputSerializer(quote).data)
 

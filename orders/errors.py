@@ -60,3 +60,11 @@ class SettleIncomplete(ApplicationError):
     code = 30009
     status = status.HTTP_409_CONFLICT
     default_message = _("The payment for this order is being confirmed. Try again in a minute.")
+
+
+class NotDelivered(ApplicationError):
+    """Lines whose shipping template does not deliver to the address's region."""
+
+    code = 30010
+    status = status.HTTP_409_CONFLICT
+    default_message = _("Some items are not delivered to this address.")

@@ -144,6 +144,11 @@ class OrderItem(models.Model):
     # them: what a refund of the whole line pays back, never more.
     discount_amount = models.DecimalField(_("discount"), max_digits=12, decimal_places=2, default=0)
     paid_amount = models.DecimalField(_("paid"), max_digits=12, decimal_places=2)
+    # The line's part of the shipping paid (each template's fee over its lines, in fen);
+    # the lines' parts sum to the shipping paid.
+    shipping_amount = models.DecimalField(
+        _("shipping part"), max_digits=12, decimal_places=2, default=0
+    )
     # Where its units came from: "" is the SKU, else a registered source such as
     # "seckill:<event id>" (orders.stock_sources), where cancel and refund return them.
     stock_source = models.CharField(max_length=40, blank=True, default="", editable=False)

@@ -87,23 +87,27 @@ def _checkout_review(
         coupon = _coupon_choice(request.POST.get("coupon") or request.GET.get("coupon", ""))
     if points is None:
         points = _points_choice(request)
-    try:
-        try:
-            cart = services.checkout_lines(user=request.user, coupon=coupon, points=points)
-        except ApplicationError as exc:
-            if coupon in (AUTO, None) or not exc.errors.get("coupon_id"):
-                raise
-            messages.error(request, exc.message)  # that coupon does not apply: the best does
-            cart = services.checkout_lines(user=request.user, points=points)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect("carts:cart")
     addresses = list(address_list_for_user(user=request.user))
     chosen = (
         request.POST.get("address")
         or request.GET.get("address")
         or next((str(a.pk) for a in addresses if a.is_default and a.region_confirmed), "")
     )
+    # Shipping is priced for the chosen address (its region's rule); none: an estimate.
+    ship_to = next((a for a in addresses if str(a.pk) == chosen and a.region_confirmed), None)
+    try:
+        try:
+            cart = services.checkout_lines(
+                user=request.user, coupon=coupon, points=points, address=ship_to
+            )
+        except ApplicationError as exc:
+            if coupon in (AUTO, None) or not exc.errors.get("coupon_id"):
+                raise
+            messages.error(request, exc.message)  # that coupon does not apply: the best does
+            cart = services.checkout_lines(user=request.user, points=points, address=ship_to)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("carts:cart")
     return render(
         request,
         "orders/checkout.html",

@@ -57,7 +57,7 @@ def _regular(provinces: list[dict]) -> list:
 
     def real(code: str) -> str | None:
         """``code`` when it is a six-digit code not taken yet, else None (one to make up)."""
-        if len(code) == 6 and code.isdigit() and code not in seen:
+        if len(code) == 6 and code.isascii() and code.isdigit() and code not in seen:
             seen.add(code)
             return code
         return None

@@ -23,7 +23,7 @@ def test_seed_demo_is_idempotent_and_keeps_changed_passwords():
     merchant.save()
     call_command("seed_demo")
     assert User.objects.filter(username__in=["shopper", "merchant", "admin"]).count() == 3
-    assert Address.objects.filter(user__username="shopper").count() == 1
+    assert Address.objects.filter(user__username="shopper").count() == 2  # Shanghai, Urumqi
     merchant.refresh_from_db()
     assert merchant.check_password("Changed-By-Owner-1")
     assert merchant.is_staff and not merchant.is_superuser
@@ -41,7 +41,7 @@ def test_merchants_group_views_customers_and_manages_shop_models():
         ("accounts", "view_address"),
     }
     # Every permission of the shop apps' models, as those models arrive.
-    shop_apps = ["catalog", "carts", "orders", "payments", "seckill", "marketing"]
+    shop_apps = ["delivery", "catalog", "carts", "orders", "payments", "seckill", "marketing"]
     expected = set(
         Permission.objects.filter(content_type__app_label__in=shop_apps).values_list(
             "content_type__app_label", "codename"

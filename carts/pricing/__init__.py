@@ -17,7 +17,7 @@ from carts.pricing.engine import (
 )
 from carts.pricing.lines import price_line
 from carts.pricing.money import allocate, from_fen, round_fen, to_fen
-from carts.pricing.shipping import free_shipping_gap, shipping_estimate, shipping_fee
+from carts.pricing.shipping import quote_freight, shipping_estimate
 
 __all__ = [
     "ALL_POINTS",
@@ -29,15 +29,14 @@ __all__ = [
     "Quote",
     "Stage",
     "allocate",
-    "free_shipping_gap",
     "from_fen",
     "price_line",
     "price_prepare",
     "price_quote",
+    "quote_freight",
     "register_stage",
     "registered_stages",
     "round_fen",
     "shipping_estimate",
-    "shipping_fee",
     "to_fen",
 ]

@@ -76,6 +76,10 @@ class PriceLine:
     coupon_allowed: bool = True
     # The price a limited-time discount sells it at (None: none applies), per unit.
     sale_unit_price: Decimal | None = None
+    # How its freight is charged: the product's shipping template (None: the default) and
+    # what a unit weighs (kg).
+    shipping_template_id: int | None = None
+    weight: Decimal = ZERO
 
     @property
     def gross(self) -> Decimal:
@@ -119,6 +123,8 @@ class Quote:
     coupon: object = AUTO
     # The points the shopper uses: None or 0 for none, a number, or ALL_POINTS.
     points: object = None
+    # Where the order goes: an address with its region_code (None: no address yet, the
+    # shipping stage estimates by each template's own charge).
     address: object = None
     # A fee the caller fixes (None: the shipping stage works it out).
     shipping_override: Decimal | None = None
@@ -134,6 +140,10 @@ class Quote:
     # off), which do not and why; the one chosen.
     coupons: list[dict] = field(default_factory=list)
     coupon_chosen: object = None
+    # The shipping stage's view: each template's freight (delivery.freight.TemplateFreight),
+    # and the indexes of lines that are not delivered to the address's region.
+    freight: list = field(default_factory=list)
+    undeliverable: list[int] = field(default_factory=list)
     # The points stage's view: the shopper's balance, how many points may pay how much of
     # this quote, and how many it used ({} for a visitor).
     points_offer: dict = field(default_factory=dict)
@@ -260,6 +270,20 @@ class Quote:
             ZERO,
         )
         return self.items_net + paid_by_points
+
+    def line_goods_net(self, index: int) -> Decimal:
+        """What line ``index`` costs after its discounts, before points (``goods_net`` of
+        one line: what a free-shipping threshold of its template looks at)."""
+        line = self.lines[index]
+        by_points = sum(
+            (
+                d.lines.get(index, ZERO)
+                for d in self.discounts
+                if d.target == ITEMS and d.stage >= Stage.POINTS
+            ),
+            ZERO,
+        )
+        return line.net + by_points
 
     @property
     def shipping_discount(self) -> Decimal:

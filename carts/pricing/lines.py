@@ -23,4 +23,6 @@ def price_line(
         list_price=sku.price,
         discountable=not stock_source,
         stock_source=stock_source,
+        shipping_template_id=product.shipping_template_id,
+        weight=sku.weight,
     )

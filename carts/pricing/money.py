@@ -58,3 +58,18 @@ def allocate(total: int, weights: list[int]) -> list[int]:
         parts[i] += room
         excess -= room
     return parts
+
+
+def split(total: int, weights: list[int]) -> list[int]:
+    """Split ``total`` fen in proportion to ``weights`` (pieces, grams: no ceiling, unlike
+    ``allocate``), each part but the last rounded down, the last the remainder; all-zero
+    weights split evenly."""
+    if total < 0 or any(w < 0 for w in weights):
+        raise ValueError("amounts to split are never negative")
+    if not weights:
+        return []
+    if not any(weights):
+        weights = [1] * len(weights)
+    whole = sum(weights)
+    parts = [total * w // whole for w in weights[:-1]]
+    return [*parts, total - sum(parts)]

@@ -1,32 +1,40 @@
-"""The shipping stage: a flat fee, free at or above a threshold of what the items cost after
-their discounts, points aside (settings ORDER_SHIPPING_FEE, ORDER_FREE_SHIPPING_THRESHOLD)."""
+"""The shipping stage: each shipping template's lines charged together, once, by the rule of
+the address's region (``delivery``); free where the template's rule says, by what its items
+cost after their discounts (points aside: paying with points never loses free shipping) or
+by their pieces. Without an address, each template's own charge: an estimate."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
-
 from carts.pricing.engine import Quote, Stage
+from carts.pricing.money import from_fen, split, to_fen
+from delivery.freight import Item, TemplateFreight, freight
+from delivery.selectors import shipping_table
 
 ZERO = Decimal("0.00")
 
 
-def shipping_fee(items_amount: Decimal) -> Decimal:
-    """Free at or above ORDER_FREE_SHIPPING_THRESHOLD, else ORDER_SHIPPING_FEE; nothing to ship,
-    no fee."""
-    if items_amount <= 0:
-        return ZERO
-    if items_amount >= settings.ORDER_FREE_SHIPPING_THRESHOLD:
-        return ZERO
-    return settings.ORDER_SHIPPING_FEE
+def shipping_prepare(**_kwargs):
+    """The templates, read before checkout takes its row locks."""
+    return shipping_table()
 
 
-def free_shipping_gap(items_amount: Decimal) -> Decimal:
-    """How much more the items must come to for free shipping; 0 when already free or empty."""
-    if items_amount <= 0 or shipping_fee(items_amount) == 0:
-        return ZERO
-    return settings.ORDER_FREE_SHIPPING_THRESHOLD - items_amount
+def quote_freight(quote: Quote) -> list[TemplateFreight]:
+    """Each template's freight for the quote as it stands."""
+    table = quote.prepared.get("shipping") or shipping_table()
+    region = getattr(quote.address, "region_code", "") or ""
+    items = [
+        Item(
+            index=i,
+            template_id=line.shipping_template_id,
+            quantity=line.quantity,
+            weight=line.weight,
+            amount=quote.line_goods_net(i),
+        )
+        for i, line in enumerate(quote.lines)
+    ]
+    return freight(items, region, table)
 
 
 def shipping_estimate(quote: Quote) -> Decimal:
@@ -34,11 +42,20 @@ def shipping_estimate(quote: Quote) -> Decimal:
     coupon is worth this much)."""
     if quote.shipping_override is not None:
         return quote.shipping_override
-    return shipping_fee(quote.goods_net) if quote.lines else ZERO
+    if not quote.lines:
+        return ZERO
+    return sum((group.fee for group in quote_freight(quote)), ZERO)
 
 
 def shipping_stage(quote: Quote) -> None:
-    quote.shipping_fee = shipping_estimate(quote)
+    if quote.shipping_override is not None:
+        quote.shipping_fee = quote.shipping_override
+    else:
+        quote.freight = quote_freight(quote) if quote.lines else []
+        quote.shipping_fee = sum((group.fee for group in quote.freight), ZERO)
+        quote.undeliverable = sorted(
+            i for group in quote.freight if not group.delivers for i in group.indexes
+        )
     for source, kind, label, details in quote.shipping_waivers:
         quote.discount_shipping(
             source=source,
@@ -48,5 +65,33 @@ def shipping_stage(quote: Quote) -> None:
             amount=quote.shipping_fee,
             details=details,
         )
-    if quote.shipping_override is None and quote.shipping_fee:
-        quote.hints.append({"kind": "free_shipping_gap", "gap": free_shipping_gap(quote.goods_net)})
+    charged = [group for group in quote.freight if group.fee]
+    # "Add ¥X for free shipping" only when one template charges: with two, reaching one's
+    # threshold would not ship the order free.
+    if quote.shipping_discount < quote.shipping_fee and len(charged) == 1 and charged[0].gap:
+        quote.hints.append({"kind": "free_shipping_gap", "gap": charged[0].gap})
+
+
+def shipping_shares(quote: Quote) -> dict[int, Decimal]:
+    """The shipping the shopper pays (the fee less what was waived) split across the lines
+    in fen, so a refund knows each line's part: each template's fee over its own lines by
+    their units (pieces, or weight), then what is paid in proportion to those parts."""
+    paid = to_fen(quote.shipping_fee - quote.shipping_discount)
+    if not quote.lines or paid <= 0:
+        return {}
+    raw = [0] * len(quote.lines)
+    for group in quote.freight:
+        if not group.fee:
+            continue
+        by_weight = group.template.charge_by != "piece"
+        units = [
+            int(quote.lines[i].weight * 1000) * quote.lines[i].quantity
+            if by_weight
+            else quote.lines[i].quantity
+            for i in group.indexes
+        ]
+        for i, part in zip(group.indexes, split(to_fen(group.fee), units), strict=True):
+            raw[i] = part
+    if not any(raw):  # a fee fixed by the caller (a flash sale): by quantity
+        raw = [line.quantity for line in quote.lines]
+    return {i: from_fen(p) for i, p in enumerate(split(paid, raw)) if p}

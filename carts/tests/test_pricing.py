@@ -11,6 +11,10 @@ from hypothesis import strategies as st
 
 from carts.pricing import PriceLine, Stage, allocate, price_quote, to_fen
 from carts.pricing import engine as pricing_engine
+from delivery.tests.factories import set_default_shipping
+
+# Shipping reads the templates (the default one, made by its migration).
+pytestmark = pytest.mark.django_db
 
 
 def test_ten_off_three_lines_of_ten_loses_no_fen():
@@ -87,8 +91,7 @@ def stages(monkeypatch):
 
 
 def test_each_stage_sees_what_the_one_before_left(stages, settings):
-    settings.ORDER_FREE_SHIPPING_THRESHOLD = Decimal("99.00")
-    settings.ORDER_SHIPPING_FEE = Decimal("10.00")
+    set_default_shipping(fee="10.00", free_over_amount="99.00")
     seen = []
 
     def coupon(quote):
@@ -123,8 +126,7 @@ def test_a_flash_sale_line_takes_no_further_discount(stages):
 
 
 def test_free_shipping_waived_by_an_earlier_stage_is_a_discount_on_shipping(stages, settings):
-    settings.ORDER_FREE_SHIPPING_THRESHOLD = Decimal("99.00")
-    settings.ORDER_SHIPPING_FEE = Decimal("8.00")
+    set_default_shipping(fee="8.00", free_over_amount="99.00")
 
     def coupon(quote):
         quote.waive_shipping(source="coupon:9", kind="coupon", label="免运费")

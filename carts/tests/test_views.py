@@ -7,6 +7,7 @@ from accounts.tests.factories import PASSWORD, UserFactory
 from carts.keys import user_cart_key
 from carts.selectors import cart_view
 from catalog.tests.factories import make_product
+from delivery.tests.factories import set_default_shipping
 
 pytestmark = pytest.mark.django_db
 
@@ -58,8 +59,7 @@ def test_adding_zero_or_negative_is_refused_with_the_same_message(client, quanti
 
 
 def test_lines_show_their_subtotal_and_the_summary_what_free_shipping_lacks(client, settings):
-    settings.ORDER_FREE_SHIPPING_THRESHOLD = Decimal("99.00")
-    settings.ORDER_SHIPPING_FEE = Decimal("10.00")
+    set_default_shipping(fee="10.00", free_over_amount="99.00")
     sku = make_product(skus=[{"attributes": {"colour": "red"}, "price": Decimal("30.50")}])
     sku = sku.skus.get()
     client.post(reverse("carts:add"), {"sku": sku.pk, "quantity": 2})

@@ -16,6 +16,7 @@ from catalog.admin.common import LowStockFilter, thumb
 from catalog.admin.stock_fields import (
     StockCountField,
     StockEditFormMixin,
+    WeightField,
     stock_adjust_field,
     stock_edits_apply,
     stock_note_field,
@@ -37,7 +38,7 @@ class SkuInlineForm(StockEditFormMixin, forms.ModelForm):
     class Meta:
         model = Sku
         fields = (*services.SKU_FIELDS, "stock")
-        field_classes = {"attributes": LenientJSONField}
+        field_classes = {"attributes": LenientJSONField, "weight": WeightField}
         # Narrow inputs: the row holds ten columns and must fit a 1366 px screen.
         widgets = {
             "code": forms.TextInput(attrs={"size": 12}),
@@ -45,6 +46,7 @@ class SkuInlineForm(StockEditFormMixin, forms.ModelForm):
             "price": forms.NumberInput(attrs={"style": "width: 6.5em", "step": "0.01"}),
             "list_price": forms.NumberInput(attrs={"style": "width: 6.5em", "step": "0.01"}),
             "low_stock_threshold": forms.NumberInput(attrs={"style": "width: 4em"}),
+            "weight": forms.NumberInput(attrs={"style": "width: 5em", "step": "0.001"}),
         }
         help_texts = {"attributes": _('e.g. {"colour": "red", "size": "M"}')}
 
@@ -211,6 +213,7 @@ class ProductAdmin(TranslationAdmin):
     fieldsets = (
         (None, {"fields": ("name", "slug", "subtitle", "category", "brand", "status")}),
         (_("Merchandising"), {"fields": ("is_hot", "is_recommended")}),
+        (_("Shipping"), {"fields": ("shipping_template",)}),
         (
             _("Specification"),
             {

@@ -17,6 +17,7 @@ from catalog.admin.common import LowStockFilter, reference_label
 from catalog.admin.stock_fields import (
     StockCountField,
     StockEditFormMixin,
+    WeightField,
     stock_adjust_field,
     stock_edits_apply,
     stock_note_field,
@@ -34,6 +35,7 @@ class SkuAdminForm(StockEditFormMixin, forms.ModelForm):
     class Meta:
         model = Sku
         fields = (*services.SKU_FIELDS, "stock")
+        field_classes = {"weight": WeightField}
 
 
 class SkuCountForm(StockEditFormMixin, forms.ModelForm):

@@ -8,6 +8,7 @@ list_editable column, so the hidden input lives inside the widget.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import NamedTuple
 
 from django import forms
@@ -75,6 +76,19 @@ class StockCountField(forms.MultiValueField):
             return self.clean(data).changed
         except ValidationError:
             return True
+
+
+class WeightField(forms.DecimalField):
+    """A SKU's weight, where empty means none (0 kg): only templates charged by weight read
+    it, and a form without it changes nothing."""
+
+    def __init__(self, **kwargs):
+        kwargs["required"] = False
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return Decimal("0") if value is None else value
 
 
 class StockEditFormMixin:

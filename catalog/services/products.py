@@ -41,6 +41,7 @@ PRODUCT_FIELDS = (
     "is_hot",
     "is_recommended",
     "spec",
+    "shipping_template",
     # Each language's column (django-modeltranslation); "name" above sets the active one's.
     *(
         build_localized_fieldname(field, language)
@@ -55,6 +56,7 @@ SKU_FIELDS = (
     "attributes",
     "price",
     "list_price",
+    "weight",
     "low_stock_threshold",
     "is_active",
 )

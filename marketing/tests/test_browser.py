@@ -10,6 +10,7 @@ import pytest
 
 from accounts.tests.factories import PASSWORD, AddressFactory
 from catalog.tests.factories import make_product
+from delivery.tests.factories import set_default_shipping
 from marketing.tests.factories import make_template, make_tiers
 from orders.models import Order, OrderStatus
 
@@ -20,7 +21,7 @@ def test_claim_a_coupon_see_it_and_the_promotion_pay_and_get_a_line_back(
     live_server, browser, buyer, settings
 ):
     settings.PAYMENTS_PROVIDERS = ["sandbox"]
-    settings.ORDER_FREE_SHIPPING_THRESHOLD = Decimal("99.00")
+    set_default_shipping(free_over_amount="99.00")
     make_tiers(("199", "30"), name="满199减30")
     make_template(name="满100减10券", total_quantity=5)
     tea = make_product(name="Tea", slug="tea", skus=[{"price": Decimal("150.00")}], spec=[])

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from catalog.tests.factories import make_product
+from delivery.tests.factories import set_default_shipping
 from marketing.services import coupon_claim
 from marketing.tests.factories import make_template, make_tiers
 from orders.models import OrderStatus
@@ -55,8 +56,7 @@ def _return(buyer, order, amount, items):
 
 
 def test_a_return_below_the_threshold_pays_back_only_what_the_returned_line_cost(buyer, settings):
-    settings.ORDER_FREE_SHIPPING_THRESHOLD = Decimal("1000")
-    settings.ORDER_SHIPPING_FEE = Decimal("10.00")
+    set_default_shipping(fee="10.00", free_over_amount="1000")
     make_tiers(("199", "30"))
     big, small = _sku("150.00"), _sku("60.00")
     order = _order(buyer, (big, 1), (small, 1))  # 210 → 满199减30 → 180 + shipping 10
@@ -72,8 +72,7 @@ def test_a_return_below_the_threshold_pays_back_only_what_the_returned_line_cost
 
 
 def test_returning_everything_left_brings_the_shipping_back_too(buyer, settings):
-    settings.ORDER_FREE_SHIPPING_THRESHOLD = Decimal("1000")
-    settings.ORDER_SHIPPING_FEE = Decimal("10.00")
+    set_default_shipping(fee="10.00", free_over_amount="1000")
     coupon = coupon_claim(user=buyer, template_id=make_template(threshold=0).pk)
     sku = _sku("33.33")
     order = _order(buyer, (sku, 3), coupon=coupon.pk)  # 99.99 − 10 + 10 shipping
@@ -99,8 +98,7 @@ def test_a_partial_refund_only_leaves_the_shipping_for_the_full_refund(buyer, se
     from carts.services import cart_clear
     from orders.services import order_create_from_cart
 
-    settings.ORDER_FREE_SHIPPING_THRESHOLD = Decimal("1000")
-    settings.ORDER_SHIPPING_FEE = Decimal("10.00")
+    set_default_shipping(fee="10.00", free_over_amount="1000")
     cart_clear(key=user_cart_key(buyer.pk))
     fill_cart(buyer, (_sku("50.00"), 1))
     order, _ = order_create_from_cart(user=buyer, address_id=AddressFactory(user=buyer).pk)

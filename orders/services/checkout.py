@@ -21,9 +21,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import regions
 from accounts.models import Address
+from accounts.selectors import address_default_for
 from carts.keys import user_cart_key
 from carts.pricing import AUTO, ITEMS, Quote, price_line, price_prepare, price_quote
+from carts.pricing.shipping import shipping_shares
 from carts.selectors import cart_view
 from carts.services import cart_remove
 from catalog.models import Sku, StockReason
@@ -35,6 +38,7 @@ from orders import notes
 from orders.errors import (
     AddressLocked,
     ItemUnavailable,
+    NotDelivered,
     NothingToCheckOut,
     OutOfStock,
     PriceChanged,
@@ -64,11 +68,21 @@ def _new_order_no() -> str:
     return timezone.localtime().strftime("%Y%m%d%H%M%S") + f"{secrets.randbelow(10**8):08d}"
 
 
-def checkout_lines(*, user, coupon=AUTO, points=None) -> dict:
+def checkout_address(*, user, address_id) -> Address | None:
+    """The address a quote ships to: one of the shopper's (``address_id``), else their
+    default (None without one)."""
+    if address_id is None:
+        return address_default_for(user=user)
+    return _address_of(user, address_id)
+
+
+def checkout_lines(*, user, coupon=AUTO, points=None, address=None) -> dict:
     """The cart lines selected for checkout, priced with ``coupon`` (the best that applies
-    unless told) and ``points`` (a number, ALL_POINTS, or none); raises when nothing can be
-    bought."""
-    cart = cart_view(key=user_cart_key(user.pk), user=user, coupon=coupon, points=points)
+    unless told), ``points`` (a number, ALL_POINTS, or none) and shipping to ``address``
+    (None: an estimate); raises when nothing can be bought."""
+    cart = cart_view(
+        key=user_cart_key(user.pk), user=user, coupon=coupon, points=points, address=address
+    )
     chosen = [line for line in cart["lines"] if line["selected"]]
     if not chosen:
         raise NothingToCheckOut()
@@ -317,8 +331,19 @@ def _order_create(
     )
     if expected_total is not None and expected_total != quote.total:
         raise PriceChanged(errors={"expected_total": [str(quote.total)]})
+    if quote.undeliverable:
+        refused = [skus[lines[i].sku_id] for i in quote.undeliverable]
+        raise NotDelivered(
+            _("%(items)s: not delivered to %(region)s.")
+            % {
+                "items": "、".join(sku.product.name for sku in refused),
+                "region": "".join(r.name for r in regions.lineage(address.region_code)[:2]),
+            },
+            errors={"sku_id": [str(sku.pk) for sku in refused]},
+        )
+    shipping_parts = shipping_shares(quote)
     items = []
-    for line, priced in zip(lines, quote.lines, strict=True):
+    for i, (line, priced) in enumerate(zip(lines, quote.lines, strict=True)):
         sku = skus[line.sku_id]
         items.append(
             OrderItem(
@@ -334,6 +359,7 @@ def _order_create(
                 line_total=priced.gross,
                 discount_amount=priced.discount,
                 paid_amount=priced.net,
+                shipping_amount=shipping_parts.get(i, Decimal("0.00")),
                 stock_source=sources[(line.stock_source, line.sku_id)],
             )
         )

@@ -13,6 +13,7 @@ from catalog import services as catalog_services
 from catalog.models import Product, Sku
 from catalog.tests.factories import make_product
 from config.testing import run_concurrently
+from delivery.tests.factories import set_default_shipping
 from orders import services
 from orders.errors import (
     IllegalTransition,
@@ -105,7 +106,7 @@ def test_address_snapshot_survives_address_edits(buyer):
 
 
 def test_shipping_fee_below_threshold(buyer, settings):
-    settings.ORDER_FREE_SHIPPING_THRESHOLD = Decimal("200.00")
+    set_default_shipping(free_over_amount="200.00")
     order = place_order(buyer)
     assert (order.shipping_fee, order.total_amount) == (Decimal("10.00"), Decimal("110.00"))
 
