@@ -28,7 +28,9 @@ def cart_count(*, key: str | None) -> int:
     return sum(int(v) for f, v in raw.items() if f.startswith("q:"))
 
 
-def cart_view(*, key: str | None, user=None, coupon=AUTO, points=None, address=None) -> dict:
+def cart_view(
+    *, key: str | None, user=None, coupon=AUTO, points=None, address=None, pickup=None
+) -> dict:
     """The cart as the shopper sees it, priced by the engine (carts.pricing) for ``user``
     with ``coupon`` (the best that applies unless told), ``points`` (none unless told) and
     shipping to ``address`` (None: each template's own charge, an estimate): a fixed number
@@ -52,6 +54,7 @@ def cart_view(*, key: str | None, user=None, coupon=AUTO, points=None, address=N
         coupon=coupon,
         points=points,
         address=address,
+        pickup=pickup,
     )
     for i, (line, priced) in enumerate(zip(chosen, quote.lines, strict=True)):
         line["undeliverable"] = i in quote.undeliverable
@@ -90,7 +93,8 @@ def quote_figures(quote: Quote) -> dict:
         ],
         # The lines not delivered to the address's region (checkout refuses them).
         "undeliverable": [quote.lines[i].sku_id for i in quote.undeliverable],
-        "shipping_estimated": quote.address is None,
+        "shipping_estimated": quote.address is None and quote.pickup is None,
+        "pickup": quote.pickup,
         # "Add ¥X more for free shipping": what the selected items lack (0 once free).
         "free_shipping_gap": gap or Decimal("0.00"),
         "total": quote.total,

@@ -44,3 +44,31 @@ def parse_amount(value) -> Decimal | None:
         return Decimal(value.strip())
     except InvalidOperation:
         return None
+
+
+_COORDINATE = re.compile(r"-?[0-9]{1,3}(\.[0-9]{1,8})?")
+_SLOT = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2}):([0-9]{1,19})")
+
+
+def parse_coordinate(value, limit: int) -> Decimal | None:
+    """A latitude (limit 90) or longitude (limit 180) in ASCII decimal degrees, else None."""
+    if not isinstance(value, str) or not _COORDINATE.fullmatch(value.strip()):
+        return None
+    number = Decimal(value.strip())
+    return number if -limit <= number <= limit else None
+
+
+def parse_slot(value):
+    """A slot choice "YYYY-MM-DD:<slot id>" as (slot id, date), else (None, None)."""
+    import datetime
+
+    found = _SLOT.fullmatch(value.strip()) if isinstance(value, str) else None
+    if found is None:
+        return None, None
+    year, month, day, slot = found.groups()
+    slot_id = parse_id(slot)
+    try:
+        date = datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return None, None
+    return (slot_id, date) if slot_id else (None, None)

@@ -386,6 +386,10 @@ CART_LINE_MAX_QUANTITY = env.int("CART_LINE_MAX_QUANTITY", default=99)
 CART_MAX_LINES = env.int("CART_MAX_LINES", default=100)
 ORDER_FREE_SHIPPING_THRESHOLD = Decimal(env.str("ORDER_FREE_SHIPPING_THRESHOLD", default="99.00"))
 ORDER_SHIPPING_FEE = Decimal(env.str("ORDER_SHIPPING_FEE", default="10.00"))
+# Delivery slots: orders placed after the cut-off (HH:MM, the shop's time zone) choose from
+# the day after tomorrow on, before it from tomorrow; this many days are offered.
+DELIVERY_SLOT_CUTOFF = env.str("DELIVERY_SLOT_CUTOFF", default="22:00")
+DELIVERY_SLOT_DAYS = env.int("DELIVERY_SLOT_DAYS", default=7)
 # How long the price stages keep the promotions' rules (each rule's window is checked against
 # the clock every time, and an edit drops them at once).
 PROMOTION_RULES_CACHE_SECONDS = env.int("PROMOTION_RULES_CACHE_SECONDS", default=60)

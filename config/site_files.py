@@ -19,6 +19,7 @@ PRIVATE_PREFIXES = (
     "/checkout/",
     "/orders/",
     "/messages/",
+    "/pickup/",
     "/api/",
 )
 
@@ -77,3 +78,17 @@ def sitemap_section_xml(request, section: str):
         {"section": section, "page": page},
         lambda: sitemaps_views.sitemap(request, sitemaps=SITEMAPS, section=section),
     )
+
+
+@require_GET
+@cache_control(max_age=0, no_cache=True)
+def service_worker(request):
+    """static/js/sw.js at the site's root, so it may keep pages under /orders/ (a worker
+    controls only what lies below where it is served from)."""
+    from django.contrib.staticfiles import finders
+
+    path = finders.find("js/sw.js")
+    with open(path, encoding="utf-8") as script:
+        response = HttpResponse(script.read(), content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    return response

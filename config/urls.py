@@ -18,6 +18,7 @@ admin.site.site_title = admin.site.site_header
 api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("catalog.api_urls")),
+    path("", include("delivery.api_urls")),
     path("", include("carts.api_urls")),
     path("", include("orders.api_urls")),
     path("", include("payments.api_urls")),
@@ -32,6 +33,7 @@ urlpatterns = [
     path("metrics", metrics_view.metrics, name="metrics"),
     path("favicon.ico", site_files.favicon, name="favicon"),
     path("robots.txt", site_files.robots_txt, name="robots"),
+    path("sw.js", site_files.service_worker, name="service-worker"),
     path("sitemap.xml", site_files.sitemap_xml, name="sitemap"),
     path("sitemap-<slug:section>.xml", site_files.sitemap_section_xml, name="sitemap-section"),
     path("i18n/setlang/", views.language_set, name="set_language"),

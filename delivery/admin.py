@@ -9,8 +9,14 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from accounts import regions
-from delivery.models import ShippingRule, ShippingTemplate
-from delivery.services import template_make_default
+from delivery.models import (
+    DayOff,
+    DeliverySlot,
+    PickupPoint,
+    ShippingRule,
+    ShippingTemplate,
+)
+from delivery.services import slot_capacity_changed, template_make_default
 
 
 def region_choices() -> list:
@@ -153,3 +159,119 @@ class ShippingTemplateAdmin(admin.ModelAdmin):
             _("%(name)s is now the default template.") % {"name": chosen[0].name},
             messages.SUCCESS,
         )
+
+
+# --- pickup points, slots, days off ---------------------------------------------------------
+
+
+WEEKDAYS = (
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+)
+
+
+def district_choices() -> list:
+    """Every district, grouped by province and city."""
+    groups = []
+    for province in regions.children():
+        for city in regions.children(province.code):
+            label = province.name if city.name == province.name else f"{province.name} {city.name}"
+            groups.append((label, [(d.code, d.name) for d in regions.children(city.code)]))
+    return groups
+
+
+class PickupPointForm(forms.ModelForm):
+    region_code = forms.ChoiceField(label=_("District"), choices=district_choices)
+    open_days = forms.TypedMultipleChoiceField(
+        label=_("Days open"),
+        choices=WEEKDAYS,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = PickupPoint
+        fields = (
+            "name",
+            "region_code",
+            "address",
+            "latitude",
+            "longitude",
+            "hours",
+            "open_days",
+            "phone",
+            "fee",
+            "staff",
+            "is_active",
+            "position",
+        )
+
+
+@admin.register(PickupPoint)
+class PickupPointAdmin(admin.ModelAdmin):
+    form = PickupPointForm
+    list_display = (
+        "name",
+        "place",
+        "hours",
+        "phone",
+        "fee",
+        "staff_count",
+        "is_active",
+        "position",
+    )
+    list_editable = ("is_active", "position")
+    search_fields = ("name", "address", "phone")
+    autocomplete_fields = ("staff",)
+    fieldsets = (
+        (None, {"fields": ("name", ("region_code", "address"), ("latitude", "longitude"))}),
+        (_("Opening"), {"fields": ("hours", "open_days", "phone", "fee", "is_active", "position")}),
+        (
+            _("Staff"),
+            {
+                "fields": ("staff",),
+                "description": _(
+                    "They hand orders over on the pickup desk page (/pickup/), signed in with "
+                    "their own account."
+                ),
+            },
+        ),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_staff=Count("staff", distinct=True))
+
+    @admin.display(description=_("address"))
+    def place(self, obj):
+        return obj.full_address
+
+    @admin.display(description=_("staff"), ordering="n_staff")
+    def staff_count(self, obj):
+        return obj.n_staff
+
+
+@admin.register(DeliverySlot)
+class DeliverySlotAdmin(admin.ModelAdmin):
+    list_display = ("label", "capacity", "is_active")
+    list_editable = ("capacity", "is_active")
+    fields = ("starts", "ends", "capacity", "is_active")
+
+    @admin.display(description=_("time"), ordering="starts")
+    def label(self, obj):
+        return obj.label
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "capacity" in form.changed_data:
+            slot_capacity_changed(slot=obj)
+
+
+@admin.register(DayOff)
+class DayOffAdmin(admin.ModelAdmin):
+    list_display = ("date", "note")
+    date_hierarchy = "date"

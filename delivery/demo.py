@@ -34,6 +34,7 @@ def seed(stdout) -> None:
     if made:
         _rules(bulky, (FAR, True, "30.00", "10.00", None), (ABROAD, False, "0", "0", None))
     stdout.write(f"delivery: {ShippingTemplate.objects.count()} shipping templates")
+    seed_pickup(stdout)
 
 
 def _rules(template, *rules) -> None:
@@ -47,3 +48,51 @@ def _rules(template, *rules) -> None:
             free_over_amount=None if free is None else Decimal(free),
             position=position,
         )
+
+
+def seed_pickup(stdout) -> None:
+    """Two pickup points in Shanghai (the merchant is the staff of the first) and three
+    slots a day."""
+    import datetime
+
+    from accounts.models import User
+    from delivery.models import DeliverySlot, PickupPoint
+
+    if not PickupPoint.objects.exists():
+        first = PickupPoint.objects.create(
+            name="世纪大道自提点",
+            region_code="310115",
+            address="世纪大道 88 号 B1 快买服务台",
+            latitude=Decimal("31.235500"),
+            longitude=Decimal("121.506400"),
+            hours="09:00–21:00",
+            phone="021-58880001",
+            position=0,
+        )
+        PickupPoint.objects.create(
+            name="徐家汇自提点",
+            region_code="310104",
+            address="漕溪北路 18 号 1 楼",
+            latitude=Decimal("31.192000"),
+            longitude=Decimal("121.437000"),
+            hours="10:00–20:00",
+            open_days=[0, 1, 2, 3, 4, 5],
+            phone="021-58880002",
+            position=1,
+        )
+        merchant = User.objects.filter(username="merchant").first()
+        if merchant is not None:
+            first.staff.add(merchant)
+    if not DeliverySlot.objects.exists():
+        for starts, ends, capacity in (
+            ("09:00", "12:00", 20),
+            ("14:00", "18:00", 30),
+            ("18:00", "21:00", 10),
+        ):
+            DeliverySlot.objects.create(
+                starts=datetime.time.fromisoformat(starts),
+                ends=datetime.time.fromisoformat(ends),
+                capacity=capacity,
+            )
+    points, slots = PickupPoint.objects.count(), DeliverySlot.objects.count()
+    stdout.write(f"delivery: {points} pickup points, {slots} slots")

@@ -163,3 +163,171 @@ class ShippingRule(Charges):
         unknown = [c for c in codes if regions.region(c) is None]
         if not codes or unknown:
             raise ValidationError({"regions": _("Choose at least one province or city.")})
+
+
+# --- pickup points (自提点) ------------------------------------------------------------------
+
+
+def all_weekdays() -> list[int]:
+    return list(range(7))
+
+
+class PickupPoint(models.Model):
+    """A place where shoppers collect their orders with a pickup code, handed over by the
+    point's staff."""
+
+    name = models.CharField(_("name"), max_length=60)
+    region_code = models.CharField(_("region"), max_length=6)
+    address = models.CharField(_("street address"), max_length=200)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    hours = models.CharField(_("opening hours"), max_length=60, help_text=_("e.g. 09:00–21:00"))
+    # Weekdays open, Monday 0 … Sunday 6.
+    open_days = models.JSONField(_("days open"), default=all_weekdays)
+    phone = models.CharField(_("contact phone"), max_length=20)
+    fee = models.DecimalField(
+        _("pickup fee"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text=_("What an order collected here pays instead of shipping (usually nothing)."),
+    )
+    staff = models.ManyToManyField(
+        "accounts.User",
+        verbose_name=_("staff"),
+        blank=True,
+        related_name="pickup_points",
+        help_text=_("Who may hand orders over here (the pickup desk page)."),
+    )
+    is_active = models.BooleanField(_("open"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("pickup point")
+        verbose_name_plural = _("pickup points")
+        constraints = [
+            models.CheckConstraint(condition=Q(fee__gte=0), name="delivery_pickup_fee_gte_0"),
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90) | Q(latitude__isnull=True),
+                name="delivery_pickup_latitude",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__gte=-180, longitude__lte=180) | Q(longitude__isnull=True),
+                name="delivery_pickup_longitude",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def full_address(self) -> str:
+        names = "".join(r.name for r in regions.lineage(self.region_code))
+        return f"{names}{self.address}"
+
+    def clean(self):
+        super().clean()
+        if regions.district(self.region_code) is None:
+            raise ValidationError({"region_code": _("Choose a province, a city and a district.")})
+        days = self.open_days if isinstance(self.open_days, list) else None
+        if not days or any(not isinstance(d, int) or not 0 <= d <= 6 for d in days):
+            raise ValidationError({"open_days": _("Choose at least one day.")})
+
+
+# --- delivery time slots (配送时段) ----------------------------------------------------------
+
+
+class DeliverySlot(models.Model):
+    """A time of day orders are delivered or collected in (09:00–12:00), with a capacity of
+    orders each day."""
+
+    starts = models.TimeField(_("from"))
+    ends = models.TimeField(_("until"))
+    capacity = models.PositiveIntegerField(_("orders per day"))
+    is_active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        ordering = ["starts", "pk"]
+        verbose_name = _("delivery slot")
+        verbose_name_plural = _("delivery slots")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends__gt=models.F("starts")), name="delivery_slot_ends_after"
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"{self.starts:%H:%M}–{self.ends:%H:%M}"
+
+
+class DayOff(models.Model):
+    """A day without delivery or pickup (a holiday)."""
+
+    date = models.DateField(_("date"), unique=True)
+    note = models.CharField(_("note"), max_length=60, blank=True, default="")
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("day off")
+        verbose_name_plural = _("days off")
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d}"
+
+
+class SlotDay(models.Model):
+    """A slot on one date: how many orders it holds, taken and freed only by conditional
+    updates (``booked < capacity``), a constraint behind them."""
+
+    slot = models.ForeignKey(DeliverySlot, on_delete=models.PROTECT, related_name="days")
+    date = models.DateField(_("date"))
+    capacity = models.PositiveIntegerField(_("orders"))
+    booked = models.PositiveIntegerField(_("booked"), default=0)
+
+    class Meta:
+        ordering = ["date", "slot__starts"]
+        verbose_name = _("slot day")
+        verbose_name_plural = _("slot days")
+        constraints = [
+            models.UniqueConstraint(fields=["slot", "date"], name="delivery_slot_day_once"),
+            models.CheckConstraint(
+                condition=Q(booked__lte=models.F("capacity")), name="delivery_slot_day_not_over"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.slot.label}"
+
+
+class SlotBooking(models.Model):
+    """The ledger of places: one row an order, held when the order is made, released once by
+    its cancel or refund."""
+
+    class Status(models.TextChoices):
+        HELD = "held", _("Held")
+        RELEASED = "released", _("Released")
+
+    slot_day = models.ForeignKey(SlotDay, on_delete=models.PROTECT, related_name="bookings")
+    order_no = models.CharField(_("order number"), max_length=32, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("slot booking")
+        verbose_name_plural = _("slot bookings")
+
+    def __str__(self):
+        return self.order_no

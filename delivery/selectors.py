@@ -88,3 +88,97 @@ def shipping_table() -> Table:
         table = _build()
         cache.set(key, table, CACHE_SECONDS)
     return table
+
+
+# --- pickup points and slots ------------------------------------------------------------------
+
+
+def pickup_points_open():
+    from delivery.models import PickupPoint
+
+    return PickupPoint.objects.filter(is_active=True)
+
+
+def distance_km(lat1, lng1, lat2, lng2) -> float:
+    """Great-circle distance (haversine): a dozen points need no GIS."""
+    import math
+
+    p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
+    dp, dl = p2 - p1, math.radians(float(lng2) - float(lng1))
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(a))
+
+
+def pickup_points_near(*, region_code: str = "", lat=None, lng=None) -> list:
+    """The open pickup points, nearest first: by distance from ``lat``/``lng`` (the
+    browser's location, with consent) when given, else by the address's region (the same
+    district, then city, then province, then the rest). Each gets ``distance`` (km or None)."""
+    points = list(pickup_points_open())
+    for point in points:
+        point.distance = (
+            round(distance_km(lat, lng, point.latitude, point.longitude), 1)
+            if lat is not None and lng is not None and point.latitude is not None
+            else None
+        )
+    if lat is not None and lng is not None:
+        return sorted(points, key=lambda p: (p.distance is None, p.distance or 0, p.position))
+
+    def closeness(point) -> int:
+        for length, rank in ((6, 0), (4, 1), (2, 2)):
+            if region_code and point.region_code[:length] == region_code[:length]:
+                return rank
+        return 3
+
+    return sorted(points, key=lambda p: (closeness(p), p.position, p.pk))
+
+
+def slot_dates(*, now=None) -> list:
+    """The dates a slot may be chosen for: from tomorrow, or the day after when it is past
+    the cut-off (DELIVERY_SLOT_CUTOFF in the shop's time zone), for DELIVERY_SLOT_DAYS days,
+    days off left out."""
+    import datetime
+
+    from django.utils import timezone
+
+    from delivery.models import DayOff
+
+    local = timezone.localtime(now or timezone.now())
+    first = local.date() + datetime.timedelta(days=1 if local.time() < slot_cutoff() else 2)
+    days = [first + datetime.timedelta(days=i) for i in range(settings.DELIVERY_SLOT_DAYS)]
+    off = set(DayOff.objects.filter(date__in=days).values_list("date", flat=True))
+    return [d for d in days if d not in off]
+
+
+def slot_cutoff():
+    import datetime
+
+    hours, minutes = (int(part) for part in settings.DELIVERY_SLOT_CUTOFF.split(":"))
+    return datetime.time(hours, minutes)
+
+
+def slots_offered(*, now=None, point=None) -> list[dict]:
+    """Each date a slot may be chosen for with its slots and the places left:
+    [{date, slots: [{id, label, left, full}]}]; a pickup ``point`` only on its open days."""
+    from delivery.models import DeliverySlot, SlotDay
+
+    slots = list(DeliverySlot.objects.filter(is_active=True))
+    if not slots:
+        return []
+    dates = slot_dates(now=now)
+    if point is not None:
+        dates = [d for d in dates if d.weekday() in (point.open_days or [])]
+    booked = {
+        (row.slot_id, row.date): row
+        for row in SlotDay.objects.filter(slot__in=slots, date__in=dates)
+    }
+    offered = []
+    for day in dates:
+        rows = []
+        for slot in slots:
+            row = booked.get((slot.pk, day))
+            left = (row.capacity - row.booked) if row else slot.capacity
+            rows.append(
+                {"id": slot.pk, "label": slot.label, "left": max(left, 0), "full": left <= 0}
+            )
+        offered.append({"date": day, "slots": rows})
+    return offered

@@ -91,6 +91,11 @@ class CheckoutQuoteApi(APIView):
             help_text="One of your addresses, for its region's shipping; left out, your "
             "default address (none: an estimate).",
         )
+        pickup_point_id = serializers.IntegerField(
+            min_value=1,
+            required=False,
+            help_text="Collected at this pickup point: its fee instead of shipping.",
+        )
 
     class OutputSerializer(ShippingFiguresMixin, serializers.Serializer):
         lines = CartLineSerializer(many=True)
@@ -122,6 +127,9 @@ class CheckoutQuoteApi(APIView):
             coupon=coupon,
             points=data.validated_data["points"],
             address=services.checkout_address(user=request.user, address_id=address_id),
+            pickup=services.checkout_pickup_point(
+                pickup_point_id=data.validated_data.get("pickup_point_id")
+            ),
         )
         return Response(self.OutputSerializer(quote).data)
 
@@ -146,6 +154,23 @@ class OrderListApi(APIView):
             help_text="A coupon of yours to use (the quote says which apply); none if left out.",
         )
         points = points_field()
+        pickup_point_id = serializers.IntegerField(
+            min_value=1,
+            required=False,
+            help_text="Collect the order at this pickup point (GET /pickup-points); the "
+            "address then gives the receiver and phone.",
+        )
+        slot_id = serializers.IntegerField(
+            min_value=1, required=False, help_text="A slot of GET /delivery-slots (pickup)."
+        )
+        slot_date = serializers.DateField(required=False, help_text="The slot's date.")
+
+        def validate(self, attrs):
+            if ("slot_id" in attrs) != ("slot_date" in attrs):
+                raise serializers.ValidationError(
+                    {"slot_id": ["Give slot_id and slot_date together."]}
+                )
+            return attrs
 
     @extend_schema(
         parameters=[OpenApiParameter("tab", str, enum=list(selectors.TABS))],

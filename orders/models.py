@@ -21,6 +21,11 @@ class OrderSource(models.TextChoices):
     SECKILL = "seckill", _("Flash sale")
 
 
+class DeliveryMethod(models.TextChoices):
+    EXPRESS = "express", _("Delivery")
+    PICKUP = "pickup", _("Pickup")
+
+
 class Order(models.Model):
     """An order. Its status changes only through orders.services.order_transition."""
 
@@ -70,6 +75,28 @@ class Order(models.Model):
     cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True, default="")
     carrier = models.CharField(_("carrier"), max_length=50, blank=True, default="")
     tracking_no = models.CharField(_("tracking number"), max_length=64, blank=True, default="")
+    delivery_method = models.CharField(
+        _("delivery"), max_length=10, choices=DeliveryMethod.choices, default=DeliveryMethod.EXPRESS
+    )
+    pickup_point = models.ForeignKey(
+        "delivery.PickupPoint",
+        verbose_name=_("pickup point"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    # The slot and date chosen (its place held by a delivery.SlotBooking of this order).
+    slot_day = models.ForeignKey(
+        "delivery.SlotDay",
+        verbose_name=_("time slot"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    # Given when a pickup order is paid; handed over once (PickupHandover).
+    pickup_code = models.CharField(_("pickup code"), max_length=8, blank=True, default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -82,6 +109,11 @@ class Order(models.Model):
                 fields=["user", "idempotency_key"],
                 condition=~Q(idempotency_key=""),
                 name="orders_order_idempotency_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["pickup_code"],
+                condition=~Q(pickup_code=""),
+                name="orders_order_pickup_code_unique",
             ),
             models.CheckConstraint(
                 condition=Q(total_amount__gte=0), name="orders_order_total_gte_0"
@@ -330,3 +362,27 @@ class Message(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class PickupHandover(models.Model):
+    """A pickup order handed over at its point: who did it and when. One an order (the code
+    works once)."""
+
+    order = models.OneToOneField(
+        Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="handover"
+    )
+    point = models.ForeignKey(
+        "delivery.PickupPoint", verbose_name=_("pickup point"), on_delete=models.PROTECT
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("handed over by"), on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("handed over at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("pickup handover")
+        verbose_name_plural = _("pickup handovers")
+
+    def __str__(self):
+        return self.order.order_no

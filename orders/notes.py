@@ -23,6 +23,7 @@ AUTO_COMPLETED = "auto_completed"
 NOT_PAID_IN_TIME = "not_paid_in_time"
 CANCELLED_BY_SHOPPER = "cancelled_by_shopper"
 CANCELLED_BY_MERCHANT = "cancelled_by_merchant"
+PICKED_UP = "picked_up"
 
 NOTES = {
     PLACED: _("Order placed"),
@@ -34,6 +35,7 @@ NOTES = {
     NOT_PAID_IN_TIME: _("Not paid in time"),
     CANCELLED_BY_SHOPPER: _("Cancelled by the shopper"),
     CANCELLED_BY_MERCHANT: _("Cancelled by the merchant"),
+    PICKED_UP: _("Collected at %(point)s"),
 }
 
 

@@ -29,7 +29,10 @@ SUBJECTS = {
     "paid": _("Order %(no)s paid: we are packing it"),
     "shipped": _("Order %(no)s shipped with %(carrier)s (%(tracking)s)"),
     "cancelled": _("Order %(no)s cancelled"),
+    "collected": _("Order %(no)s collected at %(point)s"),
 }
+# A paid pickup order's message gives the code to show at the point.
+PAID_PICKUP = _("Order %(no)s paid: collect it at %(point)s with the code %(code)s")
 BODY = _("Total %(total)s. See your order for details.")
 # With discounts, the body first says how the total came about.
 BREAKDOWN = _("Items %(items)s, shipping %(shipping)s.")
@@ -47,6 +50,8 @@ def _write(order: Order, kind: str) -> tuple[str, str]:
         "carrier": carrier_label(order.carrier),
         "tracking": order.tracking_no,
         "total": money(order.total_amount),
+        "point": order.pickup_point.name if order.pickup_point_id else "",
+        "code": order.pickup_code,
     }
     body = [str(BODY) % values]
     discounts = list(order.discounts.all())
@@ -59,7 +64,8 @@ def _write(order: Order, kind: str) -> tuple[str, str]:
                 for d in discounts
             ),
         ]
-    return str(SUBJECTS[kind]) % values, "\n".join(body)
+    subject = PAID_PICKUP if kind == "paid" and order.pickup_code else SUBJECTS[kind]
+    return str(subject) % values, "\n".join(body)
 
 
 def _site_name_for(user) -> str:
@@ -69,7 +75,7 @@ def _site_name_for(user) -> str:
 
 def order_notify(*, order_id: int, kind: str) -> None:
     """Tell the shopper about an order event, once; a retry sends an email that failed."""
-    order = Order.objects.select_related("user").filter(pk=order_id).first()
+    order = Order.objects.select_related("user", "pickup_point").filter(pk=order_id).first()
     if order is None or kind not in SUBJECTS:
         return
     message_deliver(order.user, order, kind, lambda: _write(order, kind))

@@ -20,7 +20,8 @@ TABS = {
 def order_list_for_user(*, user, tab: str = "all") -> QuerySet[Order]:
     """The user's orders (newest first) with their items and discounts (each line's share
     too), in a fixed number of queries per page."""
-    orders = Order.objects.filter(user=user).prefetch_related(
+    orders = Order.objects.filter(user=user).select_related("pickup_point", "slot_day__slot")
+    orders = orders.prefetch_related(
         Prefetch("items", queryset=OrderItem.objects.order_by("pk")),
         Prefetch("items__discounts", queryset=OrderItemDiscount.objects.select_related("discount")),
         "discounts",
@@ -33,6 +34,7 @@ def order_get_for_user(*, user, order_no: str) -> Order:
     """One of the user's orders with items and history; anyone else's is not found."""
     order = (
         Order.objects.filter(user=user, order_no=order_no)
+        .select_related("pickup_point", "slot_day__slot", "handover")
         .prefetch_related(
             Prefetch("items", queryset=OrderItem.objects.order_by("pk")),
             Prefetch(

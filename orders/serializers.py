@@ -1,7 +1,8 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from carts.serializers import DiscountSerializer
-from orders.models import Order, OrderEvent, OrderItem
+from orders.models import DeliveryMethod, Order, OrderEvent, OrderItem
 from orders.selectors import order_actions
 
 
@@ -45,6 +46,27 @@ class OrderEventSerializer(serializers.ModelSerializer):
         fields = ["from_status", "to_status", "actor_type", "note", "created_at"]
 
 
+class PickupPointBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    address = serializers.CharField()
+    hours = serializers.CharField()
+    phone = serializers.CharField()
+
+
+class SlotBriefSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    label = serializers.CharField(help_text="e.g. 09:00–12:00")
+
+
+class PickupSerializer(serializers.Serializer):
+    point = PickupPointBriefSerializer()
+    slot = SlotBriefSerializer(allow_null=True)
+    code = serializers.CharField(
+        allow_null=True, help_text="Eight digits, once the order is paid; shown at the point."
+    )
+
+
 class OrderSerializer(serializers.ModelSerializer):
     items = OrderItemSerializer(many=True)
     discounts = DiscountSerializer(many=True)
@@ -53,6 +75,9 @@ class OrderSerializer(serializers.ModelSerializer):
         source="cancel_reason_display", read_only=True, help_text="In the request's language."
     )
     address = serializers.SerializerMethodField()
+    pickup = serializers.SerializerMethodField(
+        help_text="For a pickup order: the point, the slot and (once paid) the code to show."
+    )
 
     class Meta:
         model = Order
@@ -74,6 +99,8 @@ class OrderSerializer(serializers.ModelSerializer):
             "cancel_reason",
             "carrier",
             "tracking_no",
+            "delivery_method",
+            "pickup",
             "created_at",
             "items",
             "actions",
@@ -91,6 +118,24 @@ class OrderSerializer(serializers.ModelSerializer):
             "district": order.district,
             "detail": order.detail,
             "postal_code": order.postal_code,
+            "region_code": order.region_code,
+        }
+
+    @extend_schema_field(PickupSerializer(allow_null=True))
+    def get_pickup(self, order) -> dict | None:
+        if order.delivery_method != DeliveryMethod.PICKUP or order.pickup_point is None:
+            return None
+        point, day = order.pickup_point, order.slot_day
+        return {
+            "point": {
+                "id": point.pk,
+                "name": point.name,
+                "address": point.full_address,
+                "hours": point.hours,
+                "phone": point.phone,
+            },
+            "slot": {"date": day.date, "label": day.slot.label} if day else None,
+            "code": order.pickup_code or None,
         }
 
 

@@ -22,7 +22,8 @@ from accounts.views import address_form_posted, address_form_save
 from carts.pricing import ALL_POINTS, AUTO
 from config.dates import local_time
 from config.exceptions import ApplicationError
-from config.parsing import parse_amount, parse_id
+from config.parsing import parse_amount, parse_coordinate, parse_id, parse_slot
+from delivery.selectors import pickup_points_near, slots_offered
 from orders import notes, selectors, services
 from orders.errors import OrderNotFound, PriceChanged
 from orders.hooks import order_panels, payment_info, payment_info_many
@@ -95,16 +96,23 @@ def _checkout_review(
     )
     # Shipping is priced for the chosen address (its region's rule); none: an estimate.
     ship_to = next((a for a in addresses if str(a.pk) == chosen and a.region_confirmed), None)
+    delivery = _delivery_choice(request, ship_to)
     try:
         try:
             cart = services.checkout_lines(
-                user=request.user, coupon=coupon, points=points, address=ship_to
+                user=request.user,
+                coupon=coupon,
+                points=points,
+                address=ship_to,
+                pickup=delivery["point"],
             )
         except ApplicationError as exc:
             if coupon in (AUTO, None) or not exc.errors.get("coupon_id"):
                 raise
             messages.error(request, exc.message)  # that coupon does not apply: the best does
-            cart = services.checkout_lines(user=request.user, points=points, address=ship_to)
+            cart = services.checkout_lines(
+                user=request.user, points=points, address=ship_to, pickup=delivery["point"]
+            )
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("carts:cart")
@@ -119,9 +127,40 @@ def _checkout_review(
             "token": secrets.token_urlsafe(16),
             "address_form": address_form or AddressForm(initial={"is_default": not addresses}),
             "errors": errors or {},
+            "delivery": delivery,
         },
         status=status,
     )
+
+
+def _delivery_choice(request, ship_to) -> dict:
+    """Delivered, or collected at a pickup point (nearest first: by the browser's location
+    when the shopper shared it, else by the address's region) in a slot with places left."""
+    data = request.POST or request.GET
+    points = pickup_points_near(
+        region_code=ship_to.region_code if ship_to else "",
+        lat=parse_coordinate(data.get("lat", ""), 90),
+        lng=parse_coordinate(data.get("lng", ""), 180),
+    )
+    method = data.get("delivery") if points else ""
+    point = None
+    if method == "pickup":
+        chosen = parse_id(data.get("pickup_point", ""))
+        point = next((p for p in points if p.pk == chosen), points[0])
+    slot_id, slot_date = parse_slot(data.get("slot", ""))
+    slots = slots_offered(point=point) if point else []
+    for day in slots:
+        for slot in day["slots"]:
+            slot["value"] = f"{day['date']:%Y-%m-%d}:{slot['id']}"
+    return {
+        "method": "pickup" if point else "express",
+        "points": points,
+        "point": point,
+        "slots": slots,
+        "slot": f"{slot_date:%Y-%m-%d}:{slot_id}" if slot_id else "",
+        "lat": data.get("lat", "")[:12],
+        "lng": data.get("lng", "")[:12],
+    }
 
 
 def _checkout_submit(request):
@@ -148,6 +187,7 @@ def _checkout_submit(request):
             source="web",
             coupon=_coupon_choice(request.POST.get("coupon", "none")),
             points=_points_choice(request),
+            **_pickup_params(request),
         )
     except PriceChanged as exc:
         messages.warning(request, exc.message)
@@ -171,6 +211,18 @@ def _checkout_submit(request):
         },
     )
     return redirect(order)
+
+
+def _pickup_params(request) -> dict:
+    if request.POST.get("delivery") != "pickup":
+        return {}
+    slot_id, slot_date = parse_slot(request.POST.get("slot", ""))
+    return {
+        # An unknown point is refused by the service (not a silent delivery instead).
+        "pickup_point_id": parse_id(request.POST.get("pickup_point", "")) or 0,
+        "slot_id": slot_id,
+        "slot_date": slot_date,
+    }
 
 
 @login_required

@@ -126,6 +126,8 @@ class Quote:
     # Where the order goes: an address with its region_code (None: no address yet, the
     # shipping stage estimates by each template's own charge).
     address: object = None
+    # A pickup point the shopper collects the order at (its ``fee`` instead of shipping).
+    pickup: object = None
     # A fee the caller fixes (None: the shipping stage works it out).
     shipping_override: Decimal | None = None
     discounts: list[Discount] = field(default_factory=list)
@@ -352,6 +354,7 @@ def price_quote(
     coupon=AUTO,
     points=None,
     address=None,
+    pickup=None,
     shipping: Decimal | None = None,
     now: datetime | None = None,
     prepared: dict | None = None,
@@ -367,6 +370,7 @@ def price_quote(
         coupon=coupon,
         points=points,
         address=address,
+        pickup=pickup,
         shipping_override=shipping,
         prepared=prepared,
     )

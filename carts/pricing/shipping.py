@@ -44,12 +44,16 @@ def shipping_estimate(quote: Quote) -> Decimal:
         return quote.shipping_override
     if not quote.lines:
         return ZERO
+    if quote.pickup is not None:
+        return quote.pickup.fee
     return sum((group.fee for group in quote_freight(quote)), ZERO)
 
 
 def shipping_stage(quote: Quote) -> None:
     if quote.shipping_override is not None:
         quote.shipping_fee = quote.shipping_override
+    elif quote.pickup is not None:  # collected at a pickup point: its fee, no freight
+        quote.shipping_fee = quote.pickup.fee if quote.lines else ZERO
     else:
         quote.freight = quote_freight(quote) if quote.lines else []
         quote.shipping_fee = sum((group.fee for group in quote.freight), ZERO)

@@ -8,6 +8,7 @@ from orders.services.checkout import (
     address_snapshot,
     checkout_address,
     checkout_lines,
+    checkout_pickup_point,
     order_create_from_cart,
     order_create_from_lines,
     order_set_address,
@@ -27,6 +28,7 @@ from orders.services.lifecycle import (
     orders_auto_complete,
     orders_close_overdue,
 )
+from orders.services.pickup import pickup_hand_over, pickup_order_for
 from orders.services.refunds import (
     line_refund_share,
     order_items_returned,
@@ -51,6 +53,7 @@ __all__ = [
     "TRANSITIONS",
     "checkout_address",
     "checkout_lines",
+    "checkout_pickup_point",
     "notify_after_commit",
     "order_cancel",
     "order_close_overdue",
@@ -70,6 +73,8 @@ __all__ = [
     "order_refund_open",
     "order_refund_record",
     "order_ship",
+    "pickup_hand_over",
+    "pickup_order_for",
     "order_transition",
     "orders_auto_complete",
     "orders_close_overdue",

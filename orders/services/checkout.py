@@ -34,6 +34,10 @@ from config.exceptions import ApplicationError
 from config.logs import log_bind
 from config.metrics import count_order
 from config.oncommit import after_commit
+from delivery.errors import PickupPointUnavailable
+from delivery.models import PickupPoint
+from delivery.selectors import pickup_points_open, slots_offered
+from delivery.services import slot_book
 from orders import notes
 from orders.errors import (
     AddressLocked,
@@ -45,6 +49,7 @@ from orders.errors import (
 )
 from orders.models import (
     ActorType,
+    DeliveryMethod,
     Order,
     OrderDiscount,
     OrderEvent,
@@ -76,12 +81,17 @@ def checkout_address(*, user, address_id) -> Address | None:
     return _address_of(user, address_id)
 
 
-def checkout_lines(*, user, coupon=AUTO, points=None, address=None) -> dict:
+def checkout_lines(*, user, coupon=AUTO, points=None, address=None, pickup=None) -> dict:
     """The cart lines selected for checkout, priced with ``coupon`` (the best that applies
     unless told), ``points`` (a number, ALL_POINTS, or none) and shipping to ``address``
     (None: an estimate); raises when nothing can be bought."""
     cart = cart_view(
-        key=user_cart_key(user.pk), user=user, coupon=coupon, points=points, address=address
+        key=user_cart_key(user.pk),
+        user=user,
+        coupon=coupon,
+        points=points,
+        address=address,
+        pickup=pickup,
     )
     chosen = [line for line in cart["lines"] if line["selected"]]
     if not chosen:
@@ -111,10 +121,16 @@ def order_create_from_cart(
     source: str = "web",
     coupon=None,
     points=None,
+    pickup_point_id: int | None = None,
+    slot_id: int | None = None,
+    slot_date=None,
 ) -> tuple[Order, bool]:
     """Turn the selected cart lines into an order, priced by the engine with ``coupon`` (a
     coupon id of the shopper's, None for none) and ``points`` (how many to pay with: a
     number, ALL_POINTS, or None for none; the order holds them); returns (order, created).
+    With ``pickup_point_id`` the shopper collects it there (the point's fee instead of
+    shipping; the address gives the receiver and phone) in the slot ``slot_id`` on
+    ``slot_date``, whose place the order holds.
 
     One transaction: stock is taken per SKU in id order with conditional updates (any
     shortfall rolls everything back and names the SKU), prices are read under those row
@@ -140,6 +156,8 @@ def order_create_from_cart(
             source=source,
             coupon=coupon,
             points=points,
+            pickup_point_id=pickup_point_id,
+            slot=(slot_id, slot_date) if slot_id is not None else None,
         )
     except (ApplicationError, ValidationError, IntegrityError):
         # A concurrent submit with the same key may have committed meanwhile (and emptied the
@@ -170,10 +188,39 @@ class OrderLine:
             raise ValueError("a line that brings its SKU gives its price too")
 
 
+def checkout_pickup_point(*, pickup_point_id) -> PickupPoint | None:
+    """The open pickup point an order is collected at (None: delivered)."""
+    if pickup_point_id is None:
+        return None
+    point = (
+        pickup_points_open().filter(pk=pickup_point_id).first()
+        if isinstance(pickup_point_id, int)
+        else None
+    )
+    if point is None:
+        raise PickupPointUnavailable()
+    return point
+
+
 def _order_create_checked(
-    *, user, address_id, remark, idempotency_key, expected_total, source, coupon, points
+    *,
+    user,
+    address_id,
+    remark,
+    idempotency_key,
+    expected_total,
+    source,
+    coupon,
+    points,
+    pickup_point_id,
+    slot,
 ) -> Order:
     address = _address_of(user, address_id)
+    pickup = checkout_pickup_point(pickup_point_id=pickup_point_id)
+    if pickup is not None and slot is None and slots_offered(point=pickup):
+        raise ValidationError({"slot": [_("Choose when you will collect the order.")]})
+    if pickup is None and slot is not None:
+        slot = None  # slots are for pickup: a delivered order ignores one
     remark = (remark or "").strip()
     if len(remark) > 200:
         raise ValidationError({"remark": [_("At most 200 characters.")]})
@@ -196,6 +243,8 @@ def _order_create_checked(
         shipping=None,
         coupon=coupon,
         points=points,
+        pickup=pickup,
+        slot=slot,
         also_after_commit=[lambda: cart_remove(key=cart_key, sku_ids=sku_ids)],
     )
 
@@ -240,6 +289,8 @@ def order_create_from_lines(
             shipping=shipping,
             coupon=None,
             points=None,
+            pickup=None,
+            slot=None,
             also_after_commit=[],
             also_write=also_write,
         )
@@ -296,6 +347,8 @@ def _order_create(
     shipping,
     coupon,
     points,
+    pickup,
+    slot,
     prepared,
 ) -> Order:
     sources = stock_take_lines(
@@ -326,6 +379,7 @@ def _order_create(
         coupon=coupon,
         points=points,
         address=address,
+        pickup=pickup,
         shipping=shipping,
         prepared=prepared,
     )
@@ -364,6 +418,8 @@ def _order_create(
             )
         )
     now = timezone.now()
+    # The slot's place first: a full slot refuses the order before anything else is written.
+    booking = slot_book(slot_id=slot[0], date=slot[1], order_no=order_no) if slot else None
     order = Order.objects.create(
         order_no=order_no,
         user=user,
@@ -373,7 +429,8 @@ def _order_create(
         shipping_fee=quote.shipping_fee,
         total_amount=quote.total,
         remark=remark,
-        **address_snapshot(address),
+        # A pickup order's place is its point's (over the address's).
+        **(address_snapshot(address) | _pickup_fields(pickup, booking)),
         source=source,
         idempotency_key=idempotency_key or "",
         pay_deadline=now + timedelta(seconds=pay_timeout),
@@ -419,6 +476,27 @@ def _discounts_write(order: Order, items: list[OrderItem], quote: Quote) -> None
         if d.target == ITEMS
         for i, share in d.lines.items()
     )
+
+
+def _pickup_fields(pickup: PickupPoint | None, booking) -> dict:
+    """A pickup order goes to its point: the point's place instead of the address's (the
+    address gives the receiver and phone), and the slot its place is held in."""
+    if pickup is None:
+        return {}
+    return {
+        "delivery_method": DeliveryMethod.PICKUP,
+        "pickup_point": pickup,
+        "slot_day_id": booking.slot_day_id if booking else None,
+        **{
+            field: region.name
+            for field, region in zip(
+                ("province", "city", "district"), regions.lineage(pickup.region_code), strict=True
+            )
+        },
+        "region_code": pickup.region_code,
+        "detail": pickup.address,
+        "postal_code": "",
+    }
 
 
 def _first_image_url(sku) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,7 @@ from config.oncommit import after_commit
 from orders import notes
 from orders.errors import IllegalTransition, SettleIncomplete
 from orders.hooks import settle_before_cancel
-from orders.models import ActorType, Order, OrderStatus
+from orders.models import ActorType, DeliveryMethod, Order, OrderStatus
 from orders.services.effects import notify_after_commit
 from orders.services.transitions import order_transition
 from orders.stock_sources import order_stock_lines, stock_give_back
@@ -132,6 +133,8 @@ def order_mark_paid(
         note_params=note_params,
         from_statuses={S.PENDING_PAYMENT},
     )
+    if order.delivery_method == DeliveryMethod.PICKUP:
+        order = pickup_code_give(order=order)
     sold: dict[int, int] = {}
     for product_id, quantity in order.items.exclude(product=None).values_list(
         "product_id", "quantity"
@@ -140,6 +143,26 @@ def order_mark_paid(
     after_commit(lambda: product_sales_add(quantities=sold))
     notify_after_commit(order.pk, "paid")
     count_order("paid", order.source)
+    return order
+
+
+PICKUP_CODE_ATTEMPTS = 5
+
+
+def pickup_code_give(*, order: Order) -> Order:
+    """A paid pickup order's code: eight random digits, unique among orders (a clash, one in
+    tens of millions, draws again); the shopper shows it, the point's staff type or scan it."""
+    for _attempt in range(PICKUP_CODE_ATTEMPTS):
+        code = f"{secrets.randbelow(10**8):08d}"
+        try:
+            with transaction.atomic():
+                Order.objects.filter(pk=order.pk, pickup_code="").update(pickup_code=code)
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise RuntimeError("no free pickup code")
+    order.refresh_from_db(fields=["pickup_code"])
     return order
 
 
@@ -154,6 +177,10 @@ def order_ship(*, order_id: int, carrier: str, tracking_no: str, actor=None) -> 
         errors["tracking_no"] = [_("This field is required.")]
     if errors:
         raise ValidationError(errors)
+    if Order.objects.filter(pk=order_id, delivery_method=DeliveryMethod.PICKUP).exists():
+        raise ValidationError(
+            {"carrier": [_("A pickup order is handed over at its point, not shipped.")]}
+        )
     order = order_transition(
         order_id=order_id,
         to_status=S.SHIPPED,

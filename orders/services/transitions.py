@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from config.consumers import push_to_user
 from config.logs import log_bind
 from config.oncommit import after_commit
+from delivery.services import slot_release
 from orders.errors import IllegalTransition, OrderNotFound
 from orders.hooks import order_moved
 from orders.models import ActorType, Order, OrderEvent, OrderStatus
@@ -83,6 +84,8 @@ def order_transition(
     )
     order = Order.objects.get(pk=order_id)
     log_bind(order_no=order.order_no)
+    if to_status in (S.CANCELLED, S.REFUNDED) and order.slot_day_id:
+        slot_release(order_no=order.order_no)  # the place goes back, once
     order_moved(order=order, from_status=current, to_status=to_status)
     # A hint to the shopper's open pages (they ask the API for the truth).
     event = {"order_no": order.order_no, "status": to_status}

@@ -324,4 +324,51 @@
       });
     });
   });
+  // Pickup points nearest the shopper: the browser's location, asked for only on a press.
+  document.querySelectorAll("[data-geo-button]").forEach(function (button) {
+    if (!navigator.geolocation) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.geolocation.getCurrentPosition(function (position) {
+        var form = button.form;
+        form.querySelector('[data-geo="lat"]').value = position.coords.latitude.toFixed(6);
+        form.querySelector('[data-geo="lng"]').value = position.coords.longitude.toFixed(6);
+        var requote = form.querySelector("[data-requote-button]");
+        if (requote) requote.click();
+      }, function () {}, { timeout: 10000, maximumAge: 600000 });
+    });
+  });
+  // The pickup code page stays on the phone (static/js/sw.js keeps its last copy).
+  if (document.querySelector("[data-offline-page]") && "serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js").catch(function () {});
+    if (!navigator.onLine) {
+      document.querySelectorAll("[data-offline-note]").forEach(function (note) { note.hidden = false; });
+    }
+  }
+  // The pickup desk scans a code with the camera where the browser can (BarcodeDetector).
+  document.querySelectorAll("[data-scan]").forEach(function (button) {
+    if (!("BarcodeDetector" in window) || !navigator.mediaDevices) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var form = button.form;
+      var video = form.querySelector("[data-scan-video]");
+      var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (stream) {
+        video.srcObject = stream;
+        video.hidden = false;
+        video.play();
+        function look() {
+          detector.detect(video).then(function (codes) {
+            if (!codes.length) { window.setTimeout(look, 300); return; }
+            stream.getTracks().forEach(function (track) { track.stop(); });
+            var text = codes[0].rawValue;
+            var found = text.match(/code=([0-9]{8})/) || text.match(/^([0-9]{8})$/);
+            form.querySelector("input[name=code]").value = found ? found[1] : text;
+            form.submit();
+          }).catch(function () { window.setTimeout(look, 500); });
+        }
+        look();
+      }).catch(function () {});
+    });
+  });
 })();
