@@ -29,7 +29,14 @@ def cart_count(*, key: str | None) -> int:
 
 
 def cart_view(
-    *, key: str | None, user=None, coupon=AUTO, points=None, address=None, pickup=None
+    *,
+    key: str | None,
+    user=None,
+    coupon=AUTO,
+    points=None,
+    address=None,
+    pickup=None,
+    local=None,
 ) -> dict:
     """The cart as the shopper sees it, priced by the engine (carts.pricing) for ``user``
     with ``coupon`` (the best that applies unless told), ``points`` (none unless told) and
@@ -55,6 +62,7 @@ def cart_view(
         points=points,
         address=address,
         pickup=pickup,
+        local=local,
     )
     for i, (line, priced) in enumerate(zip(chosen, quote.lines, strict=True)):
         line["undeliverable"] = i in quote.undeliverable
@@ -95,6 +103,7 @@ def quote_figures(quote: Quote) -> dict:
         "undeliverable": [quote.lines[i].sku_id for i in quote.undeliverable],
         "shipping_estimated": quote.address is None and quote.pickup is None,
         "pickup": quote.pickup,
+        "local": quote.local,
         # "Add ¥X more for free shipping": what the selected items lack (0 once free).
         "free_shipping_gap": gap or Decimal("0.00"),
         "total": quote.total,

@@ -35,6 +35,7 @@ from catalog import services
 from catalog.errors import InsufficientStock, StockMoved
 from catalog.models import Category, Product, ProductStatus, Sku, StockReason
 from config.csvexport import FORMULA_STARTS
+from config.uploads import decode_csv
 
 COLUMNS = [
     "product_slug",
@@ -176,14 +177,7 @@ def _header_lookup() -> dict[str, str]:
 
 
 def _decode(raw: bytes) -> str:
-    """UTF-8 (with or without the BOM Excel writes), else GB18030: what Excel's "CSV (逗号
-    分隔)" writes on Chinese Windows (GBK is a subset of it)."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError(_("The file is neither UTF-8 nor GBK text. Save it as CSV again."))
+    return decode_csv(raw)
 
 
 def _bool(value: str) -> bool:

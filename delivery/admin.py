@@ -12,11 +12,17 @@ from accounts import regions
 from delivery.models import (
     DayOff,
     DeliverySlot,
+    LocalArea,
     PickupPoint,
+    ReturnAddress,
     ShippingRule,
     ShippingTemplate,
 )
-from delivery.services import slot_capacity_changed, template_make_default
+from delivery.services import (
+    return_address_make_default,
+    slot_capacity_changed,
+    template_make_default,
+)
 
 
 def region_choices() -> list:
@@ -275,3 +281,70 @@ class DeliverySlotAdmin(admin.ModelAdmin):
 class DayOffAdmin(admin.ModelAdmin):
     list_display = ("date", "note")
     date_hierarchy = "date"
+
+
+class ReturnAddressForm(forms.ModelForm):
+    region_code = forms.ChoiceField(label=_("District"), choices=district_choices)
+
+    class Meta:
+        model = ReturnAddress
+        fields = ("name", "receiver", "phone", "region_code", "detail")
+
+
+@admin.register(ReturnAddress)
+class ReturnAddressAdmin(admin.ModelAdmin):
+    form = ReturnAddressForm
+    list_display = ("name", "receiver", "phone", "place", "is_default")
+    readonly_fields = ("is_default",)
+    actions = ["make_default"]
+
+    @admin.display(description=_("address"))
+    def place(self, obj):
+        return obj.full_address
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not ReturnAddress.objects.filter(is_default=True).exists():
+            return_address_make_default(address_id=obj.pk)  # the first is the default
+
+    @admin.action(description=_("Make the selected address the default"), permissions=["change"])
+    def make_default(self, request, queryset):
+        chosen = list(queryset[:2])
+        if len(chosen) != 1:
+            self.message_user(request, _("Choose exactly one address."), messages.ERROR)
+            return
+        return_address_make_default(address_id=chosen[0].pk)
+        self.message_user(
+            request,
+            _("%(name)s is now the default return address.") % {"name": chosen[0].name},
+            messages.SUCCESS,
+        )
+
+
+def city_and_district_choices() -> list:
+    """Each city (whole) with its districts, grouped by province."""
+    groups = []
+    for province in regions.children():
+        options = []
+        for city in regions.children(province.code):
+            options.append((city.code, _("%(city)s (all)") % {"city": city.name}))
+            options += [(d.code, f"{city.name} {d.name}") for d in regions.children(city.code)]
+        groups.append((province.name, options))
+    return groups
+
+
+class LocalAreaForm(forms.ModelForm):
+    region_code = forms.ChoiceField(label=_("City or district"), choices=city_and_district_choices)
+
+    class Meta:
+        model = LocalArea
+        fields = ("region_code", "fee", "free_over_amount", "is_active")
+
+
+@admin.register(LocalArea)
+class LocalAreaAdmin(admin.ModelAdmin):
+    """Where the shop delivers itself in a time slot; elsewhere orders ship by template."""
+
+    form = LocalAreaForm
+    list_display = ("name", "fee", "free_over_amount", "is_active")
+    list_editable = ("fee", "free_over_amount", "is_active")

@@ -56,7 +56,7 @@ def seed_pickup(stdout) -> None:
     import datetime
 
     from accounts.models import User
-    from delivery.models import DeliverySlot, PickupPoint
+    from delivery.models import DeliverySlot, LocalArea, PickupPoint
 
     if not PickupPoint.objects.exists():
         first = PickupPoint.objects.create(
@@ -94,5 +94,8 @@ def seed_pickup(stdout) -> None:
                 ends=datetime.time.fromisoformat(ends),
                 capacity=capacity,
             )
+    LocalArea.objects.get_or_create(
+        region_code="310100", defaults={"fee": Decimal("6.00"), "free_over_amount": Decimal("99")}
+    )
     points, slots = PickupPoint.objects.count(), DeliverySlot.objects.count()
     stdout.write(f"delivery: {points} pickup points, {slots} slots")

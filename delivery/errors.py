@@ -28,3 +28,9 @@ class PickupCodeInvalid(ApplicationError):
     code = 80004
     status = status.HTTP_404_NOT_FOUND
     default_message = _("No order waits here for that code.")
+
+
+class LocalDeliveryUnavailable(ApplicationError):
+    code = 80005
+    status = status.HTTP_409_CONFLICT
+    default_message = _("The shop does not deliver to this address itself.")

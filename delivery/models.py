@@ -331,3 +331,87 @@ class SlotBooking(models.Model):
 
     def __str__(self):
         return self.order_no
+
+
+class ReturnAddress(models.Model):
+    """Where shoppers send returned goods; an approved return shows its shopper the default
+    one (or the one the merchant picked)."""
+
+    name = models.CharField(_("name"), max_length=60, help_text=_("e.g. 上海仓"))
+    receiver = models.CharField(_("receiver"), max_length=50)
+    phone = models.CharField(_("phone"), max_length=20)
+    region_code = models.CharField(_("region"), max_length=6)
+    detail = models.CharField(_("street address"), max_length=200)
+    is_default = models.BooleanField(_("default"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-is_default", "name", "pk"]
+        verbose_name = _("return address")
+        verbose_name_plural = _("return addresses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="delivery_one_default_return_address",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def full_address(self) -> str:
+        names = "".join(r.name for r in regions.lineage(self.region_code))
+        return f"{names}{self.detail}"
+
+    @property
+    def label(self) -> str:
+        """What a shopper copies onto the parcel: receiver, phone, address."""
+        return f"{self.receiver} {self.phone} {self.full_address}"
+
+    def clean(self):
+        super().clean()
+        if regions.district(self.region_code) is None:
+            raise ValidationError({"region_code": _("Choose a province, a city and a district.")})
+
+
+class LocalArea(models.Model):
+    """Where the shop delivers itself (同城配送) in a time slot the shopper picks: a city or a
+    district, with its fee (instead of the shipping templates) and a free-delivery amount."""
+
+    region_code = models.CharField(_("region"), max_length=6, unique=True)
+    fee = models.DecimalField(
+        _("delivery fee"), max_digits=10, decimal_places=2, default=Decimal("0")
+    )
+    free_over_amount = models.DecimalField(
+        _("free at amount"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Free when the items cost at least this much after discounts. Blank: never."),
+    )
+    is_active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        ordering = ["region_code"]
+        verbose_name = _("local delivery area")
+        verbose_name_plural = _("local delivery areas")
+        constraints = [
+            models.CheckConstraint(condition=Q(fee__gte=0), name="delivery_local_fee_gte_0"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return "".join(r.name for r in regions.lineage(self.region_code)[1:]) or self.region_code
+
+    def clean(self):
+        super().clean()
+        found = regions.region(self.region_code)
+        if found is None or found.level == regions.PROVINCE:
+            raise ValidationError({"region_code": _("Choose a city or a district.")})

@@ -182,3 +182,18 @@ def slots_offered(*, now=None, point=None) -> list[dict]:
             )
         offered.append({"date": day, "slots": rows})
     return offered
+
+
+def local_area_for(region_code: str):
+    """The local delivery area an address's district lies in (its district's own, else its
+    city's), None when the shop does not deliver there itself."""
+    from accounts import regions
+    from delivery.models import LocalArea
+
+    if not region_code:
+        return None
+    places = [r.code for r in regions.lineage(region_code)[1:]]
+    areas = {
+        a.region_code: a for a in LocalArea.objects.filter(region_code__in=places, is_active=True)
+    }
+    return next((areas[code] for code in reversed(places) if code in areas), None)

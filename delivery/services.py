@@ -8,7 +8,13 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from delivery.errors import SlotFull, SlotUnavailable
-from delivery.models import DeliverySlot, ShippingTemplate, SlotBooking, SlotDay
+from delivery.models import (
+    DeliverySlot,
+    ReturnAddress,
+    ShippingTemplate,
+    SlotBooking,
+    SlotDay,
+)
 from delivery.selectors import slot_dates, templates_changed
 
 
@@ -75,3 +81,11 @@ def slot_capacity_changed(*, slot: DeliverySlot) -> None:
     SlotDay.objects.filter(slot=slot, date__gte=timezone.localdate()).update(
         capacity=Greatest(F("booked"), slot.capacity)
     )
+
+
+@transaction.atomic
+def return_address_make_default(*, address_id: int) -> None:
+    """One default return address: the old flag cleared first, in the same transaction."""
+    list(ReturnAddress.objects.select_for_update().filter(is_default=True))
+    ReturnAddress.objects.filter(is_default=True).exclude(pk=address_id).update(is_default=False)
+    ReturnAddress.objects.filter(pk=address_id).update(is_default=True)

@@ -96,6 +96,12 @@ class CheckoutQuoteApi(APIView):
             required=False,
             help_text="Collected at this pickup point: its fee instead of shipping.",
         )
+        local_delivery = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="Delivered by the shop in a time slot (where the address lies in a "
+            "local delivery area): the area's fee instead of shipping.",
+        )
 
     class OutputSerializer(ShippingFiguresMixin, serializers.Serializer):
         lines = CartLineSerializer(many=True)
@@ -122,13 +128,17 @@ class CheckoutQuoteApi(APIView):
         data.is_valid(raise_exception=True)
         coupon = data.validated_data.get("coupon_id", AUTO)
         address_id = data.validated_data.get("address_id")
+        address = services.checkout_address(user=request.user, address_id=address_id)
         quote = services.checkout_lines(
             user=request.user,
             coupon=coupon,
             points=data.validated_data["points"],
-            address=services.checkout_address(user=request.user, address_id=address_id),
+            address=address,
             pickup=services.checkout_pickup_point(
                 pickup_point_id=data.validated_data.get("pickup_point_id")
+            ),
+            local=services.checkout_local_area(
+                address=address, wanted=data.validated_data["local_delivery"]
             ),
         )
         return Response(self.OutputSerializer(quote).data)
@@ -160,8 +170,15 @@ class OrderListApi(APIView):
             help_text="Collect the order at this pickup point (GET /pickup-points); the "
             "address then gives the receiver and phone.",
         )
+        local_delivery = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="Delivered by the shop to the address in the slot chosen.",
+        )
         slot_id = serializers.IntegerField(
-            min_value=1, required=False, help_text="A slot of GET /delivery-slots (pickup)."
+            min_value=1,
+            required=False,
+            help_text="A slot of GET /delivery-slots (pickup or local delivery).",
         )
         slot_date = serializers.DateField(required=False, help_text="The slot's date.")
 

@@ -23,6 +23,7 @@ class OrderSource(models.TextChoices):
 
 class DeliveryMethod(models.TextChoices):
     EXPRESS = "express", _("Delivery")
+    LOCAL = "local", _("Local delivery")
     PICKUP = "pickup", _("Pickup")
 
 
@@ -386,3 +387,48 @@ class PickupHandover(models.Model):
 
     def __str__(self):
         return self.order.order_no
+
+
+class Parcel(models.Model):
+    """One parcel of an order, with its carrier and tracking number: an order may go in
+    several, and is shipped once every unit of every line is in one."""
+
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="parcels"
+    )
+    carrier = models.CharField(_("carrier"), max_length=50)
+    tracking_no = models.CharField(_("tracking number"), max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("shipped by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("shipped at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("parcel")
+        verbose_name_plural = _("parcels")
+
+    def __str__(self):
+        return f"{self.carrier} {self.tracking_no}"
+
+
+class ParcelItem(models.Model):
+    parcel = models.ForeignKey(Parcel, on_delete=models.CASCADE, related_name="items")
+    item = models.ForeignKey(OrderItem, on_delete=models.CASCADE, related_name="parcel_items")
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        verbose_name = _("parcel line")
+        verbose_name_plural = _("parcel lines")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="orders_parcel_item_gt_0"),
+            models.UniqueConstraint(fields=["parcel", "item"], name="orders_parcel_item_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.item_id} × {self.quantity}"

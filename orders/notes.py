@@ -24,6 +24,7 @@ NOT_PAID_IN_TIME = "not_paid_in_time"
 CANCELLED_BY_SHOPPER = "cancelled_by_shopper"
 CANCELLED_BY_MERCHANT = "cancelled_by_merchant"
 PICKED_UP = "picked_up"
+PARCEL_SHIPPED = "parcel_shipped"
 
 NOTES = {
     PLACED: _("Order placed"),
@@ -36,6 +37,7 @@ NOTES = {
     CANCELLED_BY_SHOPPER: _("Cancelled by the shopper"),
     CANCELLED_BY_MERCHANT: _("Cancelled by the merchant"),
     PICKED_UP: _("Collected at %(point)s"),
+    PARCEL_SHIPPED: _("A parcel shipped: %(carrier)s, tracking number %(tracking_no)s"),
 }
 
 

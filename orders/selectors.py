@@ -42,6 +42,7 @@ def order_get_for_user(*, user, order_no: str) -> Order:
             ),
             Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "pk")),
             "discounts",
+            "parcels__items__item",
         )
         .first()
     )

@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from carts.serializers import DiscountSerializer
+from orders.carriers import carrier_label, tracking_url
 from orders.models import DeliveryMethod, Order, OrderEvent, OrderItem
 from orders.selectors import order_actions
 
@@ -139,8 +140,30 @@ class OrderSerializer(serializers.ModelSerializer):
         }
 
 
+class ParcelLineSerializer(serializers.Serializer):
+    sku_id = serializers.IntegerField(source="item.sku_id", allow_null=True)
+    product_name = serializers.CharField(source="item.product_name")
+    quantity = serializers.IntegerField()
+
+
+class ParcelSerializer(serializers.Serializer):
+    carrier = serializers.CharField(help_text="A carrier's code (SF) or the name typed.")
+    carrier_name = serializers.SerializerMethodField()
+    tracking_no = serializers.CharField()
+    tracking_url = serializers.SerializerMethodField()
+    shipped_at = serializers.DateTimeField(source="created_at")
+    items = ParcelLineSerializer(many=True)
+
+    def get_carrier_name(self, parcel) -> str:
+        return carrier_label(parcel.carrier)
+
+    def get_tracking_url(self, parcel) -> str | None:
+        return tracking_url(parcel.carrier, parcel.tracking_no)
+
+
 class OrderDetailSerializer(OrderSerializer):
     events = OrderEventSerializer(many=True)
+    parcels = ParcelSerializer(many=True, help_text="Each parcel shipped so far.")
 
     class Meta(OrderSerializer.Meta):
-        fields = [*OrderSerializer.Meta.fields, "events"]
+        fields = [*OrderSerializer.Meta.fields, "events", "parcels"]

@@ -23,7 +23,7 @@ from carts.pricing import ALL_POINTS, AUTO
 from config.dates import local_time
 from config.exceptions import ApplicationError
 from config.parsing import parse_amount, parse_coordinate, parse_id, parse_slot
-from delivery.selectors import pickup_points_near, slots_offered
+from delivery.selectors import local_area_for, pickup_points_near, slots_offered
 from orders import notes, selectors, services
 from orders.errors import OrderNotFound, PriceChanged
 from orders.hooks import order_panels, payment_info, payment_info_many
@@ -105,13 +105,18 @@ def _checkout_review(
                 points=points,
                 address=ship_to,
                 pickup=delivery["point"],
+                local=delivery["local"],
             )
         except ApplicationError as exc:
             if coupon in (AUTO, None) or not exc.errors.get("coupon_id"):
                 raise
             messages.error(request, exc.message)  # that coupon does not apply: the best does
             cart = services.checkout_lines(
-                user=request.user, points=points, address=ship_to, pickup=delivery["point"]
+                user=request.user,
+                points=points,
+                address=ship_to,
+                pickup=delivery["point"],
+                local=delivery["local"],
             )
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -134,28 +139,36 @@ def _checkout_review(
 
 
 def _delivery_choice(request, ship_to) -> dict:
-    """Delivered, or collected at a pickup point (nearest first: by the browser's location
-    when the shopper shared it, else by the address's region) in a slot with places left."""
+    """Shipped, delivered by the shop in a slot (where the address lies in a local area),
+    or collected at a pickup point (nearest first: by the browser's location when the
+    shopper shared it, else by the address's region) in a slot with places left."""
     data = request.POST or request.GET
     points = pickup_points_near(
         region_code=ship_to.region_code if ship_to else "",
         lat=parse_coordinate(data.get("lat", ""), 90),
         lng=parse_coordinate(data.get("lng", ""), 180),
     )
-    method = data.get("delivery") if points else ""
-    point = None
-    if method == "pickup":
+    local_offered = local_area_for(ship_to.region_code) if ship_to else None
+    method = data.get("delivery", "")
+    point = local = None
+    if method == "pickup" and points:
         chosen = parse_id(data.get("pickup_point", ""))
         point = next((p for p in points if p.pk == chosen), points[0])
+    elif method == "local" and local_offered is not None:
+        local = local_offered
+    else:
+        method = "express"
     slot_id, slot_date = parse_slot(data.get("slot", ""))
-    slots = slots_offered(point=point) if point else []
+    slots = slots_offered(point=point) if point else (slots_offered() if local else [])
     for day in slots:
         for slot in day["slots"]:
             slot["value"] = f"{day['date']:%Y-%m-%d}:{slot['id']}"
     return {
-        "method": "pickup" if point else "express",
+        "method": method,
         "points": points,
         "point": point,
+        "local": local,
+        "local_offered": local_offered,
         "slots": slots,
         "slot": f"{slot_date:%Y-%m-%d}:{slot_id}" if slot_id else "",
         "lat": data.get("lat", "")[:12],
@@ -214,15 +227,15 @@ def _checkout_submit(request):
 
 
 def _pickup_params(request) -> dict:
-    if request.POST.get("delivery") != "pickup":
+    method = request.POST.get("delivery")
+    if method not in ("pickup", "local"):
         return {}
     slot_id, slot_date = parse_slot(request.POST.get("slot", ""))
-    return {
-        # An unknown point is refused by the service (not a silent delivery instead).
-        "pickup_point_id": parse_id(request.POST.get("pickup_point", "")) or 0,
-        "slot_id": slot_id,
-        "slot_date": slot_date,
-    }
+    chosen = {"slot_id": slot_id, "slot_date": slot_date}
+    if method == "local":
+        return {"local_delivery": True, **chosen}
+    # An unknown point is refused by the service (not a silent delivery instead).
+    return {"pickup_point_id": parse_id(request.POST.get("pickup_point", "")) or 0, **chosen}
 
 
 @login_required

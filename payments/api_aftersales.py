@@ -67,6 +67,7 @@ class AfterSaleSerializer(serializers.ModelSerializer):
             "reason",
             "note",
             "merchant_note",
+            "return_to",
             "return_carrier",
             "return_tracking_no",
             "items",

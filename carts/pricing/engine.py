@@ -128,6 +128,9 @@ class Quote:
     address: object = None
     # A pickup point the shopper collects the order at (its ``fee`` instead of shipping).
     pickup: object = None
+    # A local delivery area the shop delivers the order in itself (its ``fee``, free from
+    # its ``free_over_amount``) in a time slot.
+    local: object = None
     # A fee the caller fixes (None: the shipping stage works it out).
     shipping_override: Decimal | None = None
     discounts: list[Discount] = field(default_factory=list)
@@ -355,6 +358,7 @@ def price_quote(
     points=None,
     address=None,
     pickup=None,
+    local=None,
     shipping: Decimal | None = None,
     now: datetime | None = None,
     prepared: dict | None = None,
@@ -371,6 +375,7 @@ def price_quote(
         points=points,
         address=address,
         pickup=pickup,
+        local=local,
         shipping_override=shipping,
         prepared=prepared,
     )

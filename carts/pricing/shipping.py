@@ -46,7 +46,19 @@ def shipping_estimate(quote: Quote) -> Decimal:
         return ZERO
     if quote.pickup is not None:
         return quote.pickup.fee
+    if quote.local is not None:
+        return _local_fee(quote)
     return sum((group.fee for group in quote_freight(quote)), ZERO)
+
+
+def _local_fee(quote: Quote) -> Decimal:
+    """The local area's fee, free from its amount (what the goods cost before points)."""
+    area = quote.local
+    if not quote.lines:
+        return ZERO
+    if area.free_over_amount is not None and quote.goods_net >= area.free_over_amount:
+        return ZERO
+    return area.fee
 
 
 def shipping_stage(quote: Quote) -> None:
@@ -54,6 +66,12 @@ def shipping_stage(quote: Quote) -> None:
         quote.shipping_fee = quote.shipping_override
     elif quote.pickup is not None:  # collected at a pickup point: its fee, no freight
         quote.shipping_fee = quote.pickup.fee if quote.lines else ZERO
+    elif quote.local is not None:  # delivered by the shop in a slot: the area's fee
+        quote.shipping_fee = _local_fee(quote)
+        area = quote.local
+        if quote.shipping_fee and area.free_over_amount is not None:
+            gap = area.free_over_amount - quote.goods_net
+            quote.hints.append({"kind": "free_shipping_gap", "gap": gap})
     else:
         quote.freight = quote_freight(quote) if quote.lines else []
         quote.shipping_fee = sum((group.fee for group in quote.freight), ZERO)

@@ -286,3 +286,68 @@ def test_the_api_quotes_and_orders_a_pickup_with_its_slot_and_shows_the_code(cli
     services.order_mark_paid(order_id=Order.objects.get(order_no=body["order_no"]).pk)
     detail = client.get(f"/api/v1/orders/{body['order_no']}", **auth).json()
     assert len(detail["pickup"]["code"]) == 8
+
+
+# --- local delivery -----------------------------------------------------------------------
+
+
+def test_local_delivery_in_a_slot_within_the_area_only():
+    from delivery.errors import LocalDeliveryUnavailable
+    from delivery.models import LocalArea
+
+    LocalArea.objects.create(
+        region_code="310100", fee=Decimal("5.00"), free_over_amount=Decimal("199")
+    )
+    slot = make_slot(capacity=1)
+    date = slot_dates()[0]
+    user = UserFactory()
+    pudong = AddressFactory(user=user, region_code="310115")
+    fill_cart(user, (make_product().skus.get(), 1))  # ¥100: below ¥199
+    order, _ = services.order_create_from_cart(
+        user=user, address_id=pudong.pk, local_delivery=True, slot_id=slot.pk, slot_date=date
+    )
+    assert (order.delivery_method, order.shipping_fee) == ("local", Decimal("5.00"))
+    assert order.slot_day.date == date and order.region_code == "310115"
+    with pytest.raises(SlotFull):  # the one place is taken
+        other = UserFactory()
+        fill_cart(other, (make_product().skus.get(), 1))
+        services.order_create_from_cart(
+            user=other,
+            address_id=AddressFactory(user=other, region_code="310104").pk,
+            local_delivery=True,
+            slot_id=slot.pk,
+            slot_date=date,
+        )
+    far = UserFactory()
+    fill_cart(far, (make_product().skus.get(), 1))
+    with pytest.raises(LocalDeliveryUnavailable):  # 深圳: not the shop's own area
+        services.order_create_from_cart(
+            user=far,
+            address_id=AddressFactory(user=far).pk,
+            local_delivery=True,
+            slot_id=slot.pk,
+            slot_date=date,
+        )
+    services.order_cancel(order_id=order.pk, actor_type=ActorType.SHOPPER)
+    assert SlotDay.objects.get(slot=slot, date=date).booked == 0
+
+
+def test_checkout_offers_local_delivery_where_the_shop_delivers_itself(client):
+    from delivery.models import LocalArea
+
+    LocalArea.objects.create(region_code="310115", fee=Decimal("0"))
+    make_slot()
+    user = UserFactory()
+    AddressFactory(user=user, region_code="310115", is_default=True)
+    fill_cart(user, (make_product().skus.get(), 1))
+    client.force_login(user)
+    page = client.get(reverse("orders:checkout"))
+    assert 'value="local"' in page.content.decode()
+    chosen = client.get(reverse("orders:checkout"), {"delivery": "local"})
+    assert chosen.context["delivery"]["method"] == "local"
+    assert chosen.context["delivery"]["slots"] and chosen.context["cart"]["shipping_fee"] == 0
+    elsewhere = UserFactory()
+    AddressFactory(user=elsewhere, region_code="440305", is_default=True)
+    fill_cart(elsewhere, (make_product().skus.get(), 1))
+    client.force_login(elsewhere)
+    assert 'value="local"' not in client.get(reverse("orders:checkout")).content.decode()

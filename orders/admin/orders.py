@@ -5,9 +5,11 @@ import re
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.http import Http404
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -19,10 +21,18 @@ from config.dates import local_day_range
 from config.exceptions import ApplicationError
 from config.money import money
 from orders import notes, services
-from orders.admin.forms import ShipForm
+from orders.admin.forms import ShipFileForm, ShipForm
 from orders.carriers import carrier_label
 from orders.hooks import admin_order_panels
-from orders.models import ActorType, Message, Order, OrderEvent, OrderItem, OrderStatus
+from orders.models import (
+    ActorType,
+    DeliveryMethod,
+    Message,
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderStatus,
+)
 
 ORDER_NO = re.compile(r"[0-9]{22}")
 PHONE = re.compile(r"\+?[0-9]{6,15}")
@@ -149,7 +159,15 @@ class OrderAdmin(ServiceRowsAdmin):
     list_select_related = ("user",)
     date_hierarchy = "created_at"
     inlines = [OrderItemInline, OrderEventInline]
-    actions = ["ship_orders", "mark_paid_offline", "cancel_unpaid", "export_xlsx", "export_csv"]
+    actions = [
+        "ship_orders",
+        "print_packing_slips",
+        "mark_paid_offline",
+        "cancel_unpaid",
+        "export_xlsx",
+        "export_csv",
+    ]
+    change_list_template = "admin/orders/order/change_list.html"
     fieldsets = (
         (None, {"fields": ("order_no", "user", "status", "source", "created_at", "pay_deadline")}),
         (_("Amount"), {"fields": ("items", "discounts", "shipping", "total", "refunded")}),
@@ -241,6 +259,82 @@ class OrderAdmin(ServiceRowsAdmin):
         if PHONE.fullmatch(term):
             return queryset.filter(Q(receiver_phone=term) | Q(user__phone=term)), False
         return super().get_search_results(request, queryset, term)
+
+    def get_urls(self):
+        return [
+            path(
+                "ship-file/",
+                self.admin_site.admin_view(self.ship_file_view),
+                name="orders_ship_file",
+            ),
+            path(
+                "ship-file/template.<str:fmt>",
+                self.admin_site.admin_view(self.ship_template_view),
+                name="orders_ship_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def ship_file_view(self, request):
+        """Upload a file of order number, carrier and tracking number: each row ships its
+        order or says why not; nothing is half-done for a row."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = ShipFileForm(request.POST or None, request.FILES or None)
+        outcomes = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                outcomes = services.orders_ship_from_file(
+                    upload=form.cleaned_data["file"], actor=request.user
+                )
+            except ValidationError as exc:
+                form.add_error("file", exc)
+        shipped = sum(o.shipped for o in outcomes or [])
+        return TemplateResponse(
+            request,
+            "admin/orders/ship_file.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Ship orders from a file"),
+                "opts": self.model._meta,
+                "form": form,
+                "outcomes": outcomes,
+                "shipped": shipped,
+                "refused": [o for o in outcomes or [] if not o.shipped],
+            },
+        )
+
+    def ship_template_view(self, request, fmt):
+        """The file to fill in, with every paid order waiting to be shipped."""
+        if fmt not in ("csv", "xlsx"):
+            raise Http404
+        waiting = Order.objects.filter(
+            status=OrderStatus.PAID, delivery_method=DeliveryMethod.EXPRESS
+        ).order_by("paid_at", "pk")[: services.BULK_SHIP_MAX_ROWS]
+        rows = services.ship_template_rows(waiting)
+        name = f"{_('ship')}-{timezone.localtime():%Y%m%d-%H%M}.{fmt}"
+        if fmt == "xlsx":
+            return xlsx_response(rows, name, sheet=str(_("Ship")))
+        return csv_response(rows, name)
+
+    @admin.action(description=_("Print packing slips"), permissions=["view"])
+    def print_packing_slips(self, request, queryset):
+        orders = list(
+            queryset.select_related("pickup_point", "slot_day__slot")
+            .prefetch_related("items")
+            .order_by("pk")[:200]
+        )
+        return TemplateResponse(
+            request,
+            "admin/orders/packing_slips.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Packing slips"),
+                "opts": self.model._meta,
+                "orders": orders,
+                "site_title": self.admin_site.site_header,
+            },
+        )
 
     def _run(self, request, queryset, action, done_message):
         done, failed = 0, []

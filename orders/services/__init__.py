@@ -2,12 +2,15 @@
 ``transitions`` (the state machine), ``checkout``, ``effects`` (what a committed order sets
 off), ``lifecycle`` and ``refunds``."""
 
+from orders.services.bulk_ship import MAX_ROWS as BULK_SHIP_MAX_ROWS
+from orders.services.bulk_ship import orders_ship_from_file, ship_template_rows
 from orders.services.checkout import (
     ORDER_NO_ATTEMPTS,
     OrderLine,
     address_snapshot,
     checkout_address,
     checkout_lines,
+    checkout_local_area,
     checkout_pickup_point,
     order_create_from_cart,
     order_create_from_lines,
@@ -25,6 +28,8 @@ from orders.services.lifecycle import (
     order_confirm_receipt,
     order_mark_paid,
     order_ship,
+    order_ship_parcel,
+    order_units_left,
     orders_auto_complete,
     orders_close_overdue,
 )
@@ -46,6 +51,9 @@ from orders.services.transitions import (
 )
 
 __all__ = [
+    "BULK_SHIP_MAX_ROWS",
+    "orders_ship_from_file",
+    "ship_template_rows",
     "ORDER_NO_ATTEMPTS",
     "OrderLine",
     "address_snapshot",
@@ -53,6 +61,7 @@ __all__ = [
     "TRANSITIONS",
     "checkout_address",
     "checkout_lines",
+    "checkout_local_area",
     "checkout_pickup_point",
     "notify_after_commit",
     "order_cancel",
@@ -73,6 +82,8 @@ __all__ = [
     "order_refund_open",
     "order_refund_record",
     "order_ship",
+    "order_ship_parcel",
+    "order_units_left",
     "pickup_hand_over",
     "pickup_order_for",
     "order_transition",

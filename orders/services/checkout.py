@@ -34,9 +34,9 @@ from config.exceptions import ApplicationError
 from config.logs import log_bind
 from config.metrics import count_order
 from config.oncommit import after_commit
-from delivery.errors import PickupPointUnavailable
+from delivery.errors import LocalDeliveryUnavailable, PickupPointUnavailable
 from delivery.models import PickupPoint
-from delivery.selectors import pickup_points_open, slots_offered
+from delivery.selectors import local_area_for, pickup_points_open, slots_offered
 from delivery.services import slot_book
 from orders import notes
 from orders.errors import (
@@ -81,7 +81,9 @@ def checkout_address(*, user, address_id) -> Address | None:
     return _address_of(user, address_id)
 
 
-def checkout_lines(*, user, coupon=AUTO, points=None, address=None, pickup=None) -> dict:
+def checkout_lines(
+    *, user, coupon=AUTO, points=None, address=None, pickup=None, local=None
+) -> dict:
     """The cart lines selected for checkout, priced with ``coupon`` (the best that applies
     unless told), ``points`` (a number, ALL_POINTS, or none) and shipping to ``address``
     (None: an estimate); raises when nothing can be bought."""
@@ -92,6 +94,7 @@ def checkout_lines(*, user, coupon=AUTO, points=None, address=None, pickup=None)
         points=points,
         address=address,
         pickup=pickup,
+        local=local,
     )
     chosen = [line for line in cart["lines"] if line["selected"]]
     if not chosen:
@@ -122,6 +125,7 @@ def order_create_from_cart(
     coupon=None,
     points=None,
     pickup_point_id: int | None = None,
+    local_delivery: bool = False,
     slot_id: int | None = None,
     slot_date=None,
 ) -> tuple[Order, bool]:
@@ -130,7 +134,8 @@ def order_create_from_cart(
     number, ALL_POINTS, or None for none; the order holds them); returns (order, created).
     With ``pickup_point_id`` the shopper collects it there (the point's fee instead of
     shipping; the address gives the receiver and phone) in the slot ``slot_id`` on
-    ``slot_date``, whose place the order holds.
+    ``slot_date``, whose place the order holds; with ``local_delivery`` the shop brings it to
+    the address itself (its local area's fee) in that slot.
 
     One transaction: stock is taken per SKU in id order with conditional updates (any
     shortfall rolls everything back and names the SKU), prices are read under those row
@@ -157,6 +162,7 @@ def order_create_from_cart(
             coupon=coupon,
             points=points,
             pickup_point_id=pickup_point_id,
+            local_delivery=local_delivery,
             slot=(slot_id, slot_date) if slot_id is not None else None,
         )
     except (ApplicationError, ValidationError, IntegrityError):
@@ -202,6 +208,17 @@ def checkout_pickup_point(*, pickup_point_id) -> PickupPoint | None:
     return point
 
 
+def checkout_local_area(*, address, wanted: bool):
+    """The local area the shop delivers ``address`` in itself, when ``wanted`` (None when
+    not); LocalDeliveryUnavailable when wanted where the shop does not."""
+    if not wanted:
+        return None
+    area = local_area_for(address.region_code) if address is not None else None
+    if area is None:
+        raise LocalDeliveryUnavailable()
+    return area
+
+
 def _order_create_checked(
     *,
     user,
@@ -213,14 +230,18 @@ def _order_create_checked(
     coupon,
     points,
     pickup_point_id,
+    local_delivery,
     slot,
 ) -> Order:
     address = _address_of(user, address_id)
     pickup = checkout_pickup_point(pickup_point_id=pickup_point_id)
+    local = checkout_local_area(address=address, wanted=local_delivery and pickup is None)
     if pickup is not None and slot is None and slots_offered(point=pickup):
         raise ValidationError({"slot": [_("Choose when you will collect the order.")]})
-    if pickup is None and slot is not None:
-        slot = None  # slots are for pickup: a delivered order ignores one
+    if local is not None and slot is None and slots_offered():
+        raise ValidationError({"slot": [_("Choose when the order should arrive.")]})
+    if pickup is None and local is None:
+        slot = None  # slots are for pickup and local delivery: a parcel ignores one
     remark = (remark or "").strip()
     if len(remark) > 200:
         raise ValidationError({"remark": [_("At most 200 characters.")]})
@@ -244,6 +265,7 @@ def _order_create_checked(
         coupon=coupon,
         points=points,
         pickup=pickup,
+        local=local,
         slot=slot,
         also_after_commit=[lambda: cart_remove(key=cart_key, sku_ids=sku_ids)],
     )
@@ -290,6 +312,7 @@ def order_create_from_lines(
             coupon=None,
             points=None,
             pickup=None,
+            local=None,
             slot=None,
             also_after_commit=[],
             also_write=also_write,
@@ -348,6 +371,7 @@ def _order_create(
     coupon,
     points,
     pickup,
+    local,
     slot,
     prepared,
 ) -> Order:
@@ -380,6 +404,7 @@ def _order_create(
         points=points,
         address=address,
         pickup=pickup,
+        local=local,
         shipping=shipping,
         prepared=prepared,
     )
@@ -431,6 +456,7 @@ def _order_create(
         remark=remark,
         # A pickup order's place is its point's (over the address's).
         **(address_snapshot(address) | _pickup_fields(pickup, booking)),
+        **_local_fields(local, booking),
         source=source,
         idempotency_key=idempotency_key or "",
         pay_deadline=now + timedelta(seconds=pay_timeout),
@@ -496,6 +522,16 @@ def _pickup_fields(pickup: PickupPoint | None, booking) -> dict:
         "region_code": pickup.region_code,
         "detail": pickup.address,
         "postal_code": "",
+    }
+
+
+def _local_fields(local, booking) -> dict:
+    """A local delivery: the shop brings it to the address in its slot."""
+    if local is None:
+        return {}
+    return {
+        "delivery_method": DeliveryMethod.LOCAL,
+        "slot_day_id": booking.slot_day_id if booking else None,
     }
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,9 +19,18 @@ from config.oncommit import after_commit
 from orders import notes
 from orders.errors import IllegalTransition, SettleIncomplete
 from orders.hooks import settle_before_cancel
-from orders.models import ActorType, DeliveryMethod, Order, OrderStatus
+from orders.models import (
+    ActorType,
+    DeliveryMethod,
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderStatus,
+    Parcel,
+    ParcelItem,
+)
 from orders.services.effects import notify_after_commit
-from orders.services.transitions import order_transition
+from orders.services.transitions import order_lock, order_transition
 from orders.stock_sources import order_stock_lines, stock_give_back
 
 S = OrderStatus
@@ -166,9 +176,22 @@ def pickup_code_give(*, order: Order) -> Order:
     return order
 
 
-@transaction.atomic
 def order_ship(*, order_id: int, carrier: str, tracking_no: str, actor=None) -> Order:
-    """Ship a paid order with its carrier and tracking number."""
+    """Ship what is left of a paid order in one parcel with its carrier and tracking
+    number."""
+    return order_ship_parcel(
+        order_id=order_id, carrier=carrier, tracking_no=tracking_no, actor=actor
+    )
+
+
+@transaction.atomic
+def order_ship_parcel(
+    *, order_id: int, carrier: str, tracking_no: str, lines: dict | None = None, actor=None
+) -> Order:
+    """Ship a parcel of a paid order: ``lines`` {order item id: units} (None: every unit not
+    shipped yet). Under the order's lock, never more of a line than is left; the order is
+    shipped when every unit of every line is in a parcel (its carrier and tracking number
+    the last parcel's), and until then stays paid with the parcel in its history."""
     carrier, tracking_no = (carrier or "").strip(), (tracking_no or "").strip()
     errors = {}
     if not carrier:
@@ -177,22 +200,76 @@ def order_ship(*, order_id: int, carrier: str, tracking_no: str, actor=None) -> 
         errors["tracking_no"] = [_("This field is required.")]
     if errors:
         raise ValidationError(errors)
-    if Order.objects.filter(pk=order_id, delivery_method=DeliveryMethod.PICKUP).exists():
+    order = order_lock(order_id=order_id)
+    if order.delivery_method == DeliveryMethod.PICKUP:
         raise ValidationError(
             {"carrier": [_("A pickup order is handed over at its point, not shipped.")]}
         )
+    if order.status != S.PAID:  # not while a refund is asked for, not twice
+        raise IllegalTransition(
+            _("An order that is “%(current)s” cannot become “%(target)s”.")
+            % {"current": S(order.status).label, "target": S.SHIPPED.label}
+        )
+    left = order_units_left(order)
+    if lines is None:
+        lines = {item_id: units for item_id, units in left.items() if units > 0}
+    wrong = [
+        item_id
+        for item_id, units in lines.items()
+        if item_id not in left or not isinstance(units, int) or not 0 < units <= left[item_id]
+    ]
+    if wrong or not lines:
+        raise ValidationError(
+            {"lines": [_("Ship between one unit and what is left of each line.")]}
+        )
+    parcel = Parcel.objects.create(
+        order=order,
+        carrier=carrier[:50],
+        tracking_no=tracking_no[:64],
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    ParcelItem.objects.bulk_create(
+        ParcelItem(parcel=parcel, item_id=item_id, quantity=units)
+        for item_id, units in sorted(lines.items())
+    )
+    params = {"carrier": carrier[:50], "tracking_no": tracking_no[:64]}
+    if any(left[item_id] - lines.get(item_id, 0) > 0 for item_id in left):
+        OrderEvent.objects.create(
+            order=order,
+            from_status=S.PAID,
+            to_status=S.PAID,
+            actor=parcel.created_by,
+            actor_type=ActorType.MERCHANT,
+            note_key=notes.PARCEL_SHIPPED,
+            note_params=params,
+        )
+        return order
     order = order_transition(
-        order_id=order_id,
+        order_id=order.pk,
         to_status=S.SHIPPED,
         actor=actor,
         actor_type=ActorType.MERCHANT,
         note_key=notes.SHIPPED,
-        note_params={"carrier": carrier[:50], "tracking_no": tracking_no[:64]},
-        fields={"carrier": carrier[:50], "tracking_no": tracking_no[:64]},
-        from_statuses={S.PAID},  # not while a refund is asked for
+        note_params=params,
+        fields=params,
+        from_statuses={S.PAID},
     )
     notify_after_commit(order.pk, "shipped")
     return order
+
+
+def order_units_left(order: Order) -> dict[int, int]:
+    """{order item id: units not in a parcel yet}."""
+    shipped = dict(
+        ParcelItem.objects.filter(item__order=order)
+        .values("item_id")
+        .annotate(n=Sum("quantity"))
+        .values_list("item_id", "n")
+    )
+    return {
+        item.pk: item.quantity - shipped.get(item.pk, 0)
+        for item in OrderItem.objects.filter(order=order).order_by("pk")
+    }
 
 
 def order_confirm_receipt(*, order_id: int, user) -> Order:

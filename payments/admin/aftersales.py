@@ -129,6 +129,7 @@ class AfterSaleRequestAdmin(ServiceRowsAdmin):
         "note",
         "amount_display",
         "merchant_note",
+        "return_to",
         "return_carrier",
         "return_tracking_no",
         "refund_no",

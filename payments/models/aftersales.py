@@ -107,6 +107,8 @@ class AfterSaleRequest(models.Model):
         max_length=20, choices=OrderStatus.choices, editable=False
     )
     merchant_note = models.CharField(_("merchant's note"), max_length=500, blank=True, default="")
+    # Where the goods go back (the merchant's return address when the return was approved).
+    return_to = models.CharField(_("send back to"), max_length=300, blank=True, default="")
     return_carrier = models.CharField(_("return carrier"), max_length=50, blank=True, default="")
     return_tracking_no = models.CharField(
         _("return tracking number"), max_length=64, blank=True, default=""

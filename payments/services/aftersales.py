@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from config.money import money
 from config.oncommit import after_commit
 from config.parsing import parse_id
+from delivery.models import ReturnAddress
 from orders.errors import OrderNotFound
 from orders.models import ActorType, Order
 from orders.services import (
@@ -300,17 +301,29 @@ def aftersale_return_shipped(
 
 
 @transaction.atomic
-def aftersale_approve(*, request_no: str, actor, note: str = "") -> AfterSaleRequest:
-    """Refund only: the refund is paid out now. Return: the shopper is asked for the goods."""
+def aftersale_approve(
+    *, request_no: str, actor, note: str = "", return_address_id: int | None = None
+) -> AfterSaleRequest:
+    """Refund only: the refund is paid out now. Return: the shopper is asked for the goods,
+    sent to ``return_address_id`` (the default return address when None)."""
     request = _lock(request_no)
     if request.kind == AfterSaleKind.RETURN:
+        addresses = ReturnAddress.objects.all()
+        address = (
+            addresses.filter(pk=return_address_id).first()
+            if return_address_id
+            else addresses.filter(is_default=True).first()
+        )
         return _move(
             request,
             A.AWAITING_RETURN,
             actor=actor,
             actor_type=ActorType.MERCHANT,
             note=note,
-            fields={"merchant_note": note[:500]},
+            fields={
+                "merchant_note": note[:500],
+                "return_to": address.label[:300] if address else "",
+            },
         )
     return _pay_out(request, actor=actor, note=note, fields={"merchant_note": note[:500]})
 

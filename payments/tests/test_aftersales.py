@@ -479,9 +479,24 @@ def test_a_return_on_the_page_with_the_parcel_sent_back(client, buyer, sandbox, 
     client.post(url, {f"qty_{item.pk}": 1, "reason": aftersale_reason("return"), "amount": "20.00"})
     request = AfterSaleRequest.objects.get()
     assert list(request.items.values_list("quantity", flat=True)) == [1]
+    from delivery.models import ReturnAddress
+
+    ReturnAddress.objects.create(
+        name="上海仓",
+        receiver="退货组",
+        phone="021-58880003",
+        region_code="310115",
+        detail="川沙路 1 号",
+        is_default=True,
+    )
     aftersale_approve(request_no=request.request_no, actor=merchant)
     page = client.get(order.get_absolute_url()).content.decode()
     assert "I have sent it" in page
+    # The approved return says where to send the goods: the default return address.
+    assert (
+        "Send the goods to" in page
+        and "退货组 021-58880003 上海市上海市浦东新区川沙路 1 号" in page
+    )
     ship_back = reverse("payments:aftersale_return", args=[order.order_no, request.request_no])
     client.post(ship_back, {"carrier": "SF", "tracking_no": "SF9876543210"})
     request.refresh_from_db()
