@@ -6,7 +6,7 @@ import re
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -162,6 +162,7 @@ class OrderAdmin(ServiceRowsAdmin):
     actions = [
         "ship_orders",
         "print_packing_slips",
+        "print_picking_list",
         "mark_paid_offline",
         "cancel_unpaid",
         "export_xlsx",
@@ -333,6 +334,32 @@ class OrderAdmin(ServiceRowsAdmin):
                 "opts": self.model._meta,
                 "orders": orders,
                 "site_title": self.admin_site.site_header,
+            },
+        )
+
+    @admin.action(description=_("Print a picking list"), permissions=["view"])
+    def print_picking_list(self, request, queryset):
+        """What to pick for the chosen orders: the totals per item, then each order."""
+        orders = list(
+            queryset.select_related("pickup_point")
+            .prefetch_related("items")
+            .order_by("pickup_point__name", "order_no")[:500]
+        )
+        totals = (
+            OrderItem.objects.filter(order__in=[o.pk for o in orders])
+            .values("product_name", "sku_options")
+            .annotate(quantity=Sum("quantity"))
+            .order_by("product_name", "sku_options")
+        )
+        return TemplateResponse(
+            request,
+            "admin/orders/picking_list.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Picking list"),
+                "opts": self.model._meta,
+                "orders": orders,
+                "totals": totals,
             },
         )
 

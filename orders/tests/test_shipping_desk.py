@@ -168,3 +168,15 @@ def test_packing_slips_print_the_chosen_orders(merchant_client):
     assert "青花瓷杯" in html and order.receiver_name in html
     assert "@page label { size: 100mm 150mm" in html and "size: A4" in html
     assert Decimal(order.total_amount) > 0
+
+
+def test_a_picking_list_of_the_chosen_orders_adds_up_each_item(merchant_client):
+    sku = make_product(name="龙井茶").skus.get()
+    chosen = [paid_order(lines=((sku, 2),)), paid_order(lines=((sku, 3),))]
+    page = merchant_client.post(
+        reverse("admin:orders_order_changelist"),
+        {"action": "print_picking_list", "_selected_action": [o.pk for o in chosen]},
+    )
+    totals = list(page.context["totals"])
+    assert [(t["product_name"], t["quantity"]) for t in totals] == [("龙井茶", 5)]
+    assert all(o.order_no in page.content.decode() for o in chosen)
