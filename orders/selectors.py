@@ -1,5 +1,5 @@
 from django.core.cache import cache
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from orders.errors import OrderNotFound
@@ -92,3 +92,13 @@ def message_unread_count(*, user) -> int:
 def message_unread_forget(*, user_id: int) -> None:
     """After the user's messages changed: the next page counts them again."""
     cache.delete(_unread_key(user_id))
+
+
+def picking_totals(*, orders):
+    """What to pick for ``orders``: units per product and options, alphabetically."""
+    return (
+        OrderItem.objects.filter(order__in=[o.pk for o in orders])
+        .values("product_name", "sku_options")
+        .annotate(quantity=Sum("quantity"))
+        .order_by("product_name", "sku_options")
+    )

@@ -351,3 +351,29 @@ def test_checkout_offers_local_delivery_where_the_shop_delivers_itself(client):
     fill_cart(elsewhere, (make_product().skus.get(), 1))
     client.force_login(elsewhere)
     assert 'value="local"' not in client.get(reverse("orders:checkout")).content.decode()
+
+
+def test_the_merchant_sees_orders_per_slot_and_point_and_prints_the_slots_picking_list(
+    merchant_client,
+):
+    point, slot = make_point(), make_slot(capacity=4)
+    date = slot_dates()[0]
+    sku = make_product(name="龙井茶").skus.get()
+    paid = [
+        services.order_mark_paid(
+            order_id=pickup_order(UserFactory(), point, slot, date, sku=sku).pk
+        )
+        for _ in range(2)
+    ]
+    pickup_order(UserFactory(), point, slot, date, sku=sku)  # not paid yet: listed, not picked
+    board = merchant_client.get(reverse("admin:delivery_board"))
+    cell = next(c for row in board.context["board"] if row["date"] == date for c in row["cells"])
+    assert (cell["day"].booked, cell["day"].capacity) == (3, 4)
+    assert cell["points"] == [
+        {"slot_day_id": cell["day"].pk, "pickup_point__name": point.name, "n": 3}
+    ]
+    picking = merchant_client.get(reverse("admin:delivery_picking", args=[cell["day"].pk]))
+    assert [(t["product_name"], t["quantity"]) for t in picking.context["totals"]] == [
+        ("龙井茶", 2)
+    ]
+    assert len(picking.context["orders"]) == 3 and paid[0].order_no in picking.content.decode()

@@ -7,7 +7,7 @@ import datetime
 from collections import defaultdict
 
 from django.contrib import admin
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from delivery.models import DeliverySlot, SlotDay
-from orders.models import Order, OrderItem, OrderStatus, PickupHandover
+from orders.models import Order, OrderStatus, PickupHandover
+from orders.selectors import picking_totals
 
 S = OrderStatus
 # Orders that still hold their place: paid and waiting, or not paid yet.
@@ -108,12 +109,8 @@ class PickupHandoverAdmin(admin.ModelAdmin):
             .prefetch_related("items")
             .order_by("pickup_point__name", "order_no")
         )
-        totals = (
-            OrderItem.objects.filter(order__in=[o.pk for o in orders], order__status=S.PAID)
-            .values("product_name", "sku_options")
-            .annotate(quantity=Sum("quantity"))
-            .order_by("product_name", "sku_options")
-        )
+        # Only what is paid is picked; unpaid orders are listed, not counted.
+        totals = picking_totals(orders=[o for o in orders if o.status == S.PAID])
         return TemplateResponse(
             request,
             "admin/orders/picking_list.html",

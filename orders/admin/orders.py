@@ -6,7 +6,7 @@ import re
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -20,7 +20,7 @@ from config.csvexport import Text, csv_response, xlsx_response
 from config.dates import local_day_range
 from config.exceptions import ApplicationError
 from config.money import money
-from orders import notes, services
+from orders import notes, selectors, services
 from orders.admin.forms import ShipFileForm, ShipForm
 from orders.carriers import carrier_label
 from orders.hooks import admin_order_panels
@@ -345,12 +345,7 @@ class OrderAdmin(ServiceRowsAdmin):
             .prefetch_related("items")
             .order_by("pickup_point__name", "order_no")[:500]
         )
-        totals = (
-            OrderItem.objects.filter(order__in=[o.pk for o in orders])
-            .values("product_name", "sku_options")
-            .annotate(quantity=Sum("quantity"))
-            .order_by("product_name", "sku_options")
-        )
+        totals = selectors.picking_totals(orders=orders)
         return TemplateResponse(
             request,
             "admin/orders/picking_list.html",
