@@ -62,6 +62,30 @@ print(order.order_no)
 """
 
 
+# Sums that floats get wrong: SQLite adds decimals as floats (299.00 - 58.92 is
+# 240.07999999999998 there), and the order's check constraints must still hold.
+FLOAT_SUMS = """
+from datetime import timedelta
+from decimal import Decimal
+from django.utils import timezone
+from accounts.models import User
+from orders.models import Order, OrderItem
+user = User.objects.get(username="shopper")
+order = Order.objects.create(
+    order_no="20261204000000000299", user=user, items_amount=Decimal("299.00"),
+    shipping_fee=Decimal("0.00"), discount_amount=Decimal("58.92"),
+    total_amount=Decimal("240.08"), receiver_name="x", receiver_phone="13800000001",
+    province="p", city="c", district="d", detail="x",
+    pay_deadline=timezone.now() + timedelta(minutes=30),
+)
+OrderItem.objects.create(
+    order=order, product_name="x", sku_code="x", unit_price=Decimal("299.00"), quantity=1,
+    line_total=Decimal("299.00"), discount_amount=Decimal("58.92"), paid_amount=Decimal("240.08"),
+)
+print("saved")
+"""
+
+
 def _manage(env, *args, timeout=180):
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -98,6 +122,8 @@ def test_embedded_mode_boots_and_serves_the_shop(embedded_env):
         .stdout.strip()
         .splitlines()[-1]
     )  # shell may say first what it imported
+
+    assert _manage(embedded_env, "shell", "-c", FLOAT_SUMS).stdout.strip().endswith("saved")
 
     # An unpaid order past its deadline: nothing but the in-process scheduler can close it.
     overdue = _manage(embedded_env, "shell", "-c", OVERDUE_ORDER).stdout.strip().splitlines()[-1]
