@@ -20,6 +20,7 @@ from config.csvexport import Text, csv_response, xlsx_response
 from config.dates import local_day_range
 from config.exceptions import ApplicationError
 from config.money import money
+from config.site import site_name
 from orders import notes, selectors, services
 from orders.admin.forms import ShipFileForm, ShipForm
 from orders.carriers import carrier_label
@@ -333,7 +334,7 @@ class OrderAdmin(ServiceRowsAdmin):
                 "title": _("Packing slips"),
                 "opts": self.model._meta,
                 "orders": orders,
-                "site_title": self.admin_site.site_header,
+                "site_title": site_name(),
             },
         )
 
