@@ -7,13 +7,15 @@ from orders.services.bulk_ship import orders_ship_from_file, ship_template_rows
 from orders.services.checkout import (
     ORDER_NO_ATTEMPTS,
     OrderLine,
-    address_snapshot,
-    checkout_address,
     checkout_lines,
-    checkout_local_area,
-    checkout_pickup_point,
     order_create_from_cart,
     order_create_from_lines,
+)
+from orders.services.delivery import (
+    address_snapshot,
+    checkout_address,
+    checkout_local_area,
+    checkout_pickup_point,
     order_set_address,
 )
 from orders.services.effects import (

@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 
 from accounts import regions
 from accounts.models import Address
-from accounts.selectors import address_default_for
 from carts.keys import user_cart_key
 from carts.pricing import AUTO, ITEMS, Quote, price_line, price_prepare, price_quote
 from carts.pricing.shipping import shipping_shares
@@ -34,13 +33,10 @@ from config.exceptions import ApplicationError
 from config.logs import log_bind
 from config.metrics import count_order
 from config.oncommit import after_commit
-from delivery.errors import LocalDeliveryUnavailable, PickupPointUnavailable
-from delivery.models import PickupPoint
-from delivery.selectors import local_area_for, pickup_points_open, slots_offered
+from delivery.selectors import slots_offered
 from delivery.services import slot_book
 from orders import notes
 from orders.errors import (
-    AddressLocked,
     ItemUnavailable,
     NotDelivered,
     NothingToCheckOut,
@@ -49,13 +45,20 @@ from orders.errors import (
 )
 from orders.models import (
     ActorType,
-    DeliveryMethod,
     Order,
     OrderDiscount,
     OrderEvent,
     OrderItem,
     OrderItemDiscount,
     OrderStatus,
+)
+from orders.services.delivery import (
+    address_of,
+    address_snapshot,
+    checkout_local_area,
+    checkout_pickup_point,
+    local_fields,
+    pickup_fields,
 )
 from orders.services.effects import notify_after_commit, schedule_close
 from orders.stock_sources import stock_take_lines
@@ -71,14 +74,6 @@ ORDER_NO_ATTEMPTS = 3
 def _new_order_no() -> str:
     """Time-ordered and not guessable: local time to the second + 8 random digits."""
     return timezone.localtime().strftime("%Y%m%d%H%M%S") + f"{secrets.randbelow(10**8):08d}"
-
-
-def checkout_address(*, user, address_id) -> Address | None:
-    """The address a quote ships to: one of the shopper's (``address_id``), else their
-    default (None without one)."""
-    if address_id is None:
-        return address_default_for(user=user)
-    return _address_of(user, address_id)
 
 
 def checkout_lines(
@@ -194,31 +189,6 @@ class OrderLine:
             raise ValueError("a line that brings its SKU gives its price too")
 
 
-def checkout_pickup_point(*, pickup_point_id) -> PickupPoint | None:
-    """The open pickup point an order is collected at (None: delivered)."""
-    if pickup_point_id is None:
-        return None
-    point = (
-        pickup_points_open().filter(pk=pickup_point_id).first()
-        if isinstance(pickup_point_id, int)
-        else None
-    )
-    if point is None:
-        raise PickupPointUnavailable()
-    return point
-
-
-def checkout_local_area(*, address, wanted: bool):
-    """The local area the shop delivers ``address`` in itself, when ``wanted`` (None when
-    not); LocalDeliveryUnavailable when wanted where the shop does not."""
-    if not wanted:
-        return None
-    area = local_area_for(address.region_code) if address is not None else None
-    if area is None:
-        raise LocalDeliveryUnavailable()
-    return area
-
-
 def _order_create_checked(
     *,
     user,
@@ -233,7 +203,7 @@ def _order_create_checked(
     local_delivery,
     slot,
 ) -> Order:
-    address = _address_of(user, address_id)
+    address = address_of(user, address_id)
     pickup = checkout_pickup_point(pickup_point_id=pickup_point_id)
     local = checkout_local_area(address=address, wanted=local_delivery and pickup is None)
     if pickup is not None and slot is None and slots_offered(point=pickup):
@@ -455,8 +425,8 @@ def _order_create(
         total_amount=quote.total,
         remark=remark,
         # A pickup order's place is its point's (over the address's).
-        **(address_snapshot(address) | _pickup_fields(pickup, booking)),
-        **_local_fields(local, booking),
+        **(address_snapshot(address) | pickup_fields(pickup, booking)),
+        **local_fields(local, booking),
         source=source,
         idempotency_key=idempotency_key or "",
         pay_deadline=now + timedelta(seconds=pay_timeout),
@@ -504,90 +474,6 @@ def _discounts_write(order: Order, items: list[OrderItem], quote: Quote) -> None
     )
 
 
-def _pickup_fields(pickup: PickupPoint | None, booking) -> dict:
-    """A pickup order goes to its point: the point's place instead of the address's (the
-    address gives the receiver and phone), and the slot its place is held in."""
-    if pickup is None:
-        return {}
-    return {
-        "delivery_method": DeliveryMethod.PICKUP,
-        "pickup_point": pickup,
-        "slot_day_id": booking.slot_day_id if booking else None,
-        **{
-            field: region.name
-            for field, region in zip(
-                ("province", "city", "district"), regions.lineage(pickup.region_code), strict=True
-            )
-        },
-        "region_code": pickup.region_code,
-        "detail": pickup.address,
-        "postal_code": "",
-    }
-
-
-def _local_fields(local, booking) -> dict:
-    """A local delivery: the shop brings it to the address in its slot."""
-    if local is None:
-        return {}
-    return {
-        "delivery_method": DeliveryMethod.LOCAL,
-        "slot_day_id": booking.slot_day_id if booking else None,
-    }
-
-
 def _first_image_url(sku) -> str:
     image = sku.product.images.first()
     return (image.thumbnail or image.image).url if image else ""
-
-
-def address_snapshot(address: Address | None) -> dict:
-    """The order's copy of an address (blank fields without one)."""
-    if address is None:
-        return dict.fromkeys(
-            (
-                "receiver_name",
-                "receiver_phone",
-                "province",
-                "city",
-                "district",
-                "region_code",
-                "detail",
-                "postal_code",
-            ),
-            "",
-        )
-    return {
-        "receiver_name": address.receiver,
-        "receiver_phone": address.phone,
-        "province": address.province,
-        "city": address.city,
-        "district": address.district,
-        "region_code": address.region_code,
-        "detail": address.detail,
-        "postal_code": address.postal_code,
-    }
-
-
-def _address_of(user, address_id) -> Address:
-    """One of the shopper's addresses whose region is known (an address from before regions
-    had codes is confirmed first: freight depends on it)."""
-    address = Address.objects.filter(user=user, pk=address_id).first()
-    if address is None:
-        raise ValidationError({"address_id": [_("Choose one of your addresses.")]})
-    if not address.region_code:
-        raise ValidationError(
-            {"address_id": [_("Choose the province, city and district of this address first.")]}
-        )
-    return address
-
-
-def order_set_address(*, order_id: int, user, address_id) -> Order:
-    """Ship an unpaid order to one of the shopper's addresses (a flash-sale order is made
-    before the shopper chose one); only the address columns are written."""
-    address = _address_of(user, address_id)
-    updated = Order.objects.filter(
-        pk=order_id, user=user, status=S.PENDING_PAYMENT, pay_deadline__gt=timezone.now()
-    ).update(**address_snapshot(address), updated_at=timezone.now())
-    if not updated:
-        raise AddressLocked()
-    return Order.objects.get(pk=order_id)
