@@ -45,11 +45,20 @@ def add_to_cart(page, *, option: int | None = None) -> str:
     return name
 
 
-def fill_address(page, *values: str) -> None:
-    """An address form's fields, in the order a person reads them."""
-    fields = ("receiver", "phone", "province", "city", "district", "detail")
-    for field, value in zip(fields, values, strict=True):
-        page.fill(f"#id_{field}", value)
+def fill_address(page, receiver, phone, province, city, district, detail) -> None:
+    """An address form's fields, in the order a person reads them: the region picked level
+    by level (the page's script lists each level's places once the one above is chosen)."""
+    page.fill("#id_receiver", receiver)
+    page.fill("#id_phone", phone)
+    for field, name in (
+        ("province_code", province),
+        ("city_code", city),
+        ("region_code", district),
+    ):
+        select = page.locator(f"#id_{field}")
+        select.locator("option", has_text=name).first.wait_for(state="attached")
+        select.select_option(label=name)
+    page.fill("#id_detail", detail)
 
 
 def checkout_with_new_address(page, receiver: str = "王美") -> None:
@@ -93,7 +102,7 @@ def add_address(page, receiver: str) -> None:
     page.goto("/accounts/addresses/new/")
     fill_address(page, receiver, "13900139000", "广东省", "深圳市", "南山区", "科技园 8 号")
     with page.expect_navigation():
-        page.click("main form button[type=submit]")
+        page.click("main form button[type=submit]:not([name])")  # Save, not "Fill in"
     assert receiver in page.locator("main").inner_text()
 
 
