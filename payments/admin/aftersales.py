@@ -21,11 +21,14 @@ from modeltranslation.admin import TranslationAdmin
 from config.admin import ReadOnlyInline, ServiceRowsAdmin
 from config.exceptions import ApplicationError
 from config.money import money
+from config.parsing import parse_id
+from delivery.models import ReturnAddress
 from payments import services
 from payments.models import (
     OPEN_STATUSES,
     AfterSaleEvent,
     AfterSaleItem,
+    AfterSaleKind,
     AfterSalePhoto,
     AfterSaleReason,
     AfterSaleRequest,
@@ -164,6 +167,14 @@ class AfterSaleRequestAdmin(ServiceRowsAdmin):
             **(extra_context or {}),
             # The decisions are services; the row's own page never saves (ServiceRowsAdmin).
             "steps": steps if self.has_change_permission(request) else [],
+            # Where the goods go back, for a return still to approve (the default first).
+            "return_addresses": (
+                list(ReturnAddress.objects.all())
+                if request_obj
+                and request_obj.kind == AfterSaleKind.RETURN
+                and request_obj.status == AfterSaleStatus.REQUESTED
+                else []
+            ),
         }
         return super().change_view(request, object_id, form_url, extra)
 
@@ -185,7 +196,10 @@ class AfterSaleRequestAdmin(ServiceRowsAdmin):
         action, note = request.POST.get("action", ""), request.POST.get("note", "")
         calls = {
             "approve": lambda: services.aftersale_approve(
-                request_no=obj.request_no, actor=request.user, note=note
+                request_no=obj.request_no,
+                actor=request.user,
+                note=note,
+                return_address_id=parse_id(request.POST.get("return_address", "")),
             ),
             "reject": lambda: services.aftersale_reject(
                 request_no=obj.request_no, actor=request.user, note=note

@@ -426,6 +426,35 @@ def test_the_merchant_works_the_queue_in_the_admin(client, buyer, sandbox, merch
     assert client.post(decide, {"action": "approve"}).status_code in {302, 403}
 
 
+def test_the_merchant_picks_where_a_return_goes_when_approving_it(client, buyer, sandbox, merchant):
+    from delivery.models import ReturnAddress
+
+    order = paid_order(client, buyer, quantity=2)
+    order_ship(order_id=order.pk, carrier="SF", tracking_no="SF1234567890", actor=merchant)
+    item = order.items.get()
+    request = aftersale_request_create(
+        user=buyer,
+        order_no=order.order_no,
+        kind="return",
+        reason_id=aftersale_reason("return"),
+        amount=item.unit_price,
+        items={item.pk: 1},
+    )
+    place = {"receiver": "退货组", "phone": "021-58880003", "region_code": "310115"}
+    ReturnAddress.objects.create(name="上海仓", detail="川沙路 1 号", is_default=True, **place)
+    beijing = ReturnAddress.objects.create(
+        name="北京仓", detail="建国路 1 号", **(place | {"region_code": "110105"})
+    )
+    client.force_login(merchant)
+    page = client.get(reverse("admin:payments_aftersalerequest_change", args=[request.pk]))
+    assert "北京仓" in page.content.decode() and 'name="return_address"' in page.content.decode()
+    decide = reverse("admin:payments_aftersalerequest_decide", args=[request.pk])
+    client.post(decide, {"action": "approve", "note": "", "return_address": str(beijing.pk)})
+    request.refresh_from_db()
+    assert request.status == "awaiting_return"
+    assert request.return_to == "退货组 021-58880003 北京市北京市朝阳区建国路 1 号"
+
+
 def test_the_shopper_asks_on_the_page_and_follows_the_request(client, buyer, sandbox, merchant):
     order = paid_order(client, buyer)
     detail = client.get(order.get_absolute_url()).content.decode()
