@@ -19,14 +19,17 @@ from delivery.selectors import slot_dates, templates_changed
 
 
 @transaction.atomic
+def _make_default(model, pk: int) -> None:
+    """Make one row of ``model`` its default: the old default's flag cleared first, in the
+    same transaction under its lock, so the one-default constraint holds."""
+    list(model.objects.select_for_update().filter(is_default=True))
+    model.objects.filter(is_default=True).exclude(pk=pk).update(is_default=False)
+    model.objects.filter(pk=pk).update(is_default=True)
+
+
 def template_make_default(*, template_id: int) -> None:
-    """Make one template the default (the products naming none use it); the old default's
-    flag is cleared first, in the same transaction, so the one-default constraint holds."""
-    list(ShippingTemplate.objects.select_for_update().filter(is_default=True))
-    ShippingTemplate.objects.filter(is_default=True).exclude(pk=template_id).update(
-        is_default=False
-    )
-    ShippingTemplate.objects.filter(pk=template_id).update(is_default=True)
+    """The template the products naming none use."""
+    _make_default(ShippingTemplate, template_id)
     templates_changed()
 
 
@@ -83,9 +86,6 @@ def slot_capacity_changed(*, slot: DeliverySlot) -> None:
     )
 
 
-@transaction.atomic
 def return_address_make_default(*, address_id: int) -> None:
-    """One default return address: the old flag cleared first, in the same transaction."""
-    list(ReturnAddress.objects.select_for_update().filter(is_default=True))
-    ReturnAddress.objects.filter(is_default=True).exclude(pk=address_id).update(is_default=False)
-    ReturnAddress.objects.filter(pk=address_id).update(is_default=True)
+    """The return address an approval offers first."""
+    _make_default(ReturnAddress, address_id)

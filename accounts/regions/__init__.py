@@ -94,6 +94,12 @@ def lineage(code) -> tuple[Region, ...]:
     return tuple(reversed(chain))
 
 
+def place_name(code, *, levels: slice = slice(None)) -> str:
+    """The names of a code's province, city and district run together (浙江省杭州市西湖区), or
+    the ``levels`` of them asked for."""
+    return "".join(r.name for r in lineage(code)[levels])
+
+
 def _clean(name) -> str:
     return re.sub(r"\s+", "", name or "")
 

@@ -73,7 +73,7 @@ class PickupPoint(models.Model):
 
     @property
     def full_address(self) -> str:
-        names = "".join(r.name for r in regions.lineage(self.region_code))
+        names = regions.place_name(self.region_code)
         return f"{names}{self.address}"
 
     def clean(self):

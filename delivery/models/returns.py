@@ -40,7 +40,7 @@ class ReturnAddress(models.Model):
 
     @property
     def full_address(self) -> str:
-        names = "".join(r.name for r in regions.lineage(self.region_code))
+        names = regions.place_name(self.region_code)
         return f"{names}{self.detail}"
 
     @property

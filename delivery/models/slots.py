@@ -133,7 +133,7 @@ class LocalArea(models.Model):
 
     @property
     def name(self) -> str:
-        return "".join(r.name for r in regions.lineage(self.region_code)[1:]) or self.region_code
+        return regions.place_name(self.region_code, levels=slice(1, None)) or self.region_code
 
     def clean(self):
         super().clean()

@@ -386,7 +386,7 @@ def _order_create(
             _("%(items)s: not delivered to %(region)s.")
             % {
                 "items": "、".join(sku.product.name for sku in refused),
-                "region": "".join(r.name for r in regions.lineage(address.region_code)[:2]),
+                "region": regions.place_name(address.region_code, levels=slice(2)),
             },
             errors={"sku_id": [str(sku.pk) for sku in refused]},
         )
