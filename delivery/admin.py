@@ -77,8 +77,21 @@ class RuleInline(admin.StackedInline):
     )
 
 
+class ChangedFieldsAdmin(admin.ModelAdmin):
+    """A Save writes only the fields the form changed: the default flag is moved by an
+    action meanwhile, and writing back the value this page loaded would undo it."""
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        names = {f.name for f in obj._meta.concrete_fields}
+        fields = [f for f in form.changed_data if f in names]
+        if fields:
+            obj.save(update_fields=[*fields, "updated_at"])
+
+
 @admin.register(ShippingTemplate)
-class ShippingTemplateAdmin(admin.ModelAdmin):
+class ShippingTemplateAdmin(ChangedFieldsAdmin):
     list_display = (
         "name",
         "charge_by",
@@ -292,7 +305,7 @@ class ReturnAddressForm(forms.ModelForm):
 
 
 @admin.register(ReturnAddress)
-class ReturnAddressAdmin(admin.ModelAdmin):
+class ReturnAddressAdmin(ChangedFieldsAdmin):
     form = ReturnAddressForm
     list_display = ("name", "receiver", "phone", "place", "is_default")
     readonly_fields = ("is_default",)

@@ -233,3 +233,28 @@ def test_the_default_template_is_the_flat_fee_and_the_settings_stand_in_for_it(s
     assert quote((plain, 1)).shipping_fee == settings.ORDER_SHIPPING_FEE
     set_default_shipping(fee="7.00")
     assert quote((plain, 1)).shipping_fee == Decimal("7.00")  # an edit is read at once
+
+
+def test_an_admin_save_of_a_template_keeps_a_default_flag_moved_meanwhile(
+    merchant_client, monkeypatch
+):
+    from delivery.admin import ShippingTemplateAdmin
+    from delivery.services import template_make_default
+
+    old = ShippingTemplate.objects.get(is_default=True)
+    # The Save's row as it was read before the flag moved (the admin reads, then writes).
+    loaded = ShippingTemplate.objects.get(pk=old.pk)
+    monkeypatch.setattr(ShippingTemplateAdmin, "get_object", lambda *a, **k: loaded)
+    new = make_shipping_template("新默认")
+    page = merchant_client.get(reverse("admin:delivery_shippingtemplate_change", args=[old.pk]))
+    form = page.context["adminform"].form
+    data = {k: ("" if v is None else v) for k, v in form.initial.items() if k in form.fields}
+    data |= {"name": "改名", "rules-TOTAL_FORMS": 0, "rules-INITIAL_FORMS": 0}
+    template_make_default(template_id=new.pk)  # another merchant, while this page was open
+    saved = merchant_client.post(
+        reverse("admin:delivery_shippingtemplate_change", args=[old.pk]), data
+    )
+    assert saved.status_code == 302, saved.context and saved.context["adminform"].form.errors
+    old.refresh_from_db()
+    assert (old.name, old.is_default) == ("改名", False)
+    assert ShippingTemplate.objects.get(is_default=True).pk == new.pk
