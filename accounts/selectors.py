@@ -36,3 +36,12 @@ def address_default_for(*, user) -> Address | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return Address.objects.filter(user=user, is_default=True).exclude(region_code="").first()
+
+
+def masked_name(name: str) -> str:
+    """A name as others see it beside a group or a review: its first and last character
+    (张三丰 → 张*丰, 李四 → 李*, a → a*)."""
+    name = (name or "").strip()
+    if len(name) <= 2:
+        return (name[:1] or "*") + "*"
+    return name[0] + "*" * min(len(name) - 2, 3) + name[-1]

@@ -317,6 +317,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "seckill.tasks.events_advance_task",
         "schedule": timedelta(minutes=1),
     },
+    # 拼团: campaigns end at their time, groups are decided at their deadline (the backstop
+    # of each group's timer), failed groups' members still waiting are queued again.
+    "groupbuy-sweep": {
+        "task": "marketing.tasks.groupbuy_sweep_task",
+        "schedule": timedelta(minutes=1),
+    },
     # Warm-up before the start, reminders, and the gate rebuilt where it drifted.
     "seckill-prepare": {
         "task": "seckill.tasks.events_prepare_task",

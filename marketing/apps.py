@@ -17,10 +17,19 @@ class MarketingConfig(AppConfig):
         from accounts.hooks import register_joined_hook
         from carts.pricing import Stage, register_stage
         from catalog.hooks import register_offers, register_product_extras, register_sale_floors
+        from catalog.services import register_stock_audit
         from marketing import offers, pricing
         from marketing.services.coupons import coupons_follow_order
+        from marketing.services.groupbuy import (
+            SOURCE,
+            groupbuy_stock_audit,
+            groupbuy_units_give_back,
+            groupbuy_units_take,
+        )
+        from marketing.services.groups import group_payment_verdict
         from marketing.services.points_orders import points_follow_order
-        from orders.hooks import register_transition_hook
+        from orders.hooks import register_payment_gate, register_transition_hook
+        from orders.stock_sources import register_stock_source
 
         # The engine in carts runs these; carts, orders and catalog never import marketing.
         register_stage(Stage.MEMBER, "member", pricing.member_stage, prepare=pricing.member_prepare)
@@ -46,5 +55,10 @@ class MarketingConfig(AppConfig):
         register_offers(offers.product_offers, offers.offers_epoch, offers.offers_active)
         register_sale_floors(offers.sale_floors)
         register_product_extras(offers.member_extras)
+        # 拼团: units from the campaign, the seat taken as the payment lands, the campaign's
+        # ledger proved by stock_audit; orders and catalog never import marketing.
+        register_stock_source(SOURCE, take=groupbuy_units_take, give_back=groupbuy_units_give_back)
+        register_payment_gate(group_payment_verdict)
+        register_stock_audit(groupbuy_stock_audit)
         # A new shopper gets the new-shopper coupons; accounts never imports marketing.
         register_joined_hook(_welcome)

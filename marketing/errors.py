@@ -70,3 +70,60 @@ class PointsNotUsable(ApplicationError):
     code = 70010
     status = status.HTTP_409_CONFLICT
     default_message = _("These points cannot be used for this order.")
+
+
+# 拼团 group-buy: 7002x.
+class GroupBuyNotFound(ApplicationError):
+    code = 70020
+    status = status.HTTP_404_NOT_FOUND
+    default_message = _("Group buy not found.")
+
+
+class GroupBuyNotOn(ApplicationError):
+    code = 70021
+    status = status.HTTP_409_CONFLICT
+    default_message = _("This group buy is not on now.")
+
+
+class GroupBuySoldOut(ApplicationError):
+    code = 70022
+    status = status.HTTP_409_CONFLICT
+    default_message = _("This group buy has sold out.")
+
+
+class GroupBuyLimitReached(ApplicationError):
+    code = 70023
+    status = status.HTTP_409_CONFLICT
+    default_message = _("You have bought as many of this group buy as allowed.")
+
+
+class GroupNotFound(ApplicationError):
+    code = 70024
+    status = status.HTTP_404_NOT_FOUND
+    default_message = _("Group not found.")
+
+
+class GroupNotJoinable(ApplicationError):
+    """The group is full, over, or not open yet: the shopper may open a new one."""
+
+    code = 70025
+    status = status.HTTP_409_CONFLICT
+    default_message = _("This group can no longer be joined. Open a new group instead.")
+
+
+class GroupAlreadyJoined(ApplicationError):
+    code = 70026
+    status = status.HTTP_409_CONFLICT
+    default_message = _("You are in this group already.")
+
+
+class GroupBuyStepNotAllowed(ApplicationError):
+    code = 70027
+    status = status.HTTP_409_CONFLICT
+    default_message = _("This group buy cannot take that step now.")
+
+
+class GroupBuySkuShort(ApplicationError):
+    code = 70028
+    status = status.HTTP_409_CONFLICT
+    default_message = _("The SKU does not have that many units to put on the group buy.")

@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from marketing.models import CouponTemplate, MemberLevel, Promotion
+from marketing.models import CouponTemplate, GroupBuy, MemberLevel, Promotion
 
 
 @register(Promotion)
@@ -18,3 +18,8 @@ class CouponTemplateTranslationOptions(TranslationOptions):
 @register(MemberLevel)
 class MemberLevelTranslationOptions(TranslationOptions):
     fields = ("name",)
+
+
+@register(GroupBuy)
+class GroupBuyTranslationOptions(TranslationOptions):
+    fields = ("title",)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from orders.errors import SettleIncomplete
 
@@ -102,3 +103,36 @@ def register_transition_hook(hook: Callable[..., None]) -> None:
 def order_moved(*, order, from_status: str, to_status: str) -> None:
     for hook in list(_transition_hooks):
         hook(order=order, from_status=from_status, to_status=to_status)
+
+
+# What becomes of an order as its payment lands, asked of the apps above (marketing: a
+# group order takes its seat under the group's lock). Each gate is a function of (order),
+# called in the payment's transaction with the order locked; it returns None when the order
+# is not its own, or a PaymentVerdict. Rows only, no network.
+@dataclass(frozen=True)
+class PaymentVerdict:
+    """``status``: where the paid order goes (paid, or grouping while its group fills);
+    ``note_key``: its history's note;
+    ``refuse``: a note key (orders.notes) when the payment cannot be taken (the group
+    filled meanwhile): the order is cancelled with it and payments refunds the money."""
+
+    status: str = ""
+    note_key: str = ""
+    refuse: str = ""
+    notice: str = ""  # the shopper's message (orders.notifications), "paid" when empty
+
+
+_payment_gates: list[Callable[..., PaymentVerdict | None]] = []
+
+
+def register_payment_gate(gate: Callable[..., PaymentVerdict | None]) -> None:
+    if gate not in _payment_gates:
+        _payment_gates.append(gate)
+
+
+def payment_verdict(*, order) -> PaymentVerdict | None:
+    for gate in list(_payment_gates):
+        verdict = gate(order=order)
+        if verdict is not None:
+            return verdict
+    return None

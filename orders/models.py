@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 class OrderStatus(models.TextChoices):
     PENDING_PAYMENT = "pending_payment", _("Awaiting payment")
+    # Paid for a group (拼团) that is not full yet: nothing ships until it is (待成团).
+    GROUPING = "grouping", _("Paid, waiting for the group")
     PAID = "paid", _("Paid, awaiting shipment")
     SHIPPED = "shipped", _("Shipped")
     COMPLETED = "completed", _("Completed")
@@ -20,6 +22,7 @@ class OrderSource(models.TextChoices):
     WEB = "web", _("Web shop")
     API = "api", _("Mini-program / app")
     SECKILL = "seckill", _("Flash sale")
+    GROUPBUY = "groupbuy", _("Group buy")
 
 
 class DeliveryMethod(models.TextChoices):

@@ -25,6 +25,11 @@ CANCELLED_BY_SHOPPER = "cancelled_by_shopper"
 CANCELLED_BY_MERCHANT = "cancelled_by_merchant"
 PICKED_UP = "picked_up"
 PARCEL_SHIPPED = "parcel_shipped"
+GROUP_WAITING = "group_waiting"
+GROUP_SUCCEEDED = "group_succeeded"
+GROUP_FAILED = "group_failed"
+GROUP_FULL = "group_full"
+GROUP_CLOSED = "group_closed"
 
 NOTES = {
     PLACED: _("Order placed"),
@@ -38,6 +43,11 @@ NOTES = {
     CANCELLED_BY_MERCHANT: _("Cancelled by the merchant"),
     PICKED_UP: _("Collected at %(point)s"),
     PARCEL_SHIPPED: _("A parcel shipped: %(carrier)s, tracking number %(tracking_no)s"),
+    GROUP_WAITING: _("Paid, payment %(payment_no)s; waiting for the group to fill"),
+    GROUP_SUCCEEDED: _("The group is full: on to shipping"),
+    GROUP_FAILED: _("The group did not fill in time: refunded in full"),
+    GROUP_FULL: _("The group filled before this payment: refunded in full"),
+    GROUP_CLOSED: _("The group buy is over: refunded in full"),
 }
 
 

@@ -30,6 +30,15 @@ SUBJECTS = {
     "shipped": _("Order %(no)s shipped with %(carrier)s (%(tracking)s)"),
     "cancelled": _("Order %(no)s cancelled"),
     "collected": _("Order %(no)s collected at %(point)s"),
+    # A group order (拼团): waiting, then filled or failed.
+    "grouping": _("Order %(no)s paid: share your group so it fills in time"),
+    "group_succeeded": _("Order %(no)s: your group is full, we are packing it"),
+    "group_failed": _("Order %(no)s: the group did not fill in time, %(total)s refunded in full"),
+    "group_full": _(
+        "Order %(no)s: the group filled before your payment, %(total)s refunded in full; "
+        "open a new group any time"
+    ),
+    "group_closed": _("Order %(no)s: the group buy is over, %(total)s refunded in full"),
 }
 # A paid pickup order's message gives the code to show at the point.
 PAID_PICKUP = _("Order %(no)s paid: collect it at %(point)s with the code %(code)s")

@@ -9,6 +9,7 @@ from orders.models import Message, Order, OrderEvent, OrderItem, OrderItemDiscou
 TABS = {
     "all": None,
     "to_pay": [OrderStatus.PENDING_PAYMENT],
+    "grouping": [OrderStatus.GROUPING],
     "to_ship": [OrderStatus.PAID],
     "to_receive": [OrderStatus.SHIPPED],
     "completed": [OrderStatus.COMPLETED],

@@ -32,6 +32,7 @@ from orders.models import ActorType, Message
 TAB_LABELS = [
     ("all", gettext_lazy("All")),
     ("to_pay", gettext_lazy("To pay")),
+    ("grouping", gettext_lazy("Awaiting group")),
     ("to_ship", gettext_lazy("To ship")),
     ("to_receive", gettext_lazy("To receive")),
     ("completed", gettext_lazy("Completed")),

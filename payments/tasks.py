@@ -42,9 +42,11 @@ def sandbox_deliver_task(payment_no: str, notify_url: str) -> None:
 
 @shared_task(ignore_result=True)
 def payments_query_stale_task() -> None:
-    """Beat: ask the gateways about payments and refunds pending for more than ten minutes."""
+    """Beat: ask the gateways about payments and refunds pending for more than ten minutes,
+    and send again the automatic refunds a provider refused."""
     services.payments_query_stale()
     services.refunds_query_stale()
+    services.refunds_retry_automatic()
 
 
 @shared_task(

@@ -34,6 +34,7 @@ from catalog.services.products import (
     spec_normalize,
 )
 from catalog.services.stock import (
+    held_units_add,
     register_stock_audit,
     sku_stock_adjust,
     sku_stock_count,
@@ -44,6 +45,7 @@ from catalog.services.stock import (
 )
 
 __all__ = [
+    "held_units_add",
     "ALLOWED_IMAGE_FORMATS",
     "PRODUCT_FIELDS",
     "SKU_FIELDS",

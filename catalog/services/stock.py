@@ -270,3 +270,19 @@ def stock_audit() -> list[dict]:
     for audit in _audits:
         found.extend(audit())
     return found
+
+
+def held_units_add(*, model, pk: int, quantity: int) -> int | None:
+    """Add ``quantity`` (signed) to the ``stock`` of a row that holds units taken from SKUs
+    (a flash sale's, a group buy's) if it stays at or above zero; returns the units after,
+    or None when there were not enough (nothing is written then). The caller writes its
+    ledger row with it. Raw SQL for the reason ``_apply`` gives."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET stock = stock + %s WHERE id = %s AND stock + %s >= 0 "  # noqa: S608
+            "RETURNING stock",
+            [quantity, pk, quantity],
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]

@@ -8,6 +8,19 @@ from marketing.models.coupons import (
     CouponTemplate,
     UserCoupon,
 )
+from marketing.models.groupbuy import (
+    MEMBER_ACTIVE,
+    CampaignStatus,
+    GroupBuy,
+    GroupBuyMember,
+    GroupBuyQuota,
+    GroupBuyStockMovement,
+    GroupBuyStockReason,
+    GroupBuyTeam,
+    MemberStatus,
+    TeamFailure,
+    TeamStatus,
+)
 from marketing.models.members import (
     GrowthEntry,
     GrowthReason,
@@ -35,6 +48,17 @@ from marketing.models.promotions import (
 )
 
 __all__ = [
+    "MEMBER_ACTIVE",
+    "CampaignStatus",
+    "GroupBuy",
+    "GroupBuyMember",
+    "GroupBuyQuota",
+    "GroupBuyStockMovement",
+    "GroupBuyStockReason",
+    "GroupBuyTeam",
+    "MemberStatus",
+    "TeamFailure",
+    "TeamStatus",
     "GrowthEntry",
     "GrowthReason",
     "Member",

@@ -1,5 +1,17 @@
 """Reads of the marketing app: promotions and coupons, points and members."""
 
+from marketing.selectors.groupbuy import (
+    Campaign,
+    campaign_on,
+    campaigns_on,
+    groupbuy_figures,
+    member_of_order,
+    team_get,
+    team_group,
+    team_members,
+    team_state,
+    teams_waiting,
+)
 from marketing.selectors.members import (
     LevelRule,
     Rules,
@@ -44,6 +56,16 @@ from marketing.selectors.promotions import (
 )
 
 __all__ = [
+    "Campaign",
+    "campaign_on",
+    "campaigns_on",
+    "groupbuy_figures",
+    "member_of_order",
+    "team_get",
+    "team_group",
+    "team_members",
+    "team_state",
+    "teams_waiting",
     "ItemRule",
     "LevelRule",
     "MY_TABS",

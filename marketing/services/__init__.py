@@ -9,6 +9,25 @@ from marketing.services.coupons import (
     coupons_follow_order,
     shopper_is_new,
 )
+from marketing.services.groupbuy import (
+    groupbuy_create,
+    groupbuy_end,
+    groupbuy_publish,
+    groupbuy_stock_audit,
+    groupbuy_units_give_back,
+    groupbuy_units_take,
+    groupbuy_update,
+    groupbuy_validate,
+    groupbuys_advance,
+)
+from marketing.services.groups import (
+    group_order_cancel,
+    group_payment_verdict,
+    groupbuy_order,
+    member_refund,
+    team_fail,
+    teams_sweep,
+)
 from marketing.services.issues import coupon_issue_create, coupon_issue_run, coupons_welcome
 from marketing.services.members import (
     growth_change,
@@ -32,6 +51,21 @@ from marketing.services.points import (
 from marketing.services.promotions import promotion_save, promotions_changed, promotions_stop
 
 __all__ = [
+    "group_order_cancel",
+    "group_payment_verdict",
+    "groupbuy_create",
+    "groupbuy_end",
+    "groupbuy_order",
+    "groupbuy_publish",
+    "groupbuy_stock_audit",
+    "groupbuy_units_give_back",
+    "groupbuy_units_take",
+    "groupbuy_update",
+    "groupbuy_validate",
+    "groupbuys_advance",
+    "member_refund",
+    "team_fail",
+    "teams_sweep",
     "growth_change",
     "levels_recompute",
     "member_levels_changed",

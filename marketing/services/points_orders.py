@@ -158,7 +158,10 @@ def _paid(order) -> None:
 def points_follow_order(*, order, from_status: str, to_status: str) -> None:
     from orders.models import OrderStatus
 
-    if to_status == OrderStatus.PAID and from_status == OrderStatus.PENDING_PAYMENT:
+    if to_status == OrderStatus.PAID and from_status in (
+        OrderStatus.PENDING_PAYMENT,
+        OrderStatus.GROUPING,
+    ):
         _paid(order)
     elif to_status == OrderStatus.CANCELLED:
         _give_back_spent(

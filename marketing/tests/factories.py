@@ -8,8 +8,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from marketing.models import (
+    CampaignStatus,
     CouponKind,
     CouponTemplate,
+    GroupBuy,
     MemberLevel,
     MemberRules,
     Promotion,
@@ -99,3 +101,33 @@ def make_level(name: str, growth_min: int, **fields) -> MemberLevel:
     level = MemberLevel.objects.create(name_zh_hans=name, growth_min=growth_min, **fields)
     member_levels_changed()
     return level
+
+
+def make_groupbuy(sku=None, *, publish=True, **fields):
+    """A 拼团 campaign on now: a ¥59.00 group price for groups of 2 with 24 hours to fill,
+    10 units of a new product's SKU (price 100.00), one per shopper; published unless told."""
+    from catalog.tests.factories import make_product
+    from marketing.services import groupbuy_publish
+
+    sku = (
+        sku
+        or make_product(
+            skus=[{"stock": max(50, fields.get("allocated", 10)), "attributes": {"colour": "red"}}]
+        ).skus.get()
+    )
+    now = timezone.now()
+    data = {
+        "title_zh_hans": "两人团",
+        "title_en": "Team of two",
+        "sku": sku,
+        "group_price": Decimal("59.00"),
+        "group_size": 2,
+        "fill_minutes": 1440,
+        "starts_at": now - timedelta(minutes=1),
+        "ends_at": now + timedelta(days=3),
+        "allocated": 10,
+        "per_user_limit": 1,
+        **fields,
+    }
+    campaign = GroupBuy.objects.create(**{**data, "status": CampaignStatus.DRAFT})
+    return groupbuy_publish(campaign_id=campaign.pk) if publish else campaign

@@ -12,6 +12,7 @@ from orders.services.checkout import (
     order_create_from_lines,
 )
 from orders.services.delivery import (
+    address_of,
     address_snapshot,
     checkout_address,
     checkout_local_area,
@@ -28,6 +29,7 @@ from orders.services.lifecycle import (
     order_cancel,
     order_close_overdue,
     order_confirm_receipt,
+    order_group_settle,
     order_mark_paid,
     order_ship,
     order_ship_parcel,
@@ -58,6 +60,7 @@ __all__ = [
     "ship_template_rows",
     "ORDER_NO_ATTEMPTS",
     "OrderLine",
+    "address_of",
     "address_snapshot",
     "STAMPS",
     "TRANSITIONS",
@@ -69,6 +72,7 @@ __all__ = [
     "order_cancel",
     "order_close_overdue",
     "order_confirm_receipt",
+    "order_group_settle",
     "order_create_from_cart",
     "order_create_from_lines",
     "order_effects_again",

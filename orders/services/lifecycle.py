@@ -18,7 +18,7 @@ from config.metrics import count_order
 from config.oncommit import after_commit
 from orders import notes
 from orders.errors import IllegalTransition, SettleIncomplete
-from orders.hooks import settle_before_cancel
+from orders.hooks import payment_verdict, settle_before_cancel
 from orders.models import (
     ActorType,
     DeliveryMethod,
@@ -64,7 +64,17 @@ def order_cancel(
 
 
 @transaction.atomic
-def _order_cancel(*, order_id, actor, actor_type, reason, reason_key, stock_reason) -> Order:
+def _order_cancel(
+    *,
+    order_id,
+    actor,
+    actor_type,
+    reason,
+    reason_key,
+    stock_reason,
+    from_statuses=frozenset({S.PENDING_PAYMENT}),
+    notice="cancelled",
+) -> Order:
     order = order_transition(
         order_id=order_id,
         to_status=S.CANCELLED,
@@ -74,6 +84,7 @@ def _order_cancel(*, order_id, actor, actor_type, reason, reason_key, stock_reas
         note_key=reason_key,
         # The key itself when the shop gave the reason (Order.cancel_reason_display).
         fields={"cancel_reason": (reason or reason_key)[:200]},
+        from_statuses=set(from_statuses),
     )
     stock_give_back(
         lines=order_stock_lines(order),
@@ -82,7 +93,7 @@ def _order_cancel(*, order_id, actor, actor_type, reason, reason_key, stock_reas
         actor=actor,
         order_id=order.pk,
     )
-    notify_after_commit(order.pk, "cancelled")
+    notify_after_commit(order.pk, notice)
     count_order("timed_out" if stock_reason == StockReason.TIMEOUT else "cancelled", order.source)
     return order
 
@@ -132,17 +143,43 @@ def order_mark_paid(
     note_key: str = "",
     note_params: dict | None = None,
 ) -> Order:
-    """Record payment (called by payments; merchants may mark offline payments)."""
+    """Record payment (called by payments; merchants may mark offline payments).
+
+    The apps above decide what a paid order of theirs becomes (orders.hooks.payment_verdict):
+    a group order waits for its group ("grouping"), or is paid on when its payment fills the
+    group; one its group cannot take (full meanwhile) is cancelled with the reason, and the
+    caller, finding it cancelled, sends the money back."""
+    order = order_lock(order_id=order_id)  # payments holds it already; a merchant does not
+    verdict = payment_verdict(order=order) if order.status == S.PENDING_PAYMENT else None
+    if verdict is not None and verdict.refuse:
+        return _order_cancel(
+            order_id=order_id,
+            actor=None,
+            actor_type=ActorType.SYSTEM,
+            reason="",
+            reason_key=verdict.refuse,
+            stock_reason=StockReason.CANCEL,
+            notice=verdict.refuse,
+        )
+    to_status = (verdict.status if verdict is not None else "") or S.PAID
     order = order_transition(
         order_id=order_id,
-        to_status=S.PAID,
+        to_status=to_status,
         actor=actor,
         actor_type=actor_type,
         note=note,
-        note_key=note_key,
+        note_key=(verdict.note_key if verdict is not None else "") or note_key,
         note_params=note_params,
         from_statuses={S.PENDING_PAYMENT},
     )
+    if to_status == S.PAID:
+        return _paid_on(order, notice=(verdict.notice if verdict is not None else "") or "paid")
+    notify_after_commit(order.pk, to_status)
+    return order
+
+
+def _paid_on(order: Order, *, notice: str) -> Order:
+    """What a paid order sets off once it may ship: its pickup code, its sales, the notice."""
     if order.delivery_method == DeliveryMethod.PICKUP:
         order = pickup_code_give(order=order)
     sold: dict[int, int] = {}
@@ -151,9 +188,37 @@ def order_mark_paid(
     ):
         sold[product_id] = sold.get(product_id, 0) + quantity
     after_commit(lambda: product_sales_add(quantities=sold))
-    notify_after_commit(order.pk, "paid")
+    notify_after_commit(order.pk, notice)
     count_order("paid", order.source)
     return order
+
+
+def order_group_settle(*, order_id: int, succeeded: bool, note_key: str) -> Order | None:
+    """A group order's group is decided: it filled (the order is paid on to shipping) or it
+    failed (the order is cancelled with ``note_key``, its units go back, and payments sends
+    the money back in full). Once: an order no longer waiting is left as it is (None)."""
+    if not Order.objects.filter(pk=order_id, status=S.GROUPING).exists():
+        return None
+    if not succeeded:
+        return _order_cancel(
+            order_id=order_id,
+            actor=None,
+            actor_type=ActorType.SYSTEM,
+            reason="",
+            reason_key=note_key,
+            stock_reason=StockReason.CANCEL,
+            from_statuses={S.GROUPING},
+            notice=note_key,
+        )
+    with transaction.atomic():
+        order = order_transition(
+            order_id=order_id,
+            to_status=S.PAID,
+            note_key=note_key,
+            from_statuses={S.GROUPING},
+            stamp=False,  # paid when the money came
+        )
+        return _paid_on(order, notice=note_key)
 
 
 PICKUP_CODE_ATTEMPTS = 5

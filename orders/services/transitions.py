@@ -21,7 +21,11 @@ from orders.models import ActorType, Order, OrderEvent, OrderStatus
 
 S = OrderStatus
 TRANSITIONS: dict[str, set[str]] = {
-    S.PENDING_PAYMENT: {S.PAID, S.CANCELLED},
+    S.PENDING_PAYMENT: {S.PAID, S.GROUPING, S.CANCELLED},
+    # A group order waits for its group: paid on to shipping when it fills, cancelled (and
+    # its money sent back by payments) when it fails; never shipped, refunded by after-sales
+    # or completed while it waits.
+    S.GROUPING: {S.PAID, S.CANCELLED},
     S.PAID: {S.SHIPPED, S.REFUNDING},
     S.SHIPPED: {S.COMPLETED, S.REFUNDING},
     S.COMPLETED: {S.REFUNDING},
@@ -29,6 +33,7 @@ TRANSITIONS: dict[str, set[str]] = {
     S.REFUNDING: {S.REFUNDED, S.PAID, S.SHIPPED, S.COMPLETED},
 }
 STAMPS = {
+    S.GROUPING: "paid_at",
     S.PAID: "paid_at",
     S.SHIPPED: "shipped_at",
     S.COMPLETED: "completed_at",

@@ -29,6 +29,7 @@ from payments.services.core import (
     payment_start,
     payment_status_for_orders,
     payment_transition,
+    payments_follow_order,
     payments_query_stale,
     payments_reconcile,
     payments_settle_before_cancel,
@@ -42,6 +43,7 @@ from payments.services.refunds import (
     refund_retry,
     refundable_left,
     refunds_query_stale,
+    refunds_retry_automatic,
 )
 
 __all__ = [
@@ -71,6 +73,7 @@ __all__ = [
     "payment_start",
     "payment_status_for_orders",
     "payment_transition",
+    "payments_follow_order",
     "payments_query_stale",
     "payments_reconcile",
     "payments_settle_before_cancel",
@@ -81,4 +84,5 @@ __all__ = [
     "refund_retry",
     "refundable_left",
     "refunds_query_stale",
+    "refunds_retry_automatic",
 ]

@@ -361,14 +361,16 @@ def aftersale_goods_received(*, request_no: str, actor, note: str = "") -> After
 
 
 @transaction.atomic
-def aftersale_refund_retry(*, request_no: str, actor) -> AfterSaleRequest:
+def aftersale_refund_retry(
+    *, request_no: str, actor, actor_type: str = ActorType.MERCHANT
+) -> AfterSaleRequest:
     """A refund the provider refused goes again, with the same refund number."""
     request = _lock(request_no)
     request = _move(
         request,
         A.REFUNDING,
         actor=actor,
-        actor_type=ActorType.MERCHANT,
+        actor_type=actor_type,
         fields={"refund_error": ""},
     )
     if not refund_retry(refund_no=request.refund_no):

@@ -38,6 +38,7 @@ from payments.errors import (
     UnknownProvider,
 )
 from payments.models import (
+    AfterSaleRequest,
     NotificationOutcome,
     Payment,
     PaymentNotification,
@@ -322,13 +323,15 @@ def _refund_automatically(payment: Payment, order: Order, *, record: bool) -> No
     request_no = (
         aftersale_record_automatic(order_id=order.pk, amount=payment.amount) if record else ""
     )
-    refund_open(
+    refund = refund_open(
         payment=Payment.objects.get(pk=payment.pk),
         amount=payment.amount,
         request_no=request_no,
         reason="automatic",
         automatic=True,
     )
+    if request_no:  # the request's retry (the merchant's, or the beat's) sends this refund
+        AfterSaleRequest.objects.filter(request_no=request_no).update(refund_no=refund.refund_no)
 
 
 def _apply_success(payment: Payment, order: Order, trade_no: str) -> tuple[str, str, Payment]:
@@ -348,12 +351,14 @@ def _apply_success(payment: Payment, order: Order, trade_no: str) -> tuple[str, 
         fields={"provider_trade_no": trade_no, "paid_at": now},
     )
     if order.status == OrderStatus.PENDING_PAYMENT:
-        order_mark_paid(
+        order = order_mark_paid(
             order_id=order.pk,
             note_key=notes.PAID_ONLINE,
             note_params={"payment_no": payment.payment_no},
         )
-        return NotificationOutcome.ACCEPTED, "paid", payment
+        if order.status != OrderStatus.CANCELLED:
+            return NotificationOutcome.ACCEPTED, order.status, payment
+        # Its group could not take it (full meanwhile): the money goes back.
     Payment.objects.filter(pk=payment.pk).update(refund_due=True)
     _refund_automatically(payment, order, record=True)
     return NotificationOutcome.ACCEPTED, f"order {order.status}: refund due", payment
@@ -440,6 +445,17 @@ def payments_settle_before_cancel(*, order_id: int) -> None:
     for payment_id in list(pending.values_list("pk", flat=True)):
         if payment_apply_query(payment_id=payment_id) == P.PENDING:
             payment_close(payment_id=payment_id)
+
+
+def payments_follow_order(*, order, from_status: str, to_status: str) -> None:
+    """orders' transition hook: a paid order cancelled before it could ship (its group
+    failed) gets its money back in full, automatically (rows and a queued refund only; the
+    gateway is called by the refund's task after commit)."""
+    if not (from_status == OrderStatus.GROUPING and to_status == OrderStatus.CANCELLED):
+        return
+    payment = Payment.objects.filter(order_id=order.pk, status=P.SUCCEEDED).first()
+    if payment is not None and not payment.refunds.exists():
+        _refund_automatically(payment, order, record=True)
 
 
 def payment_status_for_orders(*, order_ids: list[int]) -> dict[int, dict]:

@@ -169,3 +169,35 @@ def refunds_query_stale(*, limit: int = 200) -> int:
         except Exception:  # one provider error must not stop the others; logged with its id
             logger.exception("querying refund %s failed", refund_id)
     return len(ids)
+
+
+AUTO_RETRY_AFTER = timedelta(minutes=10)
+AUTO_RETRY_ATTEMPTS = 6
+
+
+def refunds_retry_automatic(*, limit: int = 200) -> int:
+    """Beat: an automatic refund (money for a cancelled order, a failed group's) has no
+    merchant step behind it, so one the provider refused (a short balance) is sent again
+    with its own number after AUTO_RETRY_AFTER, up to AUTO_RETRY_ATTEMPTS tries; the
+    merchant sees it failing in the after-sales queue meanwhile and may send it sooner.
+    Returns how many went again."""
+    from payments.services.aftersales import aftersale_refund_retry
+
+    due = Refund.objects.filter(
+        status=R.FAILED,
+        automatic=True,
+        attempts__lt=AUTO_RETRY_ATTEMPTS,
+        updated_at__lte=timezone.now() - AUTO_RETRY_AFTER,
+    ).order_by("updated_at")
+    sent = 0
+    for refund_no, request_no in list(due.values_list("refund_no", "request_no")[:limit]):
+        try:
+            with transaction.atomic():
+                if request_no:
+                    aftersale_refund_retry(request_no=request_no, actor=None, actor_type="system")
+                    sent += 1
+                else:
+                    sent += refund_retry(refund_no=refund_no)
+        except Exception:  # one refund's trouble must not stop the others; logged with it
+            logger.exception("retrying refund %s failed", refund_no)
+    return sent

@@ -95,6 +95,7 @@ class WechatPaySimulator(SimulatedServer):
         self.bills: dict[str, bytes] = {}
         self.refunds: dict[str, RefundRecord] = {}
         self.refuse_refunds = ""  # an error code (NOT_ENOUGH …) every new refund gets
+        self.refuse_refunds_of: set[str] = set()  # trades (out_trade_no) whose refunds it gets
         # Called with the trade number as a close arrives: a test has the shopper pay there,
         # between the shop's query ("not paid") and its close.
         self.before_close = None
@@ -264,9 +265,9 @@ class WechatPaySimulator(SimulatedServer):
                 or not 0 < amount["refund"] <= trade.total - taken
             ):
                 return 400, {"code": "INVALID_REQUEST", "message": "申请退款金额超过订单可退金额"}
-            if self.refuse_refunds:
+            if self.refuse_refunds or trade.out_trade_no in self.refuse_refunds_of:
                 return 403, {
-                    "code": self.refuse_refunds,
+                    "code": self.refuse_refunds or "NOT_ENOUGH",
                     "message": "基本账户余额不足，请充值后重新发起",
                 }
             record = self.refunds[data["out_refund_no"]] = RefundRecord(

@@ -15,7 +15,7 @@ from datetime import timedelta
 import redis
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from catalog.errors import InsufficientStock
 from catalog.models import StockReason
-from catalog.services import stock_return_many, stock_take_many
+from catalog.services import held_units_add, stock_return_many, stock_take_many
 from config.oncommit import after_commit
 from config.redis import get_redis
 from seckill import gate
@@ -43,29 +43,19 @@ def event_stock_move(
     *, event_id: int, quantity: int, reason: str, reference: str, actor=None
 ) -> int | None:
     """Add ``quantity`` (signed) to an event's units if they stay at or above zero; returns
-    the units after, or None when there were not enough (nothing is written then).
-
-    Raw SQL for the same reason as catalog's ledger: ``update()`` cannot return the new
-    value, and reading it back would cost a query on the order path."""
-    table = connection.ops.quote_name(SeckillEvent._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET stock = stock + %s WHERE id = %s AND stock + %s >= 0 "  # noqa: S608
-            "RETURNING stock",
-            [quantity, event_id, quantity],
-        )
-        row = cursor.fetchone()
-    if row is None:
+    the units after, or None when there were not enough (nothing is written then)."""
+    after = held_units_add(model=SeckillEvent, pk=event_id, quantity=quantity)
+    if after is None:
         return None
     EventStockMovement.objects.create(
         event_id=event_id,
         quantity=quantity,
-        stock_after=row[0],
+        stock_after=after,
         reason=reason,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         reference=reference[:64],
     )
-    return row[0]
+    return after
 
 
 def event_lock(*, event_id: int) -> SeckillEvent | None:
