@@ -14,6 +14,19 @@ DEMO_USERS = [
         {},
         {"nickname": "小李", "email": "shopper@example.com", "phone": "13800000001"},
     ),
+    # Two more shoppers, to open and join a group buy (拼团) with the first.
+    (
+        "shopper2",
+        "shopper123",
+        {},
+        {"nickname": "小王", "email": "shopper2@example.com", "phone": "13800000003"},
+    ),
+    (
+        "shopper3",
+        "shopper123",
+        {},
+        {"nickname": "小张", "email": "shopper3@example.com", "phone": "13800000004"},
+    ),
     (
         "merchant",
         "merchant123",
@@ -45,23 +58,31 @@ def seed(stdout) -> None:
 
     shopper = User.objects.get(username="shopper")
     # Shanghai, the default, and Urumqi far away, where shipping costs more (the delivery
-    # demo's rules); each once, by its district.
-    for code, street, postal_code in (
-        ("310115", "世纪大道 100 号", "200120"),
-        ("650102", "解放北路 1 号", "830000"),
-    ):
-        if Address.objects.filter(user=shopper, region_code=code).exists():
+    # demo's rules); each once, by its district. The other shoppers live in Shanghai.
+    homes = [
+        (shopper, "张三", "13800000001", "310115", "世纪大道 100 号", "200120"),
+        (shopper, "张三", "13800000001", "650102", "解放北路 1 号", "830000"),
+        *(
+            (User.objects.get(username=name), receiver, phone, "310104", street, "200030")
+            for name, receiver, phone, street in (
+                ("shopper2", "王五", "13800000003", "漕溪北路 8 号"),
+                ("shopper3", "赵六", "13800000004", "天钥桥路 30 号"),
+            )
+        ),
+    ]
+    for user, receiver, phone, code, street, postal_code in homes:
+        if Address.objects.filter(user=user, region_code=code).exists():
             continue
         province, city, district = (r.name for r in regions.lineage(code))
         Address.objects.create(
-            user=shopper,
-            receiver="张三",
-            phone="13800000001",
+            user=user,
+            receiver=receiver,
+            phone=phone,
             province=province,
             city=city,
             district=district,
             region_code=code,
             detail=street,
             postal_code=postal_code,
-            is_default=not Address.objects.filter(user=shopper).exists(),
+            is_default=not Address.objects.filter(user=user).exists(),
         )

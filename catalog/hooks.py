@@ -74,7 +74,10 @@ def register_product_extras(provider: Callable[..., dict]) -> None:
 
 
 def product_extras(*, user, product: dict) -> dict:
-    found: dict = {}
+    found: dict = {"blocks": []}
     for provider in _extras:
-        found |= provider(user=user, product=product)
+        extras = provider(user=user, product=product)
+        # ``blocks``: HTML a provider rendered itself (render_to_string: safe), in turn.
+        found["blocks"] += extras.pop("blocks", [])
+        found |= extras
     return found

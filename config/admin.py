@@ -54,3 +54,23 @@ class ChangedFieldsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.show_hidden_initial = True
+
+
+def run_per_row(model_admin, request, queryset, action, done) -> int:
+    """An admin action that calls a service per selected row (``action(row)``), in id order:
+    each refusal (an ApplicationError) is said beside the row's name and the others go on;
+    ``done`` (with ``%(n)d``) says how many went through. Returns that count."""
+    from django.contrib import messages
+
+    from config.exceptions import ApplicationError
+
+    count = 0
+    for row in queryset.order_by("pk"):
+        try:
+            action(row)
+            count += 1
+        except ApplicationError as exc:
+            model_admin.message_user(request, f"{row}: {exc.message}", messages.ERROR)
+    if count:
+        model_admin.message_user(request, done % {"n": count}, messages.SUCCESS)
+    return count

@@ -60,5 +60,19 @@ class MarketingConfig(AppConfig):
         register_stock_source(SOURCE, take=groupbuy_units_take, give_back=groupbuy_units_give_back)
         register_payment_gate(group_payment_verdict)
         register_stock_audit(groupbuy_stock_audit)
+        # The product page shows its group buys, the order page a group order's group, and
+        # share pages follow their group live.
+        from django.urls import re_path
+
+        from config.ws_routing import register_websocket_route
+        from marketing.consumers import GroupConsumer
+        from marketing.views_groupbuy import group_order_panel, groupbuy_extras
+        from orders.hooks import register_order_panel
+
+        register_product_extras(groupbuy_extras)
+        register_order_panel(group_order_panel)
+        register_websocket_route(
+            re_path(r"^ws/groups/(?P<team_no>[0-9A-Za-z]{1,24})/$", GroupConsumer.as_asgi())
+        )
         # A new shopper gets the new-shopper coupons; accounts never imports marketing.
         register_joined_hook(_welcome)

@@ -67,6 +67,7 @@ def seed_members(stdout) -> None:
 
 def seed(stdout) -> None:
     seed_members(stdout)
+    seed_groupbuys(stdout)
     if Promotion.objects.filter(name_zh_hans=TIERS_NAME).exists():
         return
     now = timezone.now()
@@ -132,3 +133,61 @@ def seed(stdout) -> None:
         for template in templates[:2]:
             coupon_claim(user=shopper, template_id=template.pk)
     stdout.write("Demo promotions: a 满减, a limited-time price and three coupons.\n")
+
+
+GROUPBUYS = [
+    # (zh-hans, en, group size, minutes to fill, units, limit per shopper)
+    ("两人团 · 好物同享", "Team of two", 2, 24 * 60, 30, 2),
+    # Short, so a group that nobody joins fails (and is refunded) within minutes.
+    ("三人团 · 3 分钟成团（演示）", "Team of three in 3 minutes (demo)", 3, 3, 20, 1),
+]
+
+
+def seed_groupbuys(stdout) -> None:
+    """Two 拼团 campaigns on products with no other offer: groups of two with a day to fill,
+    and groups of three with three minutes (the demo of a failed, refunded group)."""
+    from catalog.models import Sku
+    from marketing.models import GroupBuy
+    from marketing.services import groupbuy_create, groupbuy_publish
+
+    if GroupBuy.objects.exists():
+        return
+    now = timezone.now()
+    offered = PromotionItem.objects.values_list("product_id", flat=True)
+    skus = (
+        Sku.objects.filter(
+            is_active=True,
+            stock__gte=40,
+            price__gte=10,
+            product__status=ProductStatus.ON_SALE,
+            product__is_hot=False,
+        )
+        .exclude(product_id__in=offered)
+        .exclude(seckill_events__isnull=False)
+        .order_by("product_id", "pk")
+    )
+    used: set[int] = set()
+    picked = []
+    for sku in skus:
+        if sku.product_id not in used:
+            used.add(sku.product_id)
+            picked.append(sku)
+        if len(picked) == len(GROUPBUYS):
+            break
+    for (zh, en, size, minutes, units, limit), sku in zip(GROUPBUYS, picked, strict=False):
+        campaign = groupbuy_create(
+            data={
+                "title_zh_hans": zh,
+                "title_en": en,
+                "sku": sku,
+                "group_price": (sku.price * Decimal("0.7")).quantize(Decimal("1")),
+                "group_size": size,
+                "fill_minutes": minutes,
+                "starts_at": now,
+                "ends_at": now + timedelta(days=14),
+                "allocated": units,
+                "per_user_limit": limit,
+            }
+        )
+        groupbuy_publish(campaign_id=campaign.pk)
+        stdout.write(f"group buy {en}: {sku.product.name}")

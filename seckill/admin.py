@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
 from catalog.admin.common import reference_label
-from config.admin import ChangedFieldsForm, ReadOnlyInline, ServiceRowsAdmin
-from config.exceptions import ApplicationError
+from config.admin import ChangedFieldsForm, ReadOnlyInline, ServiceRowsAdmin, run_per_row
 from config.money import money
 from orders.models import OrderStatus
 from seckill import gate, services
@@ -220,15 +219,9 @@ class SeckillEventAdmin(TranslationAdmin):
         return JsonResponse({str(event.pk): str(self.live_numbers(event)) for event in events})
 
     def _run(self, request, queryset, action, done):
-        count = 0
-        for event in queryset.order_by("pk"):
-            try:
-                action(event_id=event.pk, actor=request.user)
-                count += 1
-            except ApplicationError as exc:
-                self.message_user(request, f"{event}: {exc.message}", messages.ERROR)
-        if count:
-            self.message_user(request, done % {"n": count}, messages.SUCCESS)
+        run_per_row(
+            self, request, queryset, lambda e: action(event_id=e.pk, actor=request.user), done
+        )
 
     @admin.action(description=_("Publish the selected drafts"), permissions=["change"])
     def publish(self, request, queryset):

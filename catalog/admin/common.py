@@ -54,6 +54,7 @@ class LowStockFilter(admin.SimpleListFilter):
 _ORDER_NO = re.compile(r"[0-9]{22}")
 _REQUEST_NO = re.compile(r"S[0-9]{22}")
 _EVENT = re.compile(r"seckill:([0-9]{1,12})")
+_GROUPBUY = re.compile(r"groupbuy:([0-9]{1,12})")
 _IMPORT = re.compile(r"import ([0-9-]{10} [0-9:]{8})")
 
 
@@ -66,8 +67,8 @@ def _admin_search(name: str, term: str) -> str:
 
 def reference_label(reference: str):
     """A ledger reference as the merchant reads it, with a link where it names a record:
-    an order (its number), an after-sales request, a flash sale, a CSV import. Names only
-    URLs: catalog imports none of the apps that write these."""
+    an order (its number), an after-sales request, a flash sale, a group buy, a CSV
+    import. Names only URLs: catalog imports none of the apps that write these."""
     text = reference or ""
     if _ORDER_NO.fullmatch(text):
         label, url = (
@@ -83,6 +84,12 @@ def reference_label(reference: str):
         label = _("Flash sale #%(id)s") % {"id": match.group(1)}
         try:
             url = reverse("admin:seckill_seckillevent_change", args=[match.group(1)])
+        except NoReverseMatch:
+            url = ""
+    elif match := _GROUPBUY.fullmatch(text):
+        label = _("Group buy #%(id)s") % {"id": match.group(1)}
+        try:
+            url = reverse("admin:marketing_groupbuy_change", args=[match.group(1)])
         except NoReverseMatch:
             url = ""
     elif match := _IMPORT.fullmatch(text):

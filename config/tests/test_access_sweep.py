@@ -32,6 +32,7 @@ from accounts.tests.factories import AddressFactory, UserFactory
 from carts.keys import user_cart_key
 from carts.services import cart_add, cart_lines_raw
 from catalog.tests.factories import make_product
+from marketing.models import GroupBuyMember, GroupBuyTeam
 from orders.models import Message, Order, OrderEvent, OrderStatus
 from orders.services import order_ship
 from orders.tests.conftest import place_order
@@ -65,6 +66,12 @@ PUBLIC = {
     "is the caller's",
     "coupons/<int:template_id>/claim": "the coupon centre is shop-wide; the coupon is the caller's",
     "accounts/password/reset/<uidb64>/<token>/": "the e-mailed link is the capability",
+    "groups/<str:team_no>/": "a group's share page: anyone with the link may see it",
+    "/api/v1/groups/{team_no}": "a group's share data: anyone with the link may see it",
+    "/api/v1/groupbuys/{campaign_id}/groups": "a group buy is shop-wide",
+    "/api/v1/groupbuys/{campaign_id}/orders": "the group buy is shop-wide; the order is the "
+    "caller's",
+    "groupbuy/<int:campaign_id>/buy/": "the group buy is shop-wide; the order is the caller's",
     # Product and category images. Refund photos are never handed out from here: only by
     # payments:aftersale_photo (swept), nginx's /media/aftersales/ is internal.
     MEDIA: "the catalogue's images",
@@ -218,6 +225,12 @@ def world(client, settings, live_server):
     assert refusal is None
     event_drain(event_id=event.pk)
     assert SeckillAdmission.objects.filter(reservation_id=reservation_id).exists()
+    from marketing.services import groupbuy_order
+    from marketing.tests.factories import make_groupbuy
+
+    group_order, _ = groupbuy_order(
+        user=owner, campaign_id=make_groupbuy().pk, address_id=owner.address.pk
+    )
     client.logout()
     message = Message.objects.create(user=owner, title="已发货", kind="sweep")
     return {
@@ -236,6 +249,7 @@ def world(client, settings, live_server):
             {"reservation_id": reservation_id},
             {"photo_id": photo.pk},
             {"message_id": message.pk},
+            {"order_no": group_order.order_no},
         ],
     }
 
@@ -253,6 +267,8 @@ def _state(world) -> dict:
         SeckillAdmission,
         SeckillReminder,
         Message,
+        GroupBuyMember,
+        GroupBuyTeam,
     ]
     rows = {
         model.__name__: sorted(

@@ -266,7 +266,7 @@ class GroupBuyMember(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.team_id}:{self.user_id}"
+        return str(self.user)
 
 
 class GroupBuyQuota(models.Model):

@@ -49,6 +49,7 @@ class Campaign:
     title: str
     sku_id: int
     product_id: int
+    options: str  # the SKU's options as shoppers read them (黑色 / 128GB)
     group_price: Decimal
     usual_price: Decimal
     group_size: int
@@ -68,6 +69,7 @@ def _build() -> dict[int, list[Campaign]]:
                 title=c.title,
                 sku_id=c.sku_id,
                 product_id=c.sku.product_id,
+                options=c.sku.attributes_label,
                 group_price=c.group_price,
                 usual_price=c.sku.price,
                 group_size=c.group_size,
@@ -132,6 +134,18 @@ def team_get(*, team_no: str) -> GroupBuyTeam | None:
         .select_related("campaign__sku__product", "leader")
         .first()
     )
+
+
+def team_joinable(team: GroupBuyTeam, user) -> bool:
+    """Whether ``user`` (a guest too: they log in first) may join: open, a seat left, time
+    left, and not in it already."""
+    if team.status != TeamStatus.OPEN or team.seats_left < 1 or team.deadline <= timezone.now():
+        return False
+    if not user.is_authenticated:
+        return True
+    return not team.members.filter(
+        user=user, status__in=(MemberStatus.PENDING, MemberStatus.JOINED)
+    ).exists()
 
 
 def team_members(team: GroupBuyTeam) -> list[GroupBuyMember]:

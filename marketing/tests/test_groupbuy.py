@@ -295,3 +295,33 @@ def test_a_member_refunded_after_success_leaves_the_group_succeeded():
     assert (team.status, team.seats_taken) == (TeamStatus.SUCCEEDED, 2)
     assert status(first) == OrderStatus.PAID
     assert status(second) == OrderStatus.REFUNDED
+
+
+def test_a_share_page_follows_its_group_live_over_the_websocket():
+    from asgiref.sync import async_to_sync, sync_to_async
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+    from orders.services import order_mark_paid
+
+    campaign = make_groupbuy()
+    first = buy(shopper(), campaign)
+    order_mark_paid(order_id=first.pk)
+    team = team_of(first)
+    joiner = buy(shopper(), campaign, team)
+
+    async def scenario():
+        # Anyone with the link watches (no login): the state is what the page shows.
+        ws = WebsocketCommunicator(
+            application, f"/ws/groups/{team.team_no}/", headers=[(b"origin", b"http://127.0.0.1")]
+        )
+        connected, _ = await ws.connect()
+        assert connected
+        await sync_to_async(order_mark_paid)(order_id=joiner.pk)
+        message = await ws.receive_json_from(timeout=5)
+        assert message["event"] == "team.state"
+        assert message["data"]["team_no"] == team.team_no
+        assert message["data"]["members_count"] == 2
+        await ws.disconnect()
+
+    async_to_sync(scenario)()
