@@ -371,6 +371,14 @@ WECHAT_MINIPROGRAM_APPID = env.str("WECHAT_MINIPROGRAM_APPID", default="")
 WECHAT_MINIPROGRAM_SECRET = env.str("WECHAT_MINIPROGRAM_SECRET", default="")
 WECHAT_API_BASE = env.str("WECHAT_API_BASE", default="https://api.weixin.qq.com")
 WECHAT_API_TIMEOUT = env.float("WECHAT_API_TIMEOUT", default=5.0)
+# Subscribe messages (订阅消息) to shoppers signed in through the mini-program: per message
+# kind (paid, shipped, grouping, group_succeeded, group_failed, group_full …) the template
+# the merchant picked and which of its keywords gets what, as JSON, e.g.
+# {"group_succeeded": {"id": "TEMPLATE_ID", "data": {"thing1": "product",
+#  "amount2": "total", "thing3": "title"}}} (values: product, total, order_no, title, time).
+# Empty: none are sent.
+WECHAT_SUBSCRIBE_TEMPLATES = env.json("WECHAT_SUBSCRIBE_TEMPLATES", default={})
+WECHAT_MINIPROGRAM_STATE = env.str("WECHAT_MINIPROGRAM_STATE", default="formal")
 
 # Catalog: image uploads and cache lifetimes (seconds). Stock shown to shoppers is read through
 # its own short cache, so it is never older than CATALOG_STOCK_CACHE_SECONDS.

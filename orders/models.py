@@ -355,6 +355,8 @@ class Message(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     # Set once the email went out, so a retried task sends one that failed and no other.
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    # Set once WeChat took its subscribe message (or said the shopper has not subscribed).
+    wechat_sent_at = models.DateTimeField(_("sent to WeChat at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -106,12 +106,43 @@ def message_deliver(user, order: Order, kind: str, write) -> None:
             after_commit(lambda: message_unread_forget(user_id=user.pk))
         except IntegrityError:  # a duplicate delivery of the same task won the race
             message = Message.objects.get(user=user, order=order, kind=kind)
-    if message.emailed_at is not None or not user.email:
+    if message.emailed_at is None and user.email:
+        send_mail(
+            subject=message.title,
+            message=f"{message.body}\n\n{_site_name_for(user)}",
+            from_email=None,
+            recipient_list=[user.email],
+        )
+        Message.objects.filter(pk=message.pk, emailed_at=None).update(emailed_at=timezone.now())
+    template = settings.WECHAT_SUBSCRIBE_TEMPLATES.get(kind.split(":")[0])
+    if template and user.wechat_openid and order is not None and message.wechat_sent_at is None:
+        _wechat_send(user, order, message, template)
+
+
+def _wechat_send(user, order: Order, message: Message, template: dict) -> None:
+    """The message as a WeChat subscribe message, where the merchant configured a template
+    for its kind (WECHAT_SUBSCRIBE_TEMPLATES): each keyword gets the value named. Once;
+    WeChat unreachable is logged and the email and in-site message stand."""
+    from accounts.errors import WechatUnavailable
+    from accounts.wechat import subscribe_message_send
+
+    first = order.items.order_by("pk").first()
+    values = {
+        "product": first.product_name if first else "",
+        "total": f"{order.total_amount}元",
+        "order_no": order.order_no,
+        "title": message.title,
+        "time": timezone.localtime(message.created_at).strftime("%Y-%m-%d %H:%M"),
+    }
+    data = {keyword: values.get(name, "") for keyword, name in template.get("data", {}).items()}
+    try:
+        subscribe_message_send(
+            openid=user.wechat_openid,
+            template_id=template["id"],
+            data=data,
+            page=template.get("page", "pages/order/detail") + f"?order_no={order.order_no}",
+        )
+    except WechatUnavailable:
+        logger.warning("wechat subscribe message for %s not sent", message.pk)
         return
-    send_mail(
-        subject=message.title,
-        message=f"{message.body}\n\n{_site_name_for(user)}",
-        from_email=None,
-        recipient_list=[user.email],
-    )
-    Message.objects.filter(pk=message.pk, emailed_at=None).update(emailed_at=timezone.now())
+    Message.objects.filter(pk=message.pk, wechat_sent_at=None).update(wechat_sent_at=timezone.now())

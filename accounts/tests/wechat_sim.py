@@ -1,4 +1,11 @@
-"""A local simulated WeChat code2Session endpoint that answers like the real one.
+"""A local simulated WeChat server API (code2Session, the stable access token, subscribe
+messages) that answers like the real one.
+
+POST /cgi-bin/stable_token {grant_type=client_credential, appid, secret, force_refresh}
+answers {access_token, expires_in: 7200}; POST /cgi-bin/message/subscribe/send?access_token
+answers {errcode: 0, errmsg: "ok"}, 40001 for a token it did not give (or expired), 43101
+when the user has not subscribed to the template (each subscription allows one message),
+47003 when a value is too long for its keyword.
 
 GET /sns/jscode2session?appid&secret&js_code&grant_type=authorization_code. The real API
 answers HTTP 200 with a JSON body served as text/plain, for errors too:
@@ -27,7 +34,46 @@ class WechatSimulator(SimulatedServer):
         self.rate_limited = False
         self.busy = False
         self.requests: list[dict] = []
+        self.tokens: set[str] = set()
+        # (openid, template id) → messages the user agreed to receive (one per tap of 允许).
+        self.subscriptions: dict[tuple[str, str], int] = {}
+        self.sent: list[dict] = []
         self._lock = threading.Lock()
+
+    def subscribe(self, openid: str, template_id: str, times: int = 1) -> None:
+        with self._lock:
+            key = (openid, template_id)
+            self.subscriptions[key] = self.subscriptions.get(key, 0) + times
+
+    def expire_tokens(self) -> None:
+        with self._lock:
+            self.tokens.clear()
+
+    def post(self, path: str, query: dict, body: dict) -> dict:
+        if path == "/cgi-bin/stable_token":
+            if body.get("appid") != self.appid or body.get("secret") != self.secret:
+                return {"errcode": 40125, "errmsg": "invalid appsecret"}
+            token = secrets.token_urlsafe(24)
+            with self._lock:
+                self.tokens.add(token)
+            return {"access_token": token, "expires_in": 7200}
+        if path == "/cgi-bin/message/subscribe/send":
+            with self._lock:
+                if query.get("access_token") not in self.tokens:
+                    return {
+                        "errcode": 40001,
+                        "errmsg": "invalid credential, access_token is invalid",
+                    }
+                key = (body.get("touser"), body.get("template_id"))
+                if self.subscriptions.get(key, 0) < 1:
+                    return {"errcode": 43101, "errmsg": "user refuse to accept the msg"}
+                for keyword, value in (body.get("data") or {}).items():
+                    if keyword.startswith("thing") and len(value.get("value", "")) > 20:
+                        return {"errcode": 47003, "errmsg": f"argument invalid! data.{keyword}"}
+                self.subscriptions[key] -= 1
+                self.sent.append(body)
+            return {"errcode": 0, "errmsg": "ok"}
+        return {"errcode": 404, "errmsg": "not found"}
 
     # --- what a phone would do: wx.login() yields a one-time code for an openid ---------
     def issue_code(self, *, openid: str | None = None, unionid: str | None = None) -> str:
@@ -80,6 +126,18 @@ class WechatSimulator(SimulatedServer):
                 payload = json.dumps(simulator.answer(query)).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def do_POST(self):  # noqa: N802
+                url = urlsplit(self.path)
+                query = {k: v[0] for k, v in parse_qs(url.query).items()}
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                payload = json.dumps(simulator.post(url.path, query, body)).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json; charset=UTF-8")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)

@@ -325,3 +325,46 @@ def test_a_share_page_follows_its_group_live_over_the_websocket():
         await ws.disconnect()
 
     async_to_sync(scenario)()
+
+
+def test_members_get_a_wechat_subscribe_message_where_configured(settings, mailoutbox):
+    from accounts.models import User
+    from accounts.tests.wechat_sim import WechatSimulator
+    from orders.services import order_mark_paid
+
+    simulator = WechatSimulator(appid="wx0123456789abcdef", secret="s3cr3t")
+    settings.WECHAT_MINIPROGRAM_APPID, settings.WECHAT_MINIPROGRAM_SECRET = (
+        "wx0123456789abcdef",
+        "s3cr3t",
+    )
+    settings.WECHAT_API_BASE = simulator.start()
+    settings.WECHAT_SUBSCRIBE_TEMPLATES = {
+        "group_succeeded": {
+            "id": "TPL-GROUP-OK",
+            "data": {"thing1": "product", "amount2": "total", "thing3": "title"},
+        }
+    }
+    try:
+        campaign = make_groupbuy()
+        leader, joiner = shopper(), shopper()
+        User.objects.filter(pk=leader.pk).update(wechat_openid="oLeader")
+        User.objects.filter(pk=joiner.pk).update(wechat_openid="oJoiner")
+        simulator.subscribe("oLeader", "TPL-GROUP-OK")  # the joiner never tapped 允许
+        first = buy(leader, campaign)
+        order_mark_paid(order_id=first.pk)
+        simulator.expire_tokens()  # a token that went stale is fetched again, once
+        second = buy(joiner, campaign, team_of(first))
+        order_mark_paid(order_id=second.pk)
+        assert [m["touser"] for m in simulator.sent] == ["oLeader"]
+        sent = simulator.sent[0]
+        assert sent["template_id"] == "TPL-GROUP-OK"
+        assert sent["data"]["amount2"]["value"] == f"{first.total_amount}元"
+        assert len(sent["data"]["thing3"]["value"]) <= 20  # cut to what the keyword holds
+        assert sent["page"].endswith(f"?order_no={first.order_no}")
+        # Both are marked done (the joiner had not subscribed: nothing to send again), and
+        # the emails went out all the same.
+        done = Message.objects.filter(kind="group_succeeded", wechat_sent_at__isnull=False)
+        assert done.count() == 2
+        assert sum("group is full" in m.subject for m in mailoutbox) == 2
+    finally:
+        simulator.stop()
