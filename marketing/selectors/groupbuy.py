@@ -4,7 +4,7 @@ a group as its share page and its live updates show it, a campaign's figures."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -136,10 +136,24 @@ def team_get(*, team_no: str) -> GroupBuyTeam | None:
     )
 
 
+# The shortest time a joiner gets to pay: a group that closes sooner takes no one new.
+MIN_PAY_SECONDS = 30
+
+
+def team_open_to_join(team: GroupBuyTeam, *, now=None) -> bool:
+    """Open, a seat left, and time enough to pay before its deadline."""
+    now = now or timezone.now()
+    return (
+        team.status == TeamStatus.OPEN
+        and team.seats_left > 0
+        and team.deadline > now + timedelta(seconds=MIN_PAY_SECONDS)
+    )
+
+
 def team_joinable(team: GroupBuyTeam, user) -> bool:
-    """Whether ``user`` (a guest too: they log in first) may join: open, a seat left, time
-    left, and not in it already."""
-    if team.status != TeamStatus.OPEN or team.seats_left < 1 or team.deadline <= timezone.now():
+    """Whether ``user`` (a guest too: they log in first) may join: open to join, and not in
+    it already."""
+    if not team_open_to_join(team):
         return False
     if not user.is_authenticated:
         return True

@@ -41,7 +41,7 @@ from marketing.models import (
     TeamFailure,
     TeamStatus,
 )
-from marketing.selectors.groupbuy import team_push
+from marketing.selectors.groupbuy import MIN_PAY_SECONDS, team_open_to_join, team_push
 from marketing.services.groupbuy import source_name
 from orders import notes
 from orders.hooks import PaymentVerdict
@@ -57,8 +57,6 @@ from orders.services import (
 logger = logging.getLogger(__name__)
 M = MemberStatus
 T = TeamStatus
-# The shortest time an order gets to be paid (a group that closes sooner is not joinable).
-MIN_PAY_SECONDS = 60
 
 
 def _new_team_no() -> str:
@@ -110,11 +108,7 @@ def groupbuy_order(
             return pending.order, False
         if mine.exists():
             raise GroupAlreadyJoined()
-        if (
-            team.status != T.OPEN
-            or team.seats_left < 1
-            or team.deadline <= now + timedelta(seconds=MIN_PAY_SECONDS)
-        ):
+        if not team_open_to_join(team, now=now):
             raise GroupNotJoinable()
     address = address_of(user, address_id)
     # An order is paid before its group can take it: by the group's deadline, or the

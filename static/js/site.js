@@ -222,7 +222,10 @@
       };
     } catch (error) { /* the poll (or the next visit) covers it */ }
   }
-  if (shown !== "pending_payment") { return; }
+  // An unpaid order changes when its payment lands; a group order waiting for its group
+  // when the group fills or fails: the page asks the API as the fallback of the push.
+  if (shown !== "pending_payment" && shown !== "grouping") { return; }
+  var every = shown === "grouping" ? 10000 : 3000;
   var tries = 0;
   function check() {
     tries += 1;
@@ -232,12 +235,12 @@
         if (order && order.status && order.status !== shown) {
           moveOn();
         } else if (tries < 200) {
-          window.setTimeout(check, 3000);
+          window.setTimeout(check, every);
         }
       })
-      .catch(function () { if (tries < 200) { window.setTimeout(check, 6000); } });
+      .catch(function () { if (tries < 200) { window.setTimeout(check, 2 * every); } });
   }
-  window.setTimeout(check, 3000);
+  window.setTimeout(check, every);
 })();
 
 // Back on the product page after "Add to cart" (?sku=&qty=): the same SKU and quantity stay
