@@ -62,9 +62,9 @@ def group_member_refund_task(member_id: int) -> None:
     retry_backoff=True,
     max_retries=8,
 )
-def group_order_cancel_task(order_id: int) -> None:
-    """An unpaid order of a group that is over: cancelled (the gateway asked first)."""
-    services.group_order_cancel(order_id=order_id)
+def group_order_cancel_task(order_id: int, note_key: str = "group_closed") -> None:
+    """An unpaid order of a group that is decided: cancelled (the gateway asked first)."""
+    services.group_order_cancel(order_id=order_id, note_key=note_key)
 
 
 @shared_task(ignore_result=True)

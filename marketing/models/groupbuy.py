@@ -284,12 +284,18 @@ class GroupBuyQuota(models.Model):
         related_name="+",
     )
     units = models.PositiveSmallIntegerField(_("units"), default=0)
+    # The campaign's limit per shopper when the row was made (fixed once it is published):
+    # the database holds ``units`` within it, behind the conditional UPDATE.
+    limit = models.PositiveSmallIntegerField(_("limit"), default=1)
 
     class Meta:
         verbose_name = _("group-buy quota")
         verbose_name_plural = _("group-buy quotas")
         constraints = [
             models.UniqueConstraint(fields=["campaign", "user"], name="marketing_quota_once"),
+            models.CheckConstraint(
+                condition=Q(units__lte=F("limit")), name="marketing_quota_within_limit"
+            ),
         ]
 
     def __str__(self):

@@ -162,9 +162,11 @@ def groupbuy_order(
 def _quota_take(*, campaign: GroupBuy, user, quantity: int) -> None:
     """The shopper's units in the campaign grow by ``quantity`` if they stay within its
     limit (a conditional UPDATE; the row made once per shopper and campaign)."""
-    GroupBuyQuota.objects.get_or_create(campaign=campaign, user=user)
+    GroupBuyQuota.objects.get_or_create(
+        campaign=campaign, user=user, defaults={"limit": campaign.per_user_limit}
+    )
     if not GroupBuyQuota.objects.filter(
-        campaign=campaign, user=user, units__lte=campaign.per_user_limit - quantity
+        campaign=campaign, user=user, units__lte=F("limit") - quantity
     ).update(units=F("units") + quantity):
         raise GroupBuyLimitReached()
 
@@ -274,7 +276,18 @@ def _team_succeed(team: GroupBuyTeam, *, now, paying_order_id: int | None) -> No
     )
     for order_id in list(waiting):
         order_group_settle(order_id=order_id, succeeded=True, note_key=notes.GROUP_SUCCEEDED)
+    _cancel_unpaid_later(team.pk, note_key=notes.GROUP_FULL)
     team_push(team_id=team.pk)
+
+
+def _cancel_unpaid_later(team_id: int, *, note_key: str) -> None:
+    """The group is decided: its members still paying are told now, not at their payment
+    (each order cancelled by its own task, after commit)."""
+    from marketing.tasks import group_order_cancel_task
+
+    unpaid = GroupBuyMember.objects.filter(team_id=team_id, status=M.PENDING)
+    for order_id in list(unpaid.values_list("order_id", flat=True)):
+        after_commit(lambda o=order_id: group_order_cancel_task.delay(o, note_key))
 
 
 def _deadline_timer(team_id: int, deadline) -> None:
@@ -315,14 +328,12 @@ def _members_settle_later(team_id: int) -> None:
     """Each paid member's refund and each unpaid member's cancel, queued on their own after
     commit: one that fails (broker, gateway) skips nothing else, and the sweep queues again
     whatever is left."""
-    from marketing.tasks import group_member_refund_task, group_order_cancel_task
+    from marketing.tasks import group_member_refund_task
 
-    members = GroupBuyMember.objects.filter(team_id=team_id, status__in=(M.JOINED, M.PENDING))
-    for member_id, order_id, status in list(members.values_list("pk", "order_id", "status")):
-        if status == M.JOINED:
-            after_commit(lambda m=member_id: group_member_refund_task.delay(m))
-        else:
-            after_commit(lambda o=order_id: group_order_cancel_task.delay(o))
+    paid = GroupBuyMember.objects.filter(team_id=team_id, status=M.JOINED)
+    for member_id in list(paid.values_list("pk", flat=True)):
+        after_commit(lambda m=member_id: group_member_refund_task.delay(m))
+    _cancel_unpaid_later(team_id, note_key=notes.GROUP_CLOSED)
 
 
 def member_refund(*, member_id: int) -> bool:
@@ -344,9 +355,10 @@ def member_refund(*, member_id: int) -> bool:
     return True
 
 
-def group_order_cancel(*, order_id: int) -> bool:
-    """An unpaid order of a failed or finished group: cancelled (the gateways asked first;
-    a payment that went through meanwhile is refused by the group and refunded)."""
+def group_order_cancel(*, order_id: int, note_key: str = notes.GROUP_CLOSED) -> bool:
+    """An unpaid order of a group that is decided (full, failed) or a campaign that is over:
+    cancelled with ``note_key`` (the gateways asked first; a payment that went through
+    meanwhile is refused by the group and refunded)."""
     from orders.errors import IllegalTransition, SettleIncomplete
     from orders.models import ActorType
     from orders.services import order_cancel
@@ -354,7 +366,7 @@ def group_order_cancel(*, order_id: int) -> bool:
     if not Order.objects.filter(pk=order_id, status=OrderStatus.PENDING_PAYMENT).exists():
         return False
     try:
-        order_cancel(order_id=order_id, actor_type=ActorType.SYSTEM, reason_key=notes.GROUP_CLOSED)
+        order_cancel(order_id=order_id, actor_type=ActorType.SYSTEM, reason_key=note_key)
     except IllegalTransition:
         return False  # paid (and so refused and refunded) or cancelled meanwhile
     except SettleIncomplete:

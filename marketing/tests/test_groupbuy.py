@@ -368,3 +368,42 @@ def test_members_get_a_wechat_subscribe_message_where_configured(settings, mailo
         assert sum("group is full" in m.subject for m in mailoutbox) == 2
     finally:
         simulator.stop()
+
+
+def test_the_limit_per_shopper_holds_when_one_shopper_opens_groups_at_once():
+    from config.testing import run_concurrently
+    from marketing.models import GroupBuyQuota
+
+    campaign = make_groupbuy(per_user_limit=2)
+    user = shopper()
+
+    def attempt():
+        order, _created = groupbuy_order(
+            user=user, campaign_id=campaign.pk, address_id=user.address.pk
+        )
+        return order
+
+    outcomes = run_concurrently(attempt, 8)
+    orders = [o for o in outcomes if isinstance(o, Order)]
+    assert len(orders) == 2
+    assert all(isinstance(o, GroupBuyLimitReached) for o in outcomes if o not in orders)
+    assert GroupBuyQuota.objects.get(campaign=campaign, user=user).units == 2
+    assert GroupBuy.objects.get(pk=campaign.pk).stock == 8  # the refused took no unit
+    assert "agrees with the ledger" in _audit()
+
+
+def test_a_member_still_paying_when_the_group_fills_is_told_at_once():
+    from orders.services import order_mark_paid
+
+    campaign = make_groupbuy()
+    first = buy(shopper(), campaign)
+    order_mark_paid(order_id=first.pk)
+    team = team_of(first)
+    slow, quick = buy(shopper(), campaign, team), buy(shopper(), campaign, team)
+    order_mark_paid(order_id=quick.pk)
+    # The one still paying has nothing left to pay for: cancelled with the reason, the
+    # unit back in the campaign, the seat and the limit let go.
+    slow.refresh_from_db()
+    assert (slow.status, slow.cancel_reason) == (OrderStatus.CANCELLED, "group_full")
+    assert GroupBuyMember.objects.get(order=slow).status == MemberStatus.LEFT
+    assert GroupBuy.objects.get(pk=campaign.pk).stock == 8
