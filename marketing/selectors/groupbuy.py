@@ -3,6 +3,7 @@ a group as its share page and its live updates show it, a campaign's figures."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -37,8 +38,8 @@ def groupbuy_cache_forget() -> None:
     """A campaign changed: the next read builds the table again."""
     try:
         cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 1, None)
+    except ValueError:  # evicted: a version no process has seen (the time, in ms)
+        cache.set(VERSION_KEY, int(time.time() * 1000), None)
 
 
 @dataclass(frozen=True)
@@ -82,16 +83,31 @@ def _build() -> dict[int, list[Campaign]]:
     return found
 
 
+# The last table this process read, by language and version: a product page then costs
+# one cache read (the version), not two. Replaced whole, so threads never see it half-made.
+_memo: dict[tuple[str, int], dict[int, list[Campaign]]] = {}
+
+
 def _published() -> dict[int, list[Campaign]]:
     """{product id: its published campaigns}, cached under a version every change bumps
     (titles per language: the table is kept per active language)."""
+    global _memo
     from django.utils.translation import get_language
 
-    key = f"marketing:groupbuy:{get_language()}:{cache.get(VERSION_KEY, 0)}"
+    version = cache.get(VERSION_KEY)
+    if version is None:  # never set, evicted, or Redis down: a new one (no memo then)
+        cache.add(VERSION_KEY, int(time.time() * 1000), None)
+        version = cache.get(VERSION_KEY, 0)
+    memo_key = (get_language(), version)
+    if version and (found := _memo.get(memo_key)) is not None:
+        return found
+    key = f"marketing:groupbuy:{memo_key[0]}:{version}"
     value = cache.get(key)
     if value is None:
         value = _build()
         cache.set(key, value, settings.PROMOTION_RULES_CACHE_SECONDS)
+    if version:
+        _memo = {**{k: v for k, v in _memo.items() if k[1] == version}, memo_key: value}
     return value
 
 
