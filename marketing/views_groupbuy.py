@@ -64,7 +64,7 @@ def groupbuy_buy(request, campaign_id: int):
             order, _created = services.groupbuy_order(
                 user=request.user,
                 campaign_id=campaign_id,
-                address_id=request.POST.get("address") or None,
+                address_id=_whole(request.POST.get("address"), "address_id"),
                 quantity=_quantity(request.POST.get("quantity")),
                 team_no=team_no,
                 idempotency_key=(request.POST.get("token") or "")[:40],
@@ -104,11 +104,17 @@ def fill_time_text(minutes: int) -> str:
     return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
 
 
-def _quantity(raw) -> int:
-    raw = (raw or "1").strip()
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 3:
-        raise ValidationError({"quantity": [_("Enter a whole number.")]})
+def _whole(raw, field: str) -> int:
+    """A whole number as a form sends it (ASCII digits only: ² and ٣ are not numbers here)."""
+    raw = (raw or "").strip()
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        message = _("Choose one of your addresses.") if field == "address_id" else None
+        raise ValidationError({field: [message or _("Enter a whole number.")]})
     return int(raw)
+
+
+def _quantity(raw) -> int:
+    return _whole(raw or "1", "quantity")
 
 
 def _token() -> str:

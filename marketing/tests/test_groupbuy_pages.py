@@ -121,3 +121,14 @@ def test_the_api_opens_joins_and_shows_groups_and_hides_others_orders(api_client
     assert (again.status_code, again.json()["order_no"]) == (200, joined.json()["order_no"])
     wrong = api_client.post(url, {"address_id": other.address.pk, "team_no": "T0"}, format="json")
     assert (wrong.status_code, wrong.json()["code"]) == (404, 70024)
+
+
+@pytest.mark.parametrize("address", ["abc", "²", "", "1" * 40, "1\x00"])
+def test_odd_addresses_are_form_errors(client, address):
+    campaign = make_groupbuy()
+    user = shopper()
+    client.force_login(user)
+    url = reverse("marketing:groupbuy_buy", args=[campaign.pk])
+    response = client.post(url, {"address": address, "quantity": "1"})
+    assert response.status_code in (200, 400)
+    assert not user.orders.exists()
