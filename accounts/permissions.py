@@ -17,6 +17,7 @@ MERCHANT_PERMISSIONS: dict[str, str | dict[str, list[str]]] = {
     "payments": "*",
     "seckill": "*",
     "marketing": "*",
+    "reviews": "*",
 }
 
 

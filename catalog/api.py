@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from catalog import selectors
 from catalog.filters import SORT_CHOICES
+from catalog.models import ProductRating
 from catalog.serializers import (
     CategoryNodeSerializer,
     ProductCardSerializer,
@@ -98,18 +99,33 @@ def _with_page(params, number: int) -> str:
     return query.urlencode()
 
 
+class RatingBriefSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    average = serializers.DecimalField(max_digits=3, decimal_places=1, allow_null=True)
+    good_percent = serializers.IntegerField(allow_null=True)
+
+
 class ProductDetailApi(APIView):
     permission_classes = [permissions.AllowAny]
 
     class OutputSerializer(ProductDetailSerializer):
         in_stock = serializers.BooleanField()
+        rating = RatingBriefSerializer(help_text="Its reviews' summary (visible ones).")
 
         class Meta(ProductDetailSerializer.Meta):
-            fields = [*ProductDetailSerializer.Meta.fields, "in_stock"]
+            fields = [*ProductDetailSerializer.Meta.fields, "in_stock", "rating"]
 
     @extend_schema(responses={200: OutputSerializer, 404: ERRORS[404]}, tags=["catalog"])
     def get(self, request, pk: int):
-        return Response(selectors.product_detail(pk=pk))
+        product = selectors.product_detail(pk=pk)
+        # Read apart from the cached detail: a review shows in the summary at once.
+        rating = ProductRating.objects.filter(product_id=product["id"]).first()
+        summary = {
+            "count": rating.count if rating else 0,
+            "average": str(rating.average) if rating and rating.count else None,
+            "good_percent": rating.good_percent if rating else None,
+        }
+        return Response({**product, "rating": summary})
 
 
 class SearchSuggestionsApi(APIView):

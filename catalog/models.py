@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -331,3 +331,49 @@ class StockAlert(models.Model):
 
     def __str__(self):
         return f"{self.sku} ≤ {self.threshold}"
+
+
+class ProductRating(models.Model):
+    """A product's review summary: what the page shows (average, count, good share, the
+    filters' counts). Only catalog.services.product_rating_change writes it, by one
+    conditional UPDATE of each counter in the transaction of the review's change (reviews
+    calls it), never read-modify-save; the counts are of visible reviews."""
+
+    product = models.OneToOneField(
+        Product, primary_key=True, on_delete=models.CASCADE, related_name="rating"
+    )
+    count = models.PositiveIntegerField(_("review count"), default=0)
+    total = models.PositiveIntegerField(_("sum of ratings"), default=0)
+    good = models.PositiveIntegerField(_("good (4–5)"), default=0)
+    medium = models.PositiveIntegerField(_("medium (3)"), default=0)
+    bad = models.PositiveIntegerField(_("bad (1–2)"), default=0)
+    with_photos = models.PositiveIntegerField(_("with photos"), default=0)
+
+    class Meta:
+        verbose_name = _("product rating")
+        verbose_name_plural = _("product ratings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(count=F("good") + F("medium") + F("bad")),
+                name="catalog_rating_buckets_add_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(total__gte=F("count"), total__lte=F("count") * 5),
+                name="catalog_rating_total_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product_id}: {self.count}"
+
+    @property
+    def average(self):
+        from decimal import ROUND_HALF_UP, Decimal
+
+        if not self.count:
+            return None
+        return (Decimal(self.total) / self.count).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+    @property
+    def good_percent(self) -> int | None:
+        return round(100 * self.good / self.count) if self.count else None

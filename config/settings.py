@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "payments",
     "seckill",
     "marketing",
+    "reviews",
     # Project-wide plumbing, an app only for its management commands (worker_health).
     "config",
 ]
@@ -317,6 +318,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "seckill.tasks.events_advance_task",
         "schedule": timedelta(minutes=1),
     },
+    # Reviews: received orders' lines not reviewed in time get the default rating.
+    "reviews-default": {
+        "task": "reviews.tasks.reviews_give_default_task",
+        "schedule": timedelta(hours=1),
+    },
     # 拼团: campaigns end at their time, groups are decided at their deadline (the backstop
     # of each group's timer), failed groups' members still waiting are queued again.
     "groupbuy-sweep": {
@@ -432,6 +438,12 @@ SECKILL_MAX_ATTEMPTS = env.int("SECKILL_MAX_ATTEMPTS", default=3)
 AFTERSALE_DAYS = env.int("AFTERSALE_DAYS", default=7)
 AFTERSALE_PHOTO_MAX_BYTES = env.int("AFTERSALE_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 
+# Reviews (评价): a received order's lines not reviewed within this many days get a default
+# positive rating (beat); a follow-up (追评) is taken this many days from receipt; photos.
+REVIEW_DEFAULT_DAYS = env.int("REVIEW_DEFAULT_DAYS", default=15)
+REVIEW_FOLLOW_UP_DAYS = env.int("REVIEW_FOLLOW_UP_DAYS", default=90)
+REVIEW_PHOTO_MAX_BYTES = env.int("REVIEW_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+
 # Days after shipping before an order completes by itself.
 ORDER_AUTO_COMPLETE_DAYS = env.int("ORDER_AUTO_COMPLETE_DAYS", default=10)
 
@@ -490,7 +502,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["config.renderers.SafeJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "config.parsers.JSONParser",
         "rest_framework.parsers.FormParser",

@@ -24,6 +24,7 @@ api_v1 = [
     path("", include("payments.api_urls")),
     path("", include("seckill.api_urls")),
     path("", include("marketing.api_urls")),
+    path("", include("reviews.api_urls")),
 ]
 
 urlpatterns = [
@@ -44,6 +45,7 @@ urlpatterns = [
     path("", include("payments.urls")),
     path("seckill/", include("seckill.urls")),
     path("", include("marketing.urls")),
+    path("", include("reviews.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -136,3 +136,17 @@ def payment_verdict(*, order) -> PaymentVerdict | None:
         if verdict is not None:
             return verdict
     return None
+
+
+# Links beside the tabs of "My orders" that other apps add (reviews: 待评价), each a
+# function of (user) returning (label, URL, count or None).
+_list_links: list[Callable[..., tuple]] = []
+
+
+def register_order_list_link(link: Callable[..., tuple]) -> None:
+    if link not in _list_links:
+        _list_links.append(link)
+
+
+def order_list_links(*, user) -> list[tuple]:
+    return [link(user=user) for link in _list_links]

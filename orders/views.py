@@ -26,7 +26,7 @@ from config.parsing import parse_amount, parse_coordinate, parse_id, parse_slot
 from delivery.selectors import local_area_for, pickup_points_near, slots_offered
 from orders import notes, selectors, services
 from orders.errors import OrderNotFound, PriceChanged
-from orders.hooks import order_panels, payment_info, payment_info_many
+from orders.hooks import order_list_links, order_panels, payment_info, payment_info_many
 from orders.models import ActorType, Message
 
 TAB_LABELS = [
@@ -249,7 +249,16 @@ def order_list(request):
     paid = payment_info_many(order_ids=[order.pk for order in page])
     for order in page:
         order.payment = paid.get(order.pk, {})
-    return render(request, "orders/order_list.html", {"page": page, "tab": tab, "tabs": TAB_LABELS})
+    return render(
+        request,
+        "orders/order_list.html",
+        {
+            "page": page,
+            "tab": tab,
+            "tabs": TAB_LABELS,
+            "links": order_list_links(user=request.user),
+        },
+    )
 
 
 def safe_next(request) -> str:

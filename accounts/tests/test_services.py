@@ -41,7 +41,16 @@ def test_merchants_group_views_customers_and_manages_shop_models():
         ("accounts", "view_address"),
     }
     # Every permission of the shop apps' models, as those models arrive.
-    shop_apps = ["delivery", "catalog", "carts", "orders", "payments", "seckill", "marketing"]
+    shop_apps = [
+        "delivery",
+        "catalog",
+        "carts",
+        "orders",
+        "payments",
+        "seckill",
+        "marketing",
+        "reviews",
+    ]
     expected = set(
         Permission.objects.filter(content_type__app_label__in=shop_apps).values_list(
             "content_type__app_label", "codename"

@@ -39,6 +39,7 @@ from orders.tests.conftest import place_order
 from payments.models import AfterSaleEvent, AfterSalePhoto, AfterSaleRequest, Payment, Refund
 from payments.services import aftersale_approve, aftersale_request_create
 from payments.tests.conftest import aftersale_reason
+from reviews.models import Review
 from seckill.hot import reserve_attempt
 from seckill.models import SeckillAdmission, SeckillReminder
 from seckill.services import event_drain
@@ -72,6 +73,9 @@ PUBLIC = {
     "/api/v1/groupbuys/{campaign_id}/orders": "the group buy is shop-wide; the order is the "
     "caller's",
     "groupbuy/<int:campaign_id>/buy/": "the group buy is shop-wide; the order is the caller's",
+    "/api/v1/products/{product_id}/reviews": "a product's reviews are the catalogue's",
+    "/api/v1/products/{product_id}/reviews/summary": "a product's reviews are the catalogue's",
+    "product/<int:product_id>/reviews/": "a product's reviews are the catalogue's",
     # Product and category images. Refund photos are never handed out from here: only by
     # payments:aftersale_photo (swept), nginx's /media/aftersales/ is internal.
     MEDIA: "the catalogue's images",
@@ -105,6 +109,9 @@ BODIES = {
         "tracking_no": "SF1234567890",
     },
     "orders/<str:order_no>/aftersale/": {"reason": "{reason}", "amount": "1.00", "note": "坏了"},
+    "reviews/{review_id}/follow-up": {"text": "用了一个月"},
+    "reviews/<int:review_id>/follow-up/": {"text": "用了一个月"},
+    "reviews/new/<int:item_id>/": {"rating": "5", "text": "好"},
 }
 PARAMETER = re.compile(r"\{(\w+)\}|<(?:\w+:)?(\w+)>|\(\?P<(\w+)>")
 
@@ -231,6 +238,13 @@ def world(client, settings, live_server):
     group_order, _ = groupbuy_order(
         user=owner, campaign_id=make_groupbuy().pk, address_id=owner.address.pk
     )
+    from reviews.services import review_create
+
+    received = place_order(owner, quantity=1)
+    Order.objects.filter(pk=received.pk).update(status=OrderStatus.COMPLETED)
+    reviewed = place_order(owner, quantity=1)
+    Order.objects.filter(pk=reviewed.pk).update(status=OrderStatus.COMPLETED)
+    review = review_create(user=owner, order_item_id=reviewed.items.get().pk, rating=5)
     client.logout()
     message = Message.objects.create(user=owner, title="已发货", kind="sweep")
     return {
@@ -250,6 +264,7 @@ def world(client, settings, live_server):
             {"photo_id": photo.pk},
             {"message_id": message.pk},
             {"order_no": group_order.order_no},
+            {"item_id": received.items.get().pk, "review_id": review.pk},
         ],
     }
 
@@ -269,6 +284,7 @@ def _state(world) -> dict:
         Message,
         GroupBuyMember,
         GroupBuyTeam,
+        Review,
     ]
     rows = {
         model.__name__: sorted(
