@@ -11,6 +11,7 @@ urlpatterns = [
     path("orders/<str:order_no>/cancel/", views.order_cancel, name="cancel"),
     path("orders/<str:order_no>/address/", views.order_address, name="address"),
     path("orders/<str:order_no>/confirm/", views.order_confirm, name="confirm"),
+    path("orders/<str:order_no>/buy-again/", views.order_buy_again, name="buy_again"),
     path("orders/<str:order_no>/pickup/", pickup_views.pickup_code, name="pickup_code"),
     path("pickup/", pickup_views.pickup_desk, name="pickup_desk"),
     path("pickup/hand-over/", pickup_views.pickup_desk_hand_over, name="pickup_hand_over"),

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.forms import AddressForm
@@ -358,6 +358,32 @@ def order_confirm(request, order_no):
         lambda o: services.order_confirm_receipt(order_id=o.pk, user=request.user),
         _("Thanks! The order is complete."),
     )
+
+
+@login_required
+@require_POST
+def order_buy_again(request, order_no):
+    """再次购买: the order's lines into the cart, and the cart shown (those no longer sold
+    named in a message)."""
+    order = _get_order(request, order_no)
+    outcome = services.order_buy_again(user=request.user, order=order)
+    if outcome.missing:
+        messages.warning(
+            request,
+            _("No longer sold or out of stock: %(items)s.") % {"items": "、".join(outcome.missing)},
+        )
+    if outcome.added:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d item is in your cart at today's price.",
+                "%(n)d items are in your cart at today's prices.",
+                len(outcome.added),
+            )
+            % {"n": len(outcome.added)},
+        )
+        return redirect("carts:cart")
+    return redirect(order)
 
 
 @login_required

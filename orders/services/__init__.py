@@ -2,6 +2,7 @@
 ``transitions`` (the state machine), ``checkout``, ``effects`` (what a committed order sets
 off), ``lifecycle`` and ``refunds``."""
 
+from orders.services.again import BuyAgain, order_buy_again
 from orders.services.bulk_ship import MAX_ROWS as BULK_SHIP_MAX_ROWS
 from orders.services.bulk_ship import orders_ship_from_file, ship_template_rows
 from orders.services.checkout import (
@@ -55,6 +56,8 @@ from orders.services.transitions import (
 )
 
 __all__ = [
+    "BuyAgain",
+    "order_buy_again",
     "BULK_SHIP_MAX_ROWS",
     "orders_ship_from_file",
     "ship_template_rows",
