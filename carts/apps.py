@@ -23,3 +23,8 @@ class CartsConfig(AppConfig):
 
         user_logged_in.connect(_merge_guest_cart, dispatch_uid="carts_merge_guest_cart")
         register_stage(Stage.SHIPPING, "shipping", shipping_stage, prepare=shipping_prepare)
+        # The product page's favourite button and count; catalog never imports carts.
+        from carts.views_favourites import favourite_extras
+        from catalog.hooks import register_product_extras
+
+        register_product_extras(favourite_extras)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from carts import views
+from carts import views, views_favourites
 
 app_name = "carts"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("remove/", views.cart_remove, name="remove"),
     path("select/", views.cart_select, name="select"),
     path("clear/", views.cart_clear, name="clear"),
+    path("favourites/", views_favourites.my_favourites, name="favourites"),
+    path("favourites/<int:product_id>/", views_favourites.favourite_toggle, name="favourite"),
 ]

@@ -26,6 +26,8 @@ from catalog.cache import catalog_cached, catalog_get_current, catalog_set_curre
 CSRF_SLOT = "<!--kuaimai:csrf-->"
 # Where a product page puts what is this shopper's own (catalog.hooks.product_extras).
 EXTRAS_SLOT = "<!--kuaimai:extras-->"
+# Below the product, before its details: this shopper's and other apps' sections (reviews).
+BELOW_SLOT = "<!--kuaimai:below-->"
 
 
 def fragment(

@@ -74,10 +74,12 @@ def register_product_extras(provider: Callable[..., dict]) -> None:
 
 
 def product_extras(*, user, product: dict) -> dict:
-    found: dict = {"blocks": []}
+    found: dict = {"blocks": [], "below": []}
     for provider in _extras:
         extras = provider(user=user, product=product)
-        # ``blocks``: HTML a provider rendered itself (render_to_string: safe), in turn.
+        # HTML a provider rendered itself (render_to_string: safe), in turn: ``blocks`` in
+        # the buy column, ``below`` under the product.
         found["blocks"] += extras.pop("blocks", [])
+        found["below"] += extras.pop("below", [])
         found |= extras
     return found

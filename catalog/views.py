@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from catalog import recent, selectors
 from catalog.errors import ProductNotFound
 from catalog.filters import SORT_CHOICES
-from catalog.fragments import EXTRAS_SLOT, fragment, guest_page, personalize
+from catalog.fragments import BELOW_SLOT, EXTRAS_SLOT, fragment, guest_page, personalize
 from catalog.hooks import product_extras
 from config.parsing import parse_id
 
@@ -182,17 +182,16 @@ def product(request, slug):
         timeout=settings.CATALOG_DETAIL_CACHE_SECONDS,
     )
     viewed = [i for i in recent.recent_ids(request=request) if i != data["id"]]
-    extras = render_to_string(
-        "catalog/_product_extras.html",
-        {"extras": product_extras(user=request.user, product=data)},
-        request=request,
-    )
+    found = product_extras(user=request.user, product=data)
+    extras = render_to_string("catalog/_product_extras.html", {"extras": found}, request=request)
+    below = "".join(found.get("below", []))
+    body = body.replace(EXTRAS_SLOT, extras).replace(BELOW_SLOT, below)
     return render(
         request,
         "catalog/product_detail.html",
         {
             "product": data,
-            "body": personalize(body.replace(EXTRAS_SLOT, extras), request),
+            "body": personalize(body, request),
             "recently_viewed": _recently_viewed(viewed),
         },
     )

@@ -38,7 +38,7 @@ def reviews_extras(*, user, product: dict) -> dict:
         "reviews/_product_reviews.html",
         {"summary": summary, "reviews": latest, "product_id": product["id"]},
     )
-    return {"blocks": [html]}
+    return {"below": [html]}
 
 
 def product_reviews(request, product_id: int):
