@@ -76,6 +76,8 @@ PUBLIC = {
     "/api/v1/products/{product_id}/reviews": "a product's reviews are the catalogue's",
     "/api/v1/products/{product_id}/reviews/summary": "a product's reviews are the catalogue's",
     "product/<int:product_id>/reviews/": "a product's reviews are the catalogue's",
+    "/api/v1/me/favourites/{product_id}": "a product of the catalogue; the caller's own list",
+    "cart/favourites/<int:product_id>/": "a product of the catalogue; the caller's own list",
     # Product and category images. Refund photos are never handed out from here: only by
     # payments:aftersale_photo (swept), nginx's /media/aftersales/ is internal.
     MEDIA: "the catalogue's images",
