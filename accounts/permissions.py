@@ -13,6 +13,7 @@ MERCHANT_PERMISSIONS: dict[str, str | dict[str, list[str]]] = {
     "accounts": {"user": ["view"], "address": ["view"]},
     "delivery": "*",
     "catalog": "*",
+    "carts": "*",
     "orders": "*",
     "payments": "*",
     "seckill": "*",
