@@ -5,7 +5,7 @@ Reads and writes of one small table; the product page and the API share them."""
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import Min, Q, QuerySet, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 
 from carts.models import Favourite
 from catalog.models import Product, ProductStatus
@@ -38,14 +38,17 @@ def favourite_remove(*, user, product_id: int) -> bool:
     return bool(Favourite.objects.filter(user=user, product_id=product_id).delete()[0])
 
 
+def favourite_state(*, user, product_id: int) -> tuple[int, bool]:
+    """(how many keep the product, whether ``user`` does): one indexed query."""
+    mine = Q(user=user) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+    found = Favourite.objects.filter(product_id=product_id).aggregate(
+        n=Count("pk"), mine=Count("pk", filter=mine)
+    )
+    return found["n"], bool(found["mine"])
+
+
 def favourite_count(*, product_id: int) -> int:
     return Favourite.objects.filter(product_id=product_id).count()
-
-
-def is_favourite(*, user, product_id: int) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return Favourite.objects.filter(user=user, product_id=product_id).exists()
 
 
 def favourites_of(*, user) -> QuerySet[Favourite]:

@@ -11,10 +11,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.services import image_validate, product_rating_change
+from catalog.services import image_validate, product_rating_change, product_rating_photos_added
 from orders.models import OrderItem, OrderStatus
 from reviews.errors import (
     FollowUpNotAllowed,
@@ -149,16 +150,9 @@ def review_follow_up(*, user, review_id: int, text: str, photos=()) -> Review:
 def _photos_added(review: Review, n: int) -> None:
     """More photos: a visible review without any until now starts counting as one with
     photos (the summary's filter)."""
-    from django.db.models import F
-
-    before = review.photo_count
     Review.objects.filter(pk=review.pk).update(photo_count=F("photo_count") + n)
-    if review.status == S.VISIBLE and before == 0:
-        from catalog.models import ProductRating
-
-        ProductRating.objects.filter(product_id=review.product_id).update(
-            with_photos=F("with_photos") + 1
-        )
+    if review.status == S.VISIBLE and review.photo_count == 0:
+        product_rating_photos_added(product_id=review.product_id)
 
 
 def review_reply(*, review_id: int, text: str) -> Review:

@@ -31,9 +31,13 @@ SHOWN_ON_PRODUCT = 2
 
 
 def reviews_extras(*, user, product: dict) -> dict:
-    """catalog.hooks.product_extras: the summary and the newest reviews (two queries)."""
+    """catalog.hooks.product_extras: the summary, and the newest reviews when it has any."""
     summary = selectors.rating_summary(product_id=product["id"])
-    latest = list(selectors.product_reviews(product_id=product["id"])[:SHOWN_ON_PRODUCT])
+    latest = (
+        list(selectors.product_reviews(product_id=product["id"])[:SHOWN_ON_PRODUCT])
+        if summary["count"]
+        else []
+    )
     html = render_to_string(
         "reviews/_product_reviews.html",
         {"summary": summary, "reviews": latest, "product_id": product["id"]},

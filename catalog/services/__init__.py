@@ -33,7 +33,7 @@ from catalog.services.products import (
     sku_update,
     spec_normalize,
 )
-from catalog.services.ratings import product_rating_change
+from catalog.services.ratings import product_rating_change, product_rating_photos_added
 from catalog.services.stock import (
     held_units_add,
     register_stock_audit,
@@ -47,6 +47,7 @@ from catalog.services.stock import (
 
 __all__ = [
     "product_rating_change",
+    "product_rating_photos_added",
     "held_units_add",
     "ALLOWED_IMAGE_FORMATS",
     "PRODUCT_FIELDS",

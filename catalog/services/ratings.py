@@ -26,3 +26,8 @@ def product_rating_change(*, product_id: int, rating: int, photos: bool, sign: i
     if photos:
         changes["with_photos"] = F("with_photos") + sign
     ProductRating.objects.filter(product_id=product_id).update(**changes)
+
+
+def product_rating_photos_added(*, product_id: int) -> None:
+    """A visible review that had no photos now has some (a follow-up's)."""
+    ProductRating.objects.filter(product_id=product_id).update(with_photos=F("with_photos") + 1)

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, Q, Sum
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.selectors import masked_name
@@ -233,60 +233,3 @@ def team_push(*, team_id: int) -> None:
 
 def member_of_order(*, order_id: int) -> GroupBuyMember | None:
     return GroupBuyMember.objects.filter(order_id=order_id).select_related("team__campaign").first()
-
-
-def groupbuy_figures(*, campaign_ids: list[int]) -> dict[int, dict]:
-    """Per campaign: groups opened, succeeded, failed, open; the success rate of those
-    decided; units sold (in succeeded groups); members refunded (failed or full)."""
-    teams = (
-        GroupBuyTeam.objects.filter(campaign_id__in=campaign_ids)
-        .exclude(status__in=(TeamStatus.OPENING, TeamStatus.CLOSED))
-        .values("campaign_id")
-        .annotate(
-            opened=Count("pk"),
-            succeeded=Count("pk", filter=Q(status=TeamStatus.SUCCEEDED)),
-            failed=Count("pk", filter=Q(status=TeamStatus.FAILED)),
-            open=Count("pk", filter=Q(status=TeamStatus.OPEN)),
-            virtual=Sum("virtual_members"),
-        )
-    )
-    members = (
-        GroupBuyMember.objects.filter(team__campaign_id__in=campaign_ids)
-        .values("team__campaign_id")
-        .annotate(
-            sold=Sum(
-                "quantity",
-                filter=Q(status=MemberStatus.JOINED, team__status=TeamStatus.SUCCEEDED),
-            ),
-            refunded=Count(
-                "pk", filter=Q(status__in=(MemberStatus.REFUNDED, MemberStatus.REFUSED))
-            ),
-        )
-    )
-    found = {
-        cid: {
-            "opened": 0,
-            "succeeded": 0,
-            "failed": 0,
-            "open": 0,
-            "virtual": 0,
-            "sold": 0,
-            "refunded": 0,
-            "rate": None,
-        }
-        for cid in campaign_ids
-    }
-    for row in teams:
-        figures = found[row["campaign_id"]]
-        figures.update(
-            opened=row["opened"],
-            succeeded=row["succeeded"],
-            failed=row["failed"],
-            open=row["open"],
-            virtual=row["virtual"] or 0,
-        )
-        decided = row["succeeded"] + row["failed"]
-        figures["rate"] = round(100 * row["succeeded"] / decided) if decided else None
-    for row in members:
-        found[row["team__campaign_id"]].update(sold=row["sold"] or 0, refunded=row["refunded"])
-    return found
